@@ -1,0 +1,1 @@
+"""The age v1 vault (being written)."""
