@@ -1,1 +1,55 @@
-"""The age v1 vault (being written)."""
+"""The storycircle vault: age v1 file encryption (C2SP age spec) on `cryptography`.
+
+Files written here open with the reference ``age`` tool and vice versa.
+X25519 public keys and scrypt passphrases are supported, in binary or ASCII
+armor; decryption is strict and all-or-nothing.
+
+Example:
+    >>> from storycircle.vault import X25519Identity, decrypt, encrypt
+    >>> me = X25519Identity.generate()
+    >>> decrypt(encrypt(b"my story", [me.recipient]), [me])
+    b'my story'
+"""
+
+from __future__ import annotations
+
+from .api import decrypt, encrypt, is_age_file
+from .errors import (
+    AgeError,
+    ArmorError,
+    HeaderError,
+    HMACError,
+    InputTooLarge,
+    KeyFormatError,
+    NoIdentityMatch,
+    PayloadError,
+    UsageError,
+    WorkFactorTooHigh,
+)
+from .protocols import Identity, Recipient
+from .scrypt import ScryptIdentity, ScryptRecipient
+from .x25519 import X25519Identity, X25519Recipient, parse_identity, parse_recipient
+
+__all__ = [
+    "AgeError",
+    "ArmorError",
+    "HMACError",
+    "HeaderError",
+    "Identity",
+    "InputTooLarge",
+    "KeyFormatError",
+    "NoIdentityMatch",
+    "PayloadError",
+    "Recipient",
+    "ScryptIdentity",
+    "ScryptRecipient",
+    "UsageError",
+    "WorkFactorTooHigh",
+    "X25519Identity",
+    "X25519Recipient",
+    "decrypt",
+    "encrypt",
+    "is_age_file",
+    "parse_identity",
+    "parse_recipient",
+]

@@ -1,0 +1,128 @@
+"""encrypt, decrypt and is_age_file: the operations the rest of the app calls."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final
+
+from . import armor as _armor
+from . import scrypt as _scrypt
+from .errors import HeaderError, InputTooLarge, NoIdentityMatch, UsageError
+from .format import PAYLOAD_NONCE_SIZE, VERSION_LINE, Stanza, encode_header, parse_header
+from .format import verify_header_mac as _verify_header_mac
+from .limits import MAX_CIPHERTEXT_SIZE, MAX_HEADER_SIZE, MAX_STANZAS
+from .primitives import FILE_KEY_SIZE, random_bytes
+from .protocols import Identity, Recipient
+from .stream import decrypt_payload, encrypt_payload, encrypted_payload_size
+
+__all__ = ["decrypt", "encrypt", "is_age_file"]
+
+_TOO_LARGE: Final = "the file is too large for the vault (limit {} MiB)"
+
+
+def _too_large() -> InputTooLarge:
+    return InputTooLarge(_TOO_LARGE.format(MAX_CIPHERTEXT_SIZE // (1024 * 1024)))
+
+
+def _has_mixed_scrypt(stanzas: Sequence[Stanza]) -> bool:
+    return len(stanzas) > 1 and any(s.type == _scrypt.STANZA_TYPE for s in stanzas)
+
+
+def encrypt(plaintext: bytes, recipients: Sequence[Recipient], *, armor: bool = False) -> bytes:
+    """Encrypt ``plaintext`` to one or more recipients as an age v1 file.
+
+    Args:
+        plaintext: The data to protect.
+        recipients: Public keys (:class:`X25519Recipient`) or a single
+            :class:`ScryptRecipient`.
+        armor: If True, return the ASCII-armored (PEM) form instead of binary.
+
+    Returns:
+        The encrypted file.
+
+    Raises:
+        UsageError: if there are no recipients, too many, or a passphrase is
+            mixed with other recipients.
+        InputTooLarge: if the encrypted file would exceed ``MAX_CIPHERTEXT_SIZE``
+            (checked before encrypting anything).
+    """
+    if isinstance(recipients, str | bytes) or not recipients:
+        raise UsageError("at least one recipient is needed to encrypt")
+    file_key = random_bytes(FILE_KEY_SIZE)
+    stanzas: list[Stanza] = []
+    for recipient in recipients:
+        stanzas.extend(recipient.wrap(file_key))
+    if _has_mixed_scrypt(stanzas):
+        raise UsageError("a passphrase cannot be combined with other recipients")
+    if len(stanzas) > MAX_STANZAS:
+        raise UsageError(f"too many recipients (at most {MAX_STANZAS})")
+    header = encode_header(stanzas, file_key)
+    if len(header) > MAX_HEADER_SIZE:
+        raise UsageError("too many recipients: the header would be too large")
+    size = len(header) + encrypted_payload_size(len(plaintext))
+    if armor:
+        size = _armor.armored_size(size)
+    if size > MAX_CIPHERTEXT_SIZE:
+        raise _too_large()
+    binary = b"".join([header, *encrypt_payload(file_key, plaintext)])
+    return _armor.encode(binary) if armor else binary
+
+
+def decrypt(ciphertext: bytes, identities: Sequence[Identity]) -> bytes:
+    """Decrypt an age v1 file, binary or armored (detected automatically).
+
+    Decryption is all-or-nothing: plaintext is returned only after the header
+    MAC and every payload chunk, including the final one, have verified.
+
+    Args:
+        ciphertext: The encrypted file.
+        identities: Private keys and/or passphrases to try, in order.
+
+    Returns:
+        The plaintext.
+
+    Raises:
+        InputTooLarge: if the input exceeds ``MAX_CIPHERTEXT_SIZE`` (checked first).
+        ArmorError: if the armor is malformed.
+        HeaderError: if the header is malformed or unsupported (including
+            :class:`WorkFactorTooHigh`).
+        NoIdentityMatch: if none of the identities opens the file.
+        HMACError: if the header was modified.
+        PayloadError: if the encrypted content is damaged or truncated.
+        UsageError: if no identities are given.
+    """
+    data = ciphertext if isinstance(ciphertext, bytes) else bytes(ciphertext)
+    if len(data) > MAX_CIPHERTEXT_SIZE:
+        raise _too_large()
+    if _armor.looks_armored(data):
+        data = _armor.decode(data)
+    header = parse_header(data)
+    if _has_mixed_scrypt(header.stanzas):
+        raise HeaderError("the file is damaged: a passphrase must be the only recipient of a file")
+    # Checked after parsing so a damaged file is reported as such either way.
+    if isinstance(identities, str | bytes) or not identities:
+        raise UsageError("at least one key or passphrase is needed to decrypt")
+
+    for identity in identities:
+        file_key = identity.unwrap(header.stanzas)
+        if file_key is not None:
+            break
+    else:
+        raise NoIdentityMatch()
+    if len(file_key) != FILE_KEY_SIZE:
+        raise HeaderError("the file is damaged: its file key has the wrong length")
+    _verify_header_mac(file_key, header)
+
+    payload = memoryview(data)[header.payload_offset :]
+    nonce = bytes(payload[:PAYLOAD_NONCE_SIZE])
+    return decrypt_payload(file_key, nonce, payload[PAYLOAD_NONCE_SIZE:])
+
+
+def is_age_file(data: bytes) -> bool:
+    """Cheaply tell whether ``data`` looks like an age file (no validation).
+
+    Returns:
+        True if it starts with the binary v1 header line, or with the armor
+        BEGIN line after optional whitespace.
+    """
+    return data.startswith(VERSION_LINE + b"\n") or _armor.is_armor_start(data)
