@@ -1,0 +1,123 @@
+"""The ``storycircle`` command: opens the app, or runs one verb and exits.
+
+The verbs never import Textual; only opening the app does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from storycircle import __version__
+from storycircle.errors import StorycircleError
+
+DESCRIPTION = """\
+storycircle keeps recovery stories encrypted on this machine and helps you meet
+the stories of others who have been where you are.
+
+With no command it opens the app. The commands below are for people who live
+in a terminal, and for scripts. Passphrases are asked on the terminal, or read
+from a file descriptor with --passphrase-fd (never from arguments or the
+environment). Data lives in ~/.local/share/storycircle, or in $STORYCIRCLE_HOME.
+"""
+
+EPILOG = """\
+examples:
+  storycircle init --pseudonym river
+  storycircle write "Slept through the night for the first time in weeks" --tag sleep
+  echo "# A good day" | storycircle write --tag hope
+  storycircle list --tag sleep
+  storycircle read 3f2a9c1b0d4e5f60
+
+storycircle is not a crisis service. If you are in danger, call your local
+emergency number; in the US, call or text 988.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the ``storycircle`` command."""
+    parser = argparse.ArgumentParser(
+        prog="storycircle",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"storycircle {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--member", metavar="PSEUDONYM", help="whose journal to use (default: the only member)"
+    )
+    common.add_argument(
+        "--passphrase-fd",
+        type=int,
+        metavar="FD",
+        help="read the passphrase from this file descriptor, one per line",
+    )
+    verbs = parser.add_subparsers(dest="verb", metavar="COMMAND")
+
+    init = verbs.add_parser(
+        "init", parents=[common], help="create a member (pseudonym and passphrase)"
+    )
+    init.add_argument("--pseudonym", required=True, help="the name others will see")
+
+    write = verbs.add_parser(
+        "write", parents=[common], help="save a story: a one-liner, or Markdown from stdin"
+    )
+    write.add_argument("text", nargs="*", help="the story; read from stdin when omitted")
+    write.add_argument("--title", default="", help="title (default: the first line)")
+    write.add_argument("--tag", action="append", default=[], help="a tag (repeatable)")
+    write.add_argument("--note", action="append", default=[], help="a content note (repeatable)")
+
+    listing = verbs.add_parser("list", parents=[common], help="list stories, newest first")
+    listing.add_argument("-n", "--limit", type=int, default=20, help="how many (default 20)")
+    listing.add_argument("--tag", help="only stories with this tag")
+
+    read = verbs.add_parser("read", parents=[common], help="print one story")
+    read.add_argument("story_id", metavar="ID")
+
+    search = verbs.add_parser("search", parents=[common], help="find stories by title or tag")
+    search.add_argument("words", nargs="+")
+
+    verbs.add_parser("tags", parents=[common], help="list your tags with counts")
+
+    delete = verbs.add_parser("delete", parents=[common], help="delete a story for good")
+    delete.add_argument("story_id", metavar="ID")
+    delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
+    verbs.add_parser("passwd", parents=[common], help="change your passphrase")
+    verbs.add_parser("members", help="list the members of this installation")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = build_parser().parse_args(argv)
+    if args.verb is None:
+        return _open_app()
+    from storycircle import commands
+    from storycircle.cli_io import warn
+
+    try:
+        return commands.run(args)
+    except StorycircleError as error:
+        warn(str(error))
+        return 1
+    except KeyboardInterrupt:
+        warn("stopped; nothing more was saved")
+        return 130
+
+
+def _open_app() -> int:
+    from storycircle.cli_io import warn
+
+    if not sys.stdin.isatty() or not sys.stdout.isatty():
+        warn("the app needs a terminal; see `storycircle --help` for commands that do not")
+        return 2
+    from storycircle.app import run_app
+
+    try:
+        return run_app()
+    except StorycircleError as error:
+        warn(str(error))
+        return 1

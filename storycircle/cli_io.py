@@ -1,0 +1,95 @@
+"""Terminal input and output for the command line: passphrases and safe printing.
+
+A passphrase comes from the terminal (without echo) or from a file descriptor
+given with ``--passphrase-fd``: never from argv or the environment, where other
+users and process listings can see it.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+
+from storycircle.errors import StorycircleError
+from storycircle.sanitize import sanitize_line, sanitize_text
+
+_MAX_PASSPHRASE_BYTES = 4096
+
+
+class PassphraseSource:
+    """Where passphrases are read from: a file descriptor, or the terminal."""
+
+    def __init__(self, fd: int | None) -> None:
+        """Read from ``fd`` line by line, or ask on the terminal when ``fd`` is None."""
+        self._fd = fd
+        self._lines: list[str] | None = None
+
+    def _from_fd(self) -> str:
+        if self._lines is None:
+            assert self._fd is not None
+            try:
+                with os.fdopen(self._fd, "rb", closefd=False) as stream:
+                    data = stream.read(_MAX_PASSPHRASE_BYTES + 1)
+            except OSError as error:
+                raise StorycircleError(
+                    f"cannot read the passphrase from fd {self._fd}: {error.strerror}"
+                ) from None
+            if len(data) > _MAX_PASSPHRASE_BYTES:
+                raise StorycircleError("the passphrase input is too long")
+            try:
+                self._lines = data.decode("utf-8").splitlines()
+            except UnicodeDecodeError:
+                raise StorycircleError("the passphrase input is not UTF-8 text") from None
+        if not self._lines:
+            raise StorycircleError(f"fd {self._fd} gave no passphrase (one per line)")
+        return self._lines.pop(0)
+
+    def ask(self, prompt: str) -> str:
+        """Return one passphrase.
+
+        Raises:
+            StorycircleError: no terminal and no ``--passphrase-fd``.
+        """
+        if self._fd is not None:
+            return self._from_fd()
+        try:
+            with open("/dev/tty", "rb"):
+                pass
+        except OSError:
+            raise StorycircleError(
+                "no terminal to ask for the passphrase; pass it on a file descriptor "
+                "with --passphrase-fd"
+            ) from None
+        try:
+            return getpass.getpass(prompt)
+        except (EOFError, KeyboardInterrupt):
+            raise StorycircleError("no passphrase given") from None
+
+    def ask_new(self, prompt: str = "New passphrase: ") -> str:
+        """Return a new passphrase, typed twice on a terminal.
+
+        Raises:
+            StorycircleError: the two entries differ.
+        """
+        first = self.ask(prompt)
+        if self._fd is not None:
+            return first
+        if self.ask("Type it again: ") != first:
+            raise StorycircleError("the two passphrases differ; nothing was changed")
+        return first
+
+
+def say(text: str = "") -> None:
+    """Print untrusted multi-line text to stdout, escape sequences removed."""
+    sys.stdout.write(sanitize_text(text) + "\n")
+
+
+def say_line(text: str) -> None:
+    """Print one line of untrusted text, controls and newlines removed."""
+    sys.stdout.write(sanitize_line(text) + "\n")
+
+
+def warn(text: str) -> None:
+    """Print a one-line message for a person on stderr."""
+    sys.stderr.write("storycircle: " + sanitize_line(text) + "\n")

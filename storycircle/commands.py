@@ -1,0 +1,177 @@
+"""The command-line verbs, each a small function over the services."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+
+from storycircle.cli_io import PassphraseSource, say, say_line, warn
+from storycircle.errors import StorycircleError
+from storycircle.installation import Installation, open_installation
+from storycircle.journal import Journal
+from storycircle.members import (
+    change_passphrase,
+    create_member,
+    find_member,
+    unlock,
+)
+from storycircle.models import MemberRecord, StorySummary
+from storycircle.passphrase import RULE
+from storycircle.tags import parse_tag_list
+
+MAX_STDIN_BYTES = 512 * 1024
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the verb named in ``args``; return the exit status."""
+    handlers: dict[str, Callable[[Installation, argparse.Namespace], int]] = {
+        "init": _init,
+        "write": _write,
+        "list": _list,
+        "read": _read,
+        "search": _search,
+        "tags": _tags,
+        "delete": _delete,
+        "passwd": _passwd,
+        "members": _members,
+    }
+    installation = open_installation()
+    try:
+        return handlers[args.verb](installation, args)
+    finally:
+        installation.store.close()
+
+
+def _choose_member(installation: Installation, args: argparse.Namespace) -> MemberRecord:
+    if args.member:
+        return find_member(installation.store, args.member)
+    members = installation.store.members()
+    if not members:
+        raise StorycircleError("nobody has an account here yet; start with `storycircle init`")
+    if len(members) > 1:
+        raise StorycircleError("several members share this installation; choose with --member")
+    return members[0]
+
+
+def _open_journal(installation: Installation, args: argparse.Namespace) -> Journal:
+    record = _choose_member(installation, args)
+    passphrase = PassphraseSource(args.passphrase_fd).ask(f"Passphrase for {record.pseudonym}: ")
+    return Journal(installation.store, unlock(record, passphrase))
+
+
+def _init(installation: Installation, args: argparse.Namespace) -> int:
+    source = PassphraseSource(args.passphrase_fd)
+    if args.passphrase_fd is None:
+        print(RULE, file=sys.stderr)
+    passphrase = source.ask_new("Choose a passphrase: ")
+    record = create_member(
+        installation.store, args.pseudonym, passphrase, work_factor=installation.config.work_factor
+    )
+    say_line(f"Welcome, {record.pseudonym}. Your stories are encrypted with your passphrase.")
+    return 0
+
+
+def _write(installation: Installation, args: argparse.Namespace) -> int:
+    if args.text:
+        body = " ".join(args.text)
+    elif sys.stdin.isatty():
+        raise StorycircleError("give the story as an argument, or pipe Markdown into stdin")
+    else:
+        raw = sys.stdin.buffer.read(MAX_STDIN_BYTES + 1)
+        if len(raw) > MAX_STDIN_BYTES:
+            raise StorycircleError(f"a story can be at most {MAX_STDIN_BYTES // 1024} KiB")
+        try:
+            body = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise StorycircleError("the story on stdin is not UTF-8 text") from None
+    tags = [tag for raw_tag in args.tag for tag in parse_tag_list(raw_tag)]
+    journal = _open_journal(installation, args)
+    result = journal.save(title=args.title, body=body, tags=tags, content_notes=args.note)
+    say_line(f"Saved {result.story.id}: {result.story.title}")
+    return 0
+
+
+def _print_rows(rows: list[StorySummary]) -> None:
+    for row in rows:
+        tags = " ".join("#" + tag for tag in row.tags)
+        notes = f" [note: {', '.join(row.content_notes)}]" if row.content_notes else ""
+        say_line(f"{row.id}  {row.created[:10]}  {row.title}  {tags}{notes}")
+
+
+def _list(installation: Installation, args: argparse.Namespace) -> int:
+    if args.limit < 1:
+        raise StorycircleError("--limit must be at least 1")
+    journal = _open_journal(installation, args)
+    if args.tag:
+        rows = journal.with_tag(args.tag)[: args.limit]
+    else:
+        rows = list(journal.page(0, args.limit).items)
+    _print_rows(rows)
+    if not rows:
+        say_line("No stories yet." if not args.tag else "No stories with that tag.")
+    return 0
+
+
+def _read(installation: Installation, args: argparse.Namespace) -> int:
+    story = _open_journal(installation, args).load(args.story_id)
+    say_line(f"# {story.title}")
+    meta = f"{story.created[:10]}  " + " ".join("#" + tag for tag in story.tags)
+    say_line(meta)
+    if story.content_notes:
+        say_line("Content notes: " + ", ".join(story.content_notes))
+    say()
+    say(story.body)
+    return 0
+
+
+def _search(installation: Installation, args: argparse.Namespace) -> int:
+    rows = _open_journal(installation, args).search(" ".join(args.words))
+    _print_rows(rows)
+    if not rows:
+        say_line("Nothing found.")
+    return 0
+
+
+def _tags(installation: Installation, args: argparse.Namespace) -> int:
+    for tag, count in _open_journal(installation, args).tag_counts().items():
+        say_line(f"{count:6d}  {tag}")
+    return 0
+
+
+def _delete(installation: Installation, args: argparse.Namespace) -> int:
+    journal = _open_journal(installation, args)
+    story = journal.load(args.story_id)
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise StorycircleError("add --yes to delete without a terminal to confirm")
+        answer = input(f'Delete "{story.title}" for good? Type yes: ')
+        if answer.strip().lower() != "yes":
+            warn("not deleted")
+            return 1
+    journal.delete(story.id)
+    say_line(f"Deleted {story.id}.")
+    return 0
+
+
+def _passwd(installation: Installation, args: argparse.Namespace) -> int:
+    record = _choose_member(installation, args)
+    source = PassphraseSource(args.passphrase_fd)
+    member = unlock(record, source.ask(f"Current passphrase for {record.pseudonym}: "))
+    change_passphrase(
+        installation.store,
+        member,
+        source.ask_new("New passphrase: "),
+        work_factor=installation.config.work_factor,
+    )
+    say_line("Passphrase changed. Your stories were not touched.")
+    return 0
+
+
+def _members(installation: Installation, args: argparse.Namespace) -> int:
+    members = installation.store.members()
+    for member in members:
+        say_line(f"{member.pseudonym}  (since {member.created})")
+    if not members:
+        say_line("Nobody has an account here yet.")
+    return 0

@@ -1,0 +1,127 @@
+"""The story envelope: signed JSON sealed in one age file.
+
+``{v, id, version, title, body, tags, content_notes, author, created, updated, sig}``
+where ``sig`` is the author's Ed25519 signature over the rest, so nobody who
+can decrypt a story can rewrite it in the author's name. The id, version and
+author are checked against the row the file came from, so ciphertext moved
+between rows is refused.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from storycircle import vault
+from storycircle.errors import DamagedStory
+from storycircle.models import Story, StoryRecord
+
+ENVELOPE_VERSION = 1
+_SIGNATURE_DOMAIN = b"storycircle/story/v1\n"
+
+
+def _canonical(fields: dict[str, Any]) -> bytes:
+    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _fields(story: Story) -> dict[str, Any]:
+    return {
+        "v": ENVELOPE_VERSION,
+        "id": story.id,
+        "version": story.version,
+        "title": story.title,
+        "body": story.body,
+        "tags": list(story.tags),
+        "content_notes": list(story.content_notes),
+        "author": story.author_id,
+        "created": story.created,
+        "updated": story.updated,
+    }
+
+
+def seal_story(
+    story: Story, signer: Ed25519PrivateKey, recipients: Sequence[vault.Recipient]
+) -> bytes:
+    """Sign ``story`` and encrypt it to ``recipients`` as one age file."""
+    fields = _fields(story)
+    signature = signer.sign(_SIGNATURE_DOMAIN + _canonical(fields))
+    fields["sig"] = base64.b64encode(signature).decode("ascii")
+    return vault.encrypt(_canonical(fields), recipients)
+
+
+def open_story(
+    record: StoryRecord,
+    identities: Sequence[vault.Identity],
+    author_key: Ed25519PublicKey,
+) -> Story:
+    """Decrypt, check and verify the story file of ``record``.
+
+    Raises:
+        DamagedStory: it does not decrypt, is not a story envelope, belongs to
+            another row, or its signature does not hold. The message names the
+            story id only.
+    """
+    sid = record.id
+    try:
+        plaintext = vault.decrypt(record.blob, identities)
+    except vault.NoIdentityMatch:
+        raise DamagedStory(
+            f"story {sid} cannot be opened with your keys (damaged, or not shared with you)"
+        ) from None
+    except vault.AgeError:
+        raise DamagedStory(f"story {sid} is damaged and cannot be decrypted") from None
+    try:
+        fields = json.loads(plaintext)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise DamagedStory(f"story {sid} holds something that is not a story") from None
+    if not isinstance(fields, dict):
+        raise DamagedStory(f"story {sid} holds something that is not a story")
+    if fields.get("v") != ENVELOPE_VERSION:
+        raise DamagedStory(
+            f"story {sid} was written by a newer storycircle (envelope {fields.get('v')!r})"
+        )
+    if (fields.get("id"), fields.get("version"), fields.get("author")) != (
+        record.id,
+        record.version,
+        record.author_id,
+    ):
+        raise DamagedStory(f"story {sid} holds another story's data and was refused")
+    signature_text = fields.pop("sig", None)
+    try:
+        signature = base64.b64decode(str(signature_text), validate=True)
+        author_key.verify(signature, _SIGNATURE_DOMAIN + _canonical(fields))
+    except (binascii.Error, ValueError, InvalidSignature):
+        raise DamagedStory(f"story {sid} has a signature that does not match its author") from None
+    return _story_from(fields)
+
+
+def _story_from(fields: dict[str, Any]) -> Story:
+    def text(name: str) -> str:
+        value = fields.get(name)
+        if not isinstance(value, str):
+            raise DamagedStory(f"story {fields.get('id')} has a malformed {name}")
+        return value
+
+    def texts(name: str) -> tuple[str, ...]:
+        value = fields.get(name)
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise DamagedStory(f"story {fields.get('id')} has malformed {name}")
+        return tuple(value)
+
+    return Story(
+        id=text("id"),
+        version=int(fields["version"]),
+        title=text("title"),
+        body=text("body"),
+        tags=texts("tags"),
+        content_notes=texts("content_notes"),
+        author_id=text("author"),
+        created=text("created"),
+        updated=text("updated"),
+    )

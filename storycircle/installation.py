@@ -1,0 +1,37 @@
+"""One installation: its data folder, database and settings, opened together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from storycircle.config import Config, load_config
+from storycircle.paths import DATABASE_NAME, data_dir, ensure_private_dir
+from storycircle.store import Store
+
+
+@dataclass(frozen=True, slots=True)
+class Installation:
+    """The open parts of an installation.
+
+    Attributes:
+        folder: The private data folder.
+        store: The open database.
+        config: Settings from ``config.toml``.
+    """
+
+    folder: Path
+    store: Store
+    config: Config
+
+
+def open_installation(folder: Path | None = None) -> Installation:
+    """Check the data folder, then open its settings and database.
+
+    Raises:
+        StorycircleError: the folder or database cannot be used; the message
+            says why and what to do.
+    """
+    root = ensure_private_dir(folder or data_dir())
+    config = load_config(root)
+    return Installation(root, Store.open(root / DATABASE_NAME), config)

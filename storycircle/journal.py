@@ -1,0 +1,365 @@
+"""A member's journal: save, read, list, find by tag, delete, and drafts.
+
+Each story is one signed age file encrypted to its author, plus a small sealed
+summary for fast listing, plus keyed tag tokens. Nothing here writes a title,
+body or tag name in clear.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from storycircle import vault
+from storycircle.envelope import open_story, seal_story
+from storycircle.errors import DamagedStory, StorycircleError, StoryNotFound
+from storycircle.keys import SealError, row_context
+from storycircle.members import UnlockedMember, signing_public_key
+from storycircle.models import (
+    JOURNAL_SCOPE,
+    Draft,
+    DraftRecord,
+    Page,
+    Story,
+    StoryRecord,
+    StorySummary,
+)
+from storycircle.sanitize import sanitize_line, sanitize_text
+from storycircle.store import Store
+from storycircle.tags import canonical_tag, canonical_tags
+
+MAX_TITLE_LENGTH = 200
+MAX_BODY_BYTES = 512 * 1024
+MAX_CONTENT_NOTES = 8
+MAX_NOTE_LENGTH = 80
+COPY_SUFFIX = " (edited copy)"
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """The current time in UTC (the default clock)."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class SaveResult:
+    """What a save did.
+
+    Attributes:
+        story: The story as saved.
+        kept_as_copy: True when the story had changed since it was opened, so
+            this edit was saved as a separate copy instead of overwriting.
+    """
+
+    story: Story
+    kept_as_copy: bool = False
+
+
+def _new_id() -> str:
+    return secrets.token_hex(8)
+
+
+def clean_title(title: str, body: str) -> str:
+    """Return the title to store: the given one, or the body's first line.
+
+    Raises:
+        StorycircleError: neither a title nor any words, or a title too long.
+    """
+    clean = sanitize_line(title)
+    if not clean:
+        first = next((line for line in body.splitlines() if line.strip()), "")
+        clean = sanitize_line(first.lstrip("#> -*")).strip()[:80]
+    if not clean:
+        raise StorycircleError("a story needs a title or at least a few words")
+    if len(clean) > MAX_TITLE_LENGTH:
+        raise StorycircleError(f"a title can be at most {MAX_TITLE_LENGTH} characters")
+    return clean
+
+
+def clean_notes(notes: Iterable[str]) -> tuple[str, ...]:
+    """Return de-duplicated, sanitized content notes.
+
+    Raises:
+        StorycircleError: too many notes, or one too long.
+    """
+    result: list[str] = []
+    for note in notes:
+        clean = sanitize_line(note)
+        if len(clean) > MAX_NOTE_LENGTH:
+            raise StorycircleError(f"a content note can be at most {MAX_NOTE_LENGTH} characters")
+        if clean and clean.casefold() not in (n.casefold() for n in result):
+            result.append(clean)
+    if len(result) > MAX_CONTENT_NOTES:
+        raise StorycircleError(f"a story can carry at most {MAX_CONTENT_NOTES} content notes")
+    return tuple(result)
+
+
+class Journal:
+    """The journal of one unlocked member."""
+
+    def __init__(self, store: Store, member: UnlockedMember, *, clock: Clock = utc_now) -> None:
+        """Bind the journal to a store and an unlocked member."""
+        self._store = store
+        self._member = member
+        self._clock = clock
+        self._keys = member.journal
+        self._summary_cache: dict[tuple[str, int], StorySummary] = {}
+        self.damaged: set[str] = set()
+        """Ids of stories whose sealed summary failed to open on listing."""
+
+    @property
+    def member(self) -> UnlockedMember:
+        """The member whose journal this is."""
+        return self._member
+
+    # -- saving ------------------------------------------------------------
+
+    def save(
+        self,
+        *,
+        title: str,
+        body: str,
+        tags: Iterable[str] = (),
+        content_notes: Iterable[str] = (),
+        story_id: str | None = None,
+        base_version: int = 0,
+    ) -> SaveResult:
+        """Save a new story, or a new version of one, in one transaction.
+
+        Args:
+            title: Title; when empty the body's first line is used.
+            body: Markdown body.
+            tags: Tags as typed; they are canonicalised.
+            content_notes: Content notes as typed.
+            story_id: The story being edited, or None for a new story.
+            base_version: The version the edit started from (0 when new).
+
+        Raises:
+            StorycircleError: bad input (too long, too many tags...); nothing
+                is written then.
+        """
+        body = sanitize_text(body)
+        if len(body.encode("utf-8")) > MAX_BODY_BYTES:
+            raise StorycircleError(f"a story can be at most {MAX_BODY_BYTES // 1024} KiB of text")
+        clean = clean_title(title, body)
+        canonical = canonical_tags(tags)
+        notes = clean_notes(content_notes)
+        now = self._clock().astimezone(UTC)
+        created = now.isoformat(timespec="seconds")
+        if story_id is not None and base_version > 0:
+            old = self._store.story(story_id)
+            if old is not None and old.author_id == self._member.id:
+                created = self._read_record(old).created
+        story = Story(
+            id=story_id or _new_id(),
+            version=base_version + 1,
+            title=clean,
+            body=body,
+            tags=canonical,
+            content_notes=notes,
+            author_id=self._member.id,
+            created=created,
+            updated=now.isoformat(timespec="seconds"),
+        )
+        if self._write(story, expected_version=base_version):
+            return SaveResult(story)
+        # Someone saved this story since it was opened: keep both versions.
+        copy = Story(
+            id=_new_id(),
+            version=1,
+            title=(clean + COPY_SUFFIX)[: MAX_TITLE_LENGTH + len(COPY_SUFFIX)],
+            body=body,
+            tags=canonical,
+            content_notes=notes,
+            author_id=self._member.id,
+            created=story.updated,
+            updated=story.updated,
+        )
+        if not self._write(copy, expected_version=0):
+            raise StorycircleError("the story could not be saved; please try again")
+        return SaveResult(copy, kept_as_copy=True)
+
+    def _write(self, story: Story, *, expected_version: int) -> bool:
+        blob = seal_story(story, self._member.signing_key, [self._member.identity.recipient])
+        summary = {
+            "title": story.title,
+            "tags": list(story.tags),
+            "content_notes": list(story.content_notes),
+            "created": story.created,
+            "updated": story.updated,
+            "words": story.word_count,
+        }
+        sealed = self._keys.seal(
+            json.dumps(summary, ensure_ascii=False).encode("utf-8"),
+            row_context(JOURNAL_SCOPE, story.id, story.version),
+        )
+        record = StoryRecord(
+            id=story.id,
+            version=story.version,
+            author_id=story.author_id,
+            scope=JOURNAL_SCOPE,
+            epoch=0,
+            created_day=story.created[:10],
+            updated_day=story.updated[:10],
+            seq=0,
+            size=len(blob),
+            blob=blob,
+            summary=sealed,
+        )
+        tokens = [self._keys.tag_token(tag) for tag in story.tags]
+        return self._store.save_story(record, tokens, expected_version=expected_version)
+
+    # -- reading -----------------------------------------------------------
+
+    def load(self, story_id: str) -> Story:
+        """Decrypt and verify one story.
+
+        Raises:
+            StoryNotFound: no such story in this journal.
+            DamagedStory: it fails to decrypt, verify, or match its row.
+        """
+        record = self._store.story(story_id)
+        if record is None or record.scope != JOURNAL_SCOPE or record.author_id != self._member.id:
+            raise StoryNotFound(f"there is no story {sanitize_line(story_id)} in your journal")
+        return self._read_record(record)
+
+    def _read_record(self, record: StoryRecord) -> Story:
+        author = self._store.member(record.author_id)
+        if author is None:
+            raise DamagedStory(f"story {record.id} names an author who is not here")
+        return open_story(record, [self._member.identity], signing_public_key(author))
+
+    def summaries(self) -> list[StorySummary]:
+        """Every story of the journal as list rows, newest first."""
+        rows = self._store.summaries(JOURNAL_SCOPE, author_id=self._member.id)
+        return [s for s in (self._summary(*row) for row in rows) if s is not None]
+
+    def page(self, offset: int = 0, limit: int = 50) -> Page:
+        """One page of list rows, newest first; only that page is decrypted."""
+        total = self._store.count_stories(JOURNAL_SCOPE, author_id=self._member.id)
+        records = self._store.stories(
+            JOURNAL_SCOPE, author_id=self._member.id, limit=limit, offset=offset
+        )
+        items = (self._summary(r.id, r.version, r.author_id, r.summary) for r in records)
+        return Page(tuple(s for s in items if s is not None), total, offset)
+
+    def count(self) -> int:
+        """How many stories the journal holds."""
+        return self._store.count_stories(JOURNAL_SCOPE, author_id=self._member.id)
+
+    def _summary(
+        self, story_id: str, version: int, author_id: str, sealed: bytes
+    ) -> StorySummary | None:
+        cached = self._summary_cache.get((story_id, version))
+        if cached is not None:
+            return cached
+        try:
+            data = json.loads(
+                self._keys.open(sealed, row_context(JOURNAL_SCOPE, story_id, version))
+            )
+            summary = StorySummary(
+                id=story_id,
+                version=version,
+                title=str(data["title"]),
+                tags=tuple(str(t) for t in data["tags"]),
+                content_notes=tuple(str(n) for n in data["content_notes"]),
+                created=str(data["created"]),
+                updated=str(data["updated"]),
+                author_id=author_id,
+                scope=JOURNAL_SCOPE,
+                words=int(data["words"]),
+            )
+        except (SealError, ValueError, KeyError, TypeError):
+            self.damaged.add(story_id)
+            return None
+        self._summary_cache[(story_id, version)] = summary
+        return summary
+
+    def with_tag(self, tag: str) -> list[StorySummary]:
+        """Stories carrying ``tag``, found through its keyed token, newest first."""
+        token = self._keys.tag_token(canonical_tag(tag))
+        wanted = set(self._store.story_ids_with_token(JOURNAL_SCOPE, token))
+        return [s for s in self.summaries() if s.id in wanted]
+
+    def search(self, text: str) -> list[StorySummary]:
+        """Stories whose title or tags contain ``text`` (case-insensitive)."""
+        needle = sanitize_line(text).casefold()
+        return [
+            s
+            for s in self.summaries()
+            if needle in s.title.casefold() or any(needle in tag for tag in s.tags)
+        ]
+
+    def tag_counts(self) -> dict[str, int]:
+        """How many stories carry each tag, most common first."""
+        counts: dict[str, int] = {}
+        for summary in self.summaries():
+            for tag in summary.tags:
+                counts[tag] = counts.get(tag, 0) + 1
+        return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+    def delete(self, story_id: str) -> None:
+        """Delete a story for good (``secure_delete`` zeroes its pages).
+
+        Raises:
+            StoryNotFound: no such story in this journal.
+        """
+        record = self._store.story(story_id)
+        if record is None or record.author_id != self._member.id:
+            raise StoryNotFound(f"there is no story {sanitize_line(story_id)} in your journal")
+        self._store.delete_story(story_id)
+        self._store.delete_draft(self._member.id, story_id)
+
+    # -- drafts ------------------------------------------------------------
+
+    def save_draft(self, draft: Draft) -> None:
+        """Autosave a draft, encrypted to the author."""
+        payload = {
+            "id": draft.id,
+            "title": draft.title,
+            "body": draft.body,
+            "tags": list(draft.tags),
+            "content_notes": list(draft.content_notes),
+            "base_version": draft.base_version,
+            "saved_at": self._clock().astimezone(UTC).isoformat(timespec="seconds"),
+        }
+        blob = vault.encrypt(
+            json.dumps(payload, ensure_ascii=False).encode("utf-8"),
+            [self._member.identity.recipient],
+        )
+        day = self._clock().astimezone(UTC).strftime("%Y-%m-%d")
+        self._store.put_draft(DraftRecord(draft.id, self._member.id, blob, day))
+
+    def drafts(self) -> list[Draft]:
+        """Drafts left by an interrupted session (damaged ones are skipped)."""
+        result: list[Draft] = []
+        for record in self._store.drafts(self._member.id):
+            try:
+                data = json.loads(vault.decrypt(record.blob, [self._member.identity]))
+                result.append(
+                    Draft(
+                        id=str(data["id"]),
+                        title=str(data["title"]),
+                        body=str(data["body"]),
+                        tags=tuple(str(t) for t in data["tags"]),
+                        content_notes=tuple(str(n) for n in data["content_notes"]),
+                        base_version=int(data["base_version"]),
+                        saved_at=str(data["saved_at"]),
+                    )
+                )
+            except (vault.AgeError, ValueError, KeyError, TypeError):
+                self.damaged.add(record.id)
+        return result
+
+    def discard_draft(self, draft_id: str) -> None:
+        """Remove a draft (after its story is saved, or when the writer discards it)."""
+        self._store.delete_draft(self._member.id, draft_id)
+
+    @staticmethod
+    def new_draft_id() -> str:
+        """A fresh id for a draft of a new story."""
+        return _new_id()

@@ -1,0 +1,217 @@
+"""Members: create, unlock, change passphrase.
+
+A member's X25519 identity is stored as an age file sealed with scrypt, in the
+same form as an identity file of the ``age`` tool, so ``age -d -i`` opens it.
+The Ed25519 signing key is sealed to that identity (an X25519 age file), so
+unlocking costs exactly one scrypt, and a passphrase change re-wraps only the
+identity file.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from storycircle import vault
+from storycircle.errors import StorycircleError, UnknownMember, WrongPassphrase
+from storycircle.keys import ScopeKeys, journal_keys
+from storycircle.models import MemberRecord
+from storycircle.passphrase import check_strength
+from storycircle.sanitize import sanitize_line
+from storycircle.store import Store
+
+DEFAULT_WORK_FACTOR = 17
+"""scrypt cost (2**17) for a member's identity: OWASP's floor, ~0.55 s here."""
+
+MAX_PSEUDONYM_LENGTH = 40
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class UnlockedMember:
+    """A member whose keys are in memory. ``repr`` shows no secrets.
+
+    Attributes:
+        record: The stored member row.
+        identity: The member's X25519 identity.
+        signing_key: The member's Ed25519 signing key.
+        journal: Tag and summary keys of the member's journal.
+    """
+
+    record: MemberRecord
+    identity: vault.X25519Identity
+    signing_key: Ed25519PrivateKey
+    journal: ScopeKeys
+
+    def __repr__(self) -> str:
+        return f"UnlockedMember(id={self.record.id!r}, pseudonym={self.record.pseudonym!r})"
+
+    @property
+    def id(self) -> str:
+        """The member id."""
+        return self.record.id
+
+    @property
+    def pseudonym(self) -> str:
+        """The member's pseudonym."""
+        return self.record.pseudonym
+
+
+def clean_pseudonym(raw: str) -> str:
+    """Return a pseudonym fit to store and show.
+
+    Raises:
+        StorycircleError: empty, or longer than the limit.
+    """
+    pseudonym = sanitize_line(raw)
+    if not pseudonym:
+        raise StorycircleError("choose a pseudonym: any name you like, it need not be your own")
+    if len(pseudonym) > MAX_PSEUDONYM_LENGTH:
+        raise StorycircleError(f"a pseudonym can be at most {MAX_PSEUDONYM_LENGTH} characters")
+    return pseudonym
+
+
+def _identity_file(identity: vault.X25519Identity, created: str) -> bytes:
+    # The layout of an age identity file, so `age -d -i identity.age` works.
+    return (f"# created: {created}\n# public key: {identity.recipient}\n{identity}\n").encode(
+        "ascii"
+    )
+
+
+def _seal_identity(identity: vault.X25519Identity, passphrase: str, work_factor: int) -> bytes:
+    created = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return vault.encrypt(
+        _identity_file(identity, created), [vault.ScryptRecipient(passphrase, work_factor)]
+    )
+
+
+def new_member(
+    pseudonym: str, passphrase: str, *, work_factor: int = DEFAULT_WORK_FACTOR
+) -> MemberRecord:
+    """Make a member record with fresh keys sealed under ``passphrase``.
+
+    Pure and slow (one scrypt): safe to run in a worker thread. Store the
+    record with :meth:`Store.add_member`.
+
+    Raises:
+        StorycircleError: a bad pseudonym or a weak passphrase
+            (:class:`~storycircle.errors.WeakPassphrase`).
+    """
+    name = clean_pseudonym(pseudonym)
+    check_strength(passphrase, pseudonym=name)
+    identity = vault.X25519Identity.generate()
+    signing_key = Ed25519PrivateKey.generate()
+    signing_raw = signing_key.private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
+    return MemberRecord(
+        id=secrets.token_hex(8),
+        pseudonym=name,
+        recipient=str(identity.recipient),
+        signing_public=signing_key.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        ),
+        identity_sealed=_seal_identity(identity, passphrase, work_factor),
+        signing_sealed=vault.encrypt(signing_raw, [identity.recipient]),
+        created=datetime.now(UTC).strftime("%Y-%m-%d"),
+    )
+
+
+def create_member(
+    store: Store, pseudonym: str, passphrase: str, *, work_factor: int = DEFAULT_WORK_FACTOR
+) -> MemberRecord:
+    """Create and store a member with fresh keys sealed under ``passphrase``.
+
+    Raises:
+        StorycircleError: a bad pseudonym, a weak passphrase
+            (:class:`~storycircle.errors.WeakPassphrase`), or a taken name.
+    """
+    ensure_pseudonym_free(store, pseudonym)
+    record = new_member(pseudonym, passphrase, work_factor=work_factor)
+    store.add_member(record)
+    return record
+
+
+def ensure_pseudonym_free(store: Store, pseudonym: str) -> None:
+    """Refuse a pseudonym that is empty, too long or already taken here.
+
+    Raises:
+        StorycircleError: with the reason.
+    """
+    name = clean_pseudonym(pseudonym)
+    if store.member_by_pseudonym(name) is not None:
+        raise StorycircleError(f'the pseudonym "{name}" is already taken here')
+
+
+def find_member(store: Store, pseudonym: str) -> MemberRecord:
+    """Return the member with this pseudonym.
+
+    Raises:
+        UnknownMember: nobody here has that pseudonym.
+    """
+    record = store.member_by_pseudonym(sanitize_line(pseudonym))
+    if record is None:
+        raise UnknownMember(f'nobody here is called "{sanitize_line(pseudonym)}"')
+    return record
+
+
+def unlock(record: MemberRecord, passphrase: str) -> UnlockedMember:
+    """Open a member's keys with their passphrase (one scrypt; run it off the UI thread).
+
+    Touches no database, so it is safe to call from a worker thread.
+
+    Raises:
+        WrongPassphrase: the passphrase does not open this member's keys.
+        StorycircleError: the sealed keys are damaged.
+    """
+    try:
+        identity_file = vault.decrypt(record.identity_sealed, [vault.ScryptIdentity(passphrase)])
+    except vault.NoIdentityMatch:
+        raise WrongPassphrase("that passphrase does not unlock this member") from None
+    except vault.AgeError:
+        raise StorycircleError(f"the keys of {record.pseudonym} are damaged") from None
+    identity = _parse_identity_file(identity_file, record)
+    try:
+        signing_raw = vault.decrypt(record.signing_sealed, [identity])
+        signing_key = Ed25519PrivateKey.from_private_bytes(signing_raw)
+    except (vault.AgeError, ValueError):
+        raise StorycircleError(f"the signing key of {record.pseudonym} is damaged") from None
+    if signing_public_key(record).public_bytes_raw() != signing_key.public_key().public_bytes_raw():
+        raise StorycircleError(f"the signing key of {record.pseudonym} does not match")
+    return UnlockedMember(record, identity, signing_key, journal_keys(identity.to_bytes()))
+
+
+def _parse_identity_file(data: bytes, record: MemberRecord) -> vault.X25519Identity:
+    lines = [line.strip() for line in data.decode("ascii", "replace").splitlines()]
+    keys = [line for line in lines if line.startswith("AGE-SECRET-KEY-1")]
+    try:
+        identity = vault.parse_identity(keys[0])
+    except (IndexError, vault.AgeError):
+        raise StorycircleError(f"the keys of {record.pseudonym} are damaged") from None
+    if str(identity.recipient) != record.recipient:
+        raise StorycircleError(f"the keys of {record.pseudonym} do not match the member")
+    return identity
+
+
+def change_passphrase(
+    store: Store,
+    member: UnlockedMember,
+    new_passphrase: str,
+    *,
+    work_factor: int = DEFAULT_WORK_FACTOR,
+) -> None:
+    """Re-wrap the member's identity under a new passphrase; stories are untouched.
+
+    Raises:
+        WeakPassphrase: the new passphrase is below the floor.
+    """
+    check_strength(new_passphrase, pseudonym=member.pseudonym)
+    store.replace_identity(member.id, _seal_identity(member.identity, new_passphrase, work_factor))
+
+
+def signing_public_key(record: MemberRecord) -> Ed25519PublicKey:
+    """Return the member's Ed25519 public key."""
+    return Ed25519PublicKey.from_public_bytes(record.signing_public)

@@ -1,0 +1,182 @@
+"""Plain, immutable data passed between the layers.
+
+Rows (``*Record``) are what the store keeps: ids, dates and ciphertext only.
+The other models hold decrypted content and live only in memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+JOURNAL_SCOPE = "journal"
+"""Scope name of a member's private journal (circle scopes use the circle id)."""
+
+
+@dataclass(frozen=True, slots=True)
+class MemberRecord:
+    """A member as stored: public parts in clear, secrets sealed.
+
+    Attributes:
+        id: Random id of the member.
+        pseudonym: The name shown in the member picker.
+        recipient: The member's age X25519 recipient (``age1…``).
+        signing_public: Raw Ed25519 public key (32 bytes).
+        identity_sealed: The X25519 identity as an age file sealed with scrypt.
+        signing_sealed: The Ed25519 private key sealed to ``recipient``.
+        created: Coarse creation date (``YYYY-MM-DD``).
+    """
+
+    id: str
+    pseudonym: str
+    recipient: str
+    signing_public: bytes
+    identity_sealed: bytes
+    signing_sealed: bytes
+    created: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoryRecord:
+    """A story as stored: one age file plus a sealed listing summary.
+
+    Attributes:
+        id: Random id of the story.
+        version: Counts saves from 1; checked against the sealed envelope.
+        author_id: Member id of the author.
+        scope: ``journal`` or a circle id.
+        epoch: Circle epoch the story is sealed to (0 for a journal).
+        created_day: Coarse creation date, for sorting without decrypting.
+        updated_day: Coarse date of the last save.
+        seq: Store-wide save order, for "newest first" without decrypting.
+        size: Length of ``blob`` in bytes.
+        blob: The age file holding the signed JSON envelope.
+        summary: Title, tags and notes sealed with the scope's summary key.
+    """
+
+    id: str
+    version: int
+    author_id: str
+    scope: str
+    epoch: int
+    created_day: str
+    updated_day: str
+    seq: int
+    size: int
+    blob: bytes
+    summary: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class DraftRecord:
+    """An autosaved draft, sealed to its author.
+
+    Attributes:
+        id: The draft id (the story id it edits, or a new id).
+        member_id: Author of the draft.
+        blob: Age file holding the draft's JSON.
+        updated_day: Coarse date of the last autosave.
+    """
+
+    id: str
+    member_id: str
+    blob: bytes
+    updated_day: str
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """A decrypted, verified story.
+
+    Attributes:
+        id: Story id.
+        version: Version that was read.
+        title: Title (sanitized for display by the screens).
+        body: Markdown body.
+        tags: Canonical tags.
+        content_notes: Content notes the author marked.
+        author_id: Member id of the author.
+        created: ISO 8601 timestamp (UTC).
+        updated: ISO 8601 timestamp (UTC).
+    """
+
+    id: str
+    version: int
+    title: str
+    body: str
+    tags: tuple[str, ...] = ()
+    content_notes: tuple[str, ...] = ()
+    author_id: str = ""
+    created: str = ""
+    updated: str = ""
+
+    @property
+    def word_count(self) -> int:
+        """Number of whitespace-separated words in the body."""
+        return len(self.body.split())
+
+
+@dataclass(frozen=True, slots=True)
+class StorySummary:
+    """What a list row shows, decrypted from a story's sealed summary.
+
+    Attributes:
+        id: Story id.
+        version: Version summarised.
+        title: Title.
+        tags: Canonical tags.
+        content_notes: Content notes.
+        created: ISO 8601 creation timestamp.
+        updated: ISO 8601 timestamp of the last save.
+        author_id: Member id of the author.
+        scope: ``journal`` or a circle id.
+        words: Word count of the body.
+    """
+
+    id: str
+    version: int
+    title: str
+    tags: tuple[str, ...]
+    content_notes: tuple[str, ...]
+    created: str
+    updated: str
+    author_id: str
+    scope: str
+    words: int
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """A decrypted draft.
+
+    Attributes:
+        id: Draft id (equals the story id when editing a saved story).
+        title: Title typed so far.
+        body: Body typed so far.
+        tags: Tags typed so far (raw, not yet canonical).
+        content_notes: Content notes typed so far.
+        base_version: Version of the story being edited (0 for a new story).
+        saved_at: ISO 8601 timestamp of the autosave.
+    """
+
+    id: str
+    title: str
+    body: str
+    tags: tuple[str, ...] = ()
+    content_notes: tuple[str, ...] = ()
+    base_version: int = 0
+    saved_at: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of story summaries.
+
+    Attributes:
+        items: The summaries on this page.
+        total: How many stories match in all.
+        offset: Index of the first item.
+    """
+
+    items: tuple[StorySummary, ...] = field(default_factory=tuple)
+    total: int = 0
+    offset: int = 0

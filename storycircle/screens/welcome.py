@@ -1,0 +1,201 @@
+"""Welcome: create the first member, or pick a member and unlock.
+
+Key derivation (scrypt) runs in a thread worker while the screen shows
+"Unlocking…", so the interface never freezes; the store is touched only on the
+UI thread.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Center, Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Input, Label, LoadingIndicator, Select, Static
+from textual.worker import Worker, WorkerState
+
+from storycircle.errors import StorycircleError
+from storycircle.members import UnlockedMember
+from storycircle.models import MemberRecord
+from storycircle.passphrase import RULE
+from storycircle.session import Session
+from storycircle.widgets.safe import line
+
+LOST_KEY_WARNING = (
+    "Nobody can recover a lost passphrase, not even us: without it your stories stay locked."
+)
+
+
+class WelcomeScreen(Screen[None]):
+    """The first screen: create a member, or unlock one."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+n", "new_member", "New member")]
+
+    def __init__(self, session: Session) -> None:
+        """Show the members of ``session``'s installation."""
+        super().__init__()
+        self.session = session
+        self._members: list[MemberRecord] = []
+
+    def compose(self) -> ComposeResult:
+        """Both forms; one is shown at a time."""
+        yield Header()
+        with Center(), Vertical(id="welcome"):
+            yield Static("Welcome to storycircle", id="welcome-title")
+            yield Static(
+                "A private place to write your recovery story, and to find the stories "
+                "of others who have been there.",
+                id="welcome-lede",
+            )
+            with Vertical(id="unlock-form"):
+                yield Label("Who's writing?")
+                yield Select[str]([], id="member", prompt="Choose your pseudonym")
+                yield Label("Passphrase")
+                yield Input(password=True, id="unlock-passphrase")
+                with Horizontal(classes="buttons"):
+                    yield Button("Unlock", id="unlock", variant="primary")
+                    yield Button("New member", id="show-create")
+            with Vertical(id="create-form"):
+                yield Label("Pseudonym (any name you like; it need not be your own)")
+                yield Input(id="pseudonym", max_length=40)
+                yield Label("Passphrase")
+                yield Input(password=True, id="new-passphrase")
+                yield Label("Type it again")
+                yield Input(password=True, id="repeat-passphrase")
+                yield Static(RULE, classes="hint")
+                yield Static(LOST_KEY_WARNING, classes="warning")
+                with Horizontal(classes="buttons"):
+                    yield Button("Create", id="create", variant="primary")
+                    yield Button("Back", id="show-unlock")
+            yield LoadingIndicator(id="busy")
+            yield Static("", id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Pick the form that fits: create when nobody is here yet."""
+        self.query_one("#busy").display = False
+        self.refresh_members()
+
+    def refresh_members(self) -> None:
+        """Reload the member list and show the matching form."""
+        self._members = self.session.members()
+        select: Select[str] = self.query_one("#member", Select)
+        select.set_options((line(m.pseudonym), m.id) for m in self._members)
+        if len(self._members) == 1:
+            select.value = self._members[0].id
+        self._show_form("unlock" if self._members else "create")
+
+    def _show_form(self, which: str) -> None:
+        self.query_one("#unlock-form").display = which == "unlock"
+        self.query_one("#create-form").display = which == "create"
+        self.query_one("#show-unlock").display = bool(self._members)
+        self._say("")
+        focus = "#unlock-passphrase" if which == "unlock" else "#pseudonym"
+        self.query_one(focus, Input).focus()
+
+    def _say(self, message: str, *, error: bool = False) -> None:
+        status = self.query_one("#status", Static)
+        status.update(line(message))
+        status.set_class(error, "error")
+
+    def _busy(self, busy: bool, message: str = "") -> None:
+        self.query_one("#busy").display = busy
+        for button in self.query(Button):
+            button.disabled = busy
+        self._say(message)
+
+    def action_new_member(self) -> None:
+        """Show the form that creates a member."""
+        self._show_form("create")
+
+    @on(Button.Pressed, "#show-create")
+    def _on_show_create(self) -> None:
+        self._show_form("create")
+
+    @on(Button.Pressed, "#show-unlock")
+    def _on_show_unlock(self) -> None:
+        self._show_form("unlock")
+
+    @on(Button.Pressed, "#unlock")
+    @on(Input.Submitted, "#unlock-passphrase")
+    def _on_unlock(self) -> None:
+        select: Select[str] = self.query_one("#member", Select)
+        record = next((m for m in self._members if m.id == select.value), None)
+        passphrase_input = self.query_one("#unlock-passphrase", Input)
+        if record is None:
+            self._say("Choose who is writing first.", error=True)
+            return
+        if not passphrase_input.value:
+            self._say("Type your passphrase.", error=True)
+            return
+        passphrase = passphrase_input.value
+        passphrase_input.value = ""
+        self._busy(True, "Unlocking…")
+        self._unlock(record, passphrase)
+
+    @work(thread=True, exclusive=True, group="kdf", exit_on_error=False)
+    def _unlock(self, record: MemberRecord, passphrase: str) -> UnlockedMember:
+        return self.session.unlock_keys(record, passphrase)
+
+    @on(Input.Submitted, "#pseudonym")
+    @on(Input.Submitted, "#new-passphrase")
+    def _next_field(self) -> None:
+        self.focus_next()
+
+    @on(Button.Pressed, "#create")
+    @on(Input.Submitted, "#repeat-passphrase")
+    def _on_create(self) -> None:
+        pseudonym = self.query_one("#pseudonym", Input).value
+        first = self.query_one("#new-passphrase", Input)
+        second = self.query_one("#repeat-passphrase", Input)
+        if first.value != second.value:
+            second.value = ""
+            self._say("The two passphrases differ; type them again.", error=True)
+            return
+        try:
+            self.session.check_new_member(pseudonym, first.value)
+        except StorycircleError as error:
+            self._say(str(error), error=True)
+            return
+        passphrase = first.value
+        first.value = second.value = ""
+        self._busy(True, "Creating your keys…")
+        self._create(pseudonym, passphrase)
+
+    @work(thread=True, exclusive=True, group="kdf", exit_on_error=False)
+    def _create(self, pseudonym: str, passphrase: str) -> tuple[MemberRecord, UnlockedMember]:
+        record = self.session.prepare_member(pseudonym, passphrase)
+        return record, self.session.unlock_keys(record, passphrase)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Finish an unlock or a creation once its worker is done."""
+        worker = event.worker
+        if worker.group != "kdf" or event.state not in (WorkerState.SUCCESS, WorkerState.ERROR):
+            return
+        self._busy(False)
+        if event.state == WorkerState.ERROR:
+            error = worker.error
+            message = str(error) if isinstance(error, StorycircleError) else "unlock failed"
+            self._say(message, error=True)
+            return
+        result = worker.result
+        if isinstance(result, tuple):
+            record, member = result
+            try:
+                self.session.add_member(record)
+            except StorycircleError as error:
+                self._say(str(error), error=True)
+                return
+        else:
+            member = result
+        assert isinstance(member, UnlockedMember)
+        self._enter(member)
+
+    def _enter(self, member: UnlockedMember) -> None:
+        from storycircle.screens.journal import JournalScreen
+
+        journal = self.session.open_journal(member)
+        self.app.push_screen(JournalScreen(journal))

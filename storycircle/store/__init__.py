@@ -1,0 +1,5 @@
+"""SQLite storage of rows: ids, dates, tag tokens and ciphertext, never content."""
+
+from storycircle.store.store import Store
+
+__all__ = ["Store"]

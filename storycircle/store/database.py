@@ -1,0 +1,109 @@
+"""Opening the SQLite database safely: pragmas, permissions, migrations.
+
+This and :mod:`storycircle.store.store` are the only modules that import
+``sqlite_utils``.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+
+from storycircle.errors import StoreError
+from storycircle.store.schema import APPLICATION_ID, MIGRATIONS
+
+BUSY_TIMEOUT_MS = 10_000
+"""How long a write waits for another instance before giving up."""
+
+
+def _create_private_file(path: Path) -> None:
+    # SQLite creates the -wal and -shm files with the main file's mode, so
+    # creating the main file 0600 first keeps all three private.
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except PermissionError:
+        raise StoreError(f"cannot write {path}: permission denied") from None
+    except OSError as error:
+        raise StoreError(f"cannot create {path}: {error.strerror}") from None
+    os.close(fd)
+
+
+def connect(path: Path | str) -> sqlite_utils.Database:
+    """Open (or create) the database at ``path`` and bring its schema up to date.
+
+    ``":memory:"`` gives a private in-memory database (tests use it).
+
+    Raises:
+        StoreError: the file is not a storycircle database, is damaged, or is
+            newer than this program. The file is never replaced or emptied.
+    """
+    in_memory = str(path) == ":memory:"
+    if not in_memory:
+        file = Path(path)
+        if not file.exists():
+            _create_private_file(file)
+        elif file.stat().st_mode & 0o077:
+            file.chmod(0o600)
+    try:
+        # isolation_level=None: we issue BEGIN/COMMIT ourselves so a save is
+        # exactly one transaction, and BEGIN IMMEDIATE takes the write lock up
+        # front (two instances then wait on busy_timeout instead of failing).
+        conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        # Check whose file this is before any pragma that writes to it
+        # (journal_mode=WAL rewrites the header): a file that is not ours
+        # must be left byte for byte as it was.
+        _check_identity(conn, str(path))
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA secure_delete = ON")
+        conn.execute("PRAGMA synchronous = FULL")
+        if not in_memory:
+            conn.execute("PRAGMA journal_mode = WAL")
+        _migrate(conn)
+    except sqlite3.DatabaseError as error:
+        raise StoreError(
+            f"{path} is damaged or is not a storycircle database ({error}); it was left untouched"
+        ) from None
+    return sqlite_utils.Database(conn)
+
+
+def _check_identity(conn: sqlite3.Connection, name: str) -> None:
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    if app_id == 0 and tables == 0:
+        return  # a new, empty file: ours to initialise
+    if app_id != APPLICATION_ID:
+        raise StoreError(f"{name} is not a storycircle database; it was left untouched")
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(MIGRATIONS):
+        raise StoreError(
+            f"{name} was written by a newer storycircle (schema {version}); "
+            "please upgrade storycircle"
+        )
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    for number, statements in enumerate(MIGRATIONS[version:], start=version + 1):
+        with transaction(conn):
+            for statement in statements:
+                conn.execute(statement)
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            conn.execute(f"PRAGMA user_version = {number}")
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """Run the block as one write transaction: all of it commits, or none."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")

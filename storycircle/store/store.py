@@ -1,0 +1,278 @@
+"""The store: the only place that reads and writes rows, turning them into models.
+
+Everything here is ids, coarse dates, sizes, tag tokens and ciphertext. No
+method sees a title, a body or a tag name in clear.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from storycircle.errors import StoreError
+from storycircle.models import DraftRecord, MemberRecord, StoryRecord
+from storycircle.store.database import connect, transaction
+
+_STORY_COLUMNS = (
+    "id, version, author_id, scope, epoch, created_day, updated_day, seq, size, blob, summary"
+)
+_MEMBER_COLUMNS = (
+    "id, pseudonym, recipient, signing_public, identity_sealed, signing_sealed, created"
+)
+
+
+def _story(row: Sequence[Any]) -> StoryRecord:
+    return StoryRecord(*row)
+
+
+def _member(row: Sequence[Any]) -> MemberRecord:
+    return MemberRecord(*row)
+
+
+class Store:
+    """Rows of members, stories, tag tokens and drafts in one SQLite file.
+
+    Use from the thread that opened it (SQLite connections are not shared
+    across threads here).
+    """
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        """Wrap an open, migrated database (use :meth:`open` or :meth:`memory`)."""
+        self._db = db
+        self._conn: sqlite3.Connection = db.conn
+
+    @classmethod
+    def open(cls, path: Path | str) -> Store:
+        """Open or create the database file at ``path``."""
+        return cls(connect(path))
+
+    @classmethod
+    def memory(cls) -> Store:
+        """Open a private in-memory database (for tests and benchmarks)."""
+        return cls(connect(":memory:"))
+
+    def close(self) -> None:
+        """Close the connection; the store cannot be used afterwards."""
+        self._conn.close()
+
+    # -- members -----------------------------------------------------------
+
+    def add_member(self, member: MemberRecord) -> None:
+        """Insert a new member.
+
+        Raises:
+            StoreError: the pseudonym is already taken.
+        """
+        try:
+            with transaction(self._conn):
+                self._conn.execute(
+                    f"INSERT INTO members ({_MEMBER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        member.id,
+                        member.pseudonym,
+                        member.recipient,
+                        member.signing_public,
+                        member.identity_sealed,
+                        member.signing_sealed,
+                        member.created,
+                    ),
+                )
+        except sqlite3.IntegrityError:
+            raise StoreError(f'the pseudonym "{member.pseudonym}" is already taken') from None
+
+    def member(self, member_id: str) -> MemberRecord | None:
+        """Return the member with this id, or None."""
+        row = self._conn.execute(
+            f"SELECT {_MEMBER_COLUMNS} FROM members WHERE id = ?", (member_id,)
+        ).fetchone()
+        return _member(row) if row else None
+
+    def member_by_pseudonym(self, pseudonym: str) -> MemberRecord | None:
+        """Return the member with this pseudonym, or None."""
+        row = self._conn.execute(
+            f"SELECT {_MEMBER_COLUMNS} FROM members WHERE pseudonym = ?", (pseudonym,)
+        ).fetchone()
+        return _member(row) if row else None
+
+    def members(self) -> list[MemberRecord]:
+        """Return every member, oldest first."""
+        rows = self._conn.execute(f"SELECT {_MEMBER_COLUMNS} FROM members ORDER BY rowid")
+        return [_member(row) for row in rows]
+
+    def replace_identity(self, member_id: str, identity_sealed: bytes) -> None:
+        """Store a re-wrapped identity file (after a passphrase change)."""
+        with transaction(self._conn):
+            self._conn.execute(
+                "UPDATE members SET identity_sealed = ? WHERE id = ?",
+                (identity_sealed, member_id),
+            )
+
+    # -- stories -----------------------------------------------------------
+
+    def save_story(
+        self, record: StoryRecord, tokens: Iterable[bytes], *, expected_version: int
+    ) -> bool:
+        """Insert or replace a story and its tag tokens in one transaction.
+
+        Args:
+            record: The new row. Its version must be ``expected_version + 1``;
+                its ``seq`` is replaced by the next save-order number.
+            tokens: Keyed tag tokens for the story's scope.
+            expected_version: 0 for a new story; otherwise the version the
+                edit started from.
+
+        Returns:
+            False when the stored version is no longer ``expected_version``
+            (someone saved in between); nothing was written then.
+        """
+        with transaction(self._conn):
+            # The save order is taken inside the same transaction, so two
+            # instances never hand out the same number.
+            self._conn.execute("UPDATE counters SET value = value + 1 WHERE name = 'seq'")
+            seq = self._conn.execute("SELECT value FROM counters WHERE name = 'seq'").fetchone()[0]
+            values = _story_values(record, seq)
+            if expected_version == 0:
+                try:
+                    self._conn.execute(
+                        f"INSERT INTO stories ({_STORY_COLUMNS}) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        values,
+                    )
+                except sqlite3.IntegrityError:
+                    return False
+            else:
+                cursor = self._conn.execute(
+                    "UPDATE stories SET version = ?, author_id = ?, scope = ?, epoch = ?, "
+                    "created_day = ?, updated_day = ?, seq = ?, size = ?, blob = ?, summary = ? "
+                    "WHERE id = ? AND version = ?",
+                    (*values[1:], record.id, expected_version),
+                )
+                if cursor.rowcount != 1:
+                    return False
+                self._conn.execute("DELETE FROM tag_tokens WHERE story_id = ?", (record.id,))
+            self._conn.executemany(
+                "INSERT OR IGNORE INTO tag_tokens (scope, token, story_id) VALUES (?, ?, ?)",
+                [(record.scope, token, record.id) for token in tokens],
+            )
+        return True
+
+    def story(self, story_id: str) -> StoryRecord | None:
+        """Return the stored row of a story, or None."""
+        row = self._conn.execute(
+            f"SELECT {_STORY_COLUMNS} FROM stories WHERE id = ?", (story_id,)
+        ).fetchone()
+        return _story(row) if row else None
+
+    def stories(
+        self, scope: str, *, author_id: str | None = None, limit: int = -1, offset: int = 0
+    ) -> list[StoryRecord]:
+        """Return a scope's stories, newest save first, one page at a time."""
+        sql = f"SELECT {_STORY_COLUMNS} FROM stories WHERE scope = ?"
+        args: list[Any] = [scope]
+        if author_id is not None:
+            sql += " AND author_id = ?"
+            args.append(author_id)
+        sql += " ORDER BY seq DESC LIMIT ? OFFSET ?"
+        args += [limit, offset]
+        return [_story(row) for row in self._conn.execute(sql, args)]
+
+    def summaries(
+        self, scope: str, *, author_id: str | None = None
+    ) -> list[tuple[str, int, str, bytes]]:
+        """Return ``(id, version, author_id, summary)`` of a scope, newest first.
+
+        Listing needs only the small sealed summaries, not the story files.
+        """
+        sql = "SELECT id, version, author_id, summary FROM stories WHERE scope = ?"
+        args: list[Any] = [scope]
+        if author_id is not None:
+            sql += " AND author_id = ?"
+            args.append(author_id)
+        sql += " ORDER BY seq DESC"
+        return [(r[0], r[1], r[2], r[3]) for r in self._conn.execute(sql, args)]
+
+    def count_stories(self, scope: str, *, author_id: str | None = None) -> int:
+        """Count a scope's stories."""
+        sql = "SELECT count(*) FROM stories WHERE scope = ?"
+        args: list[Any] = [scope]
+        if author_id is not None:
+            sql += " AND author_id = ?"
+            args.append(author_id)
+        return int(self._conn.execute(sql, args).fetchone()[0])
+
+    def delete_story(self, story_id: str) -> bool:
+        """Delete a story and its tokens; ``secure_delete`` zeroes the freed pages."""
+        with transaction(self._conn):
+            cursor = self._conn.execute("DELETE FROM stories WHERE id = ?", (story_id,))
+        return cursor.rowcount == 1
+
+    def story_ids_with_token(self, scope: str, token: bytes) -> list[str]:
+        """Return the ids of a scope's stories that carry a tag token."""
+        rows = self._conn.execute(
+            "SELECT story_id FROM tag_tokens WHERE scope = ? AND token = ?", (scope, token)
+        )
+        return [row[0] for row in rows]
+
+    def token_counts(self, scope: str) -> dict[bytes, int]:
+        """Return how many stories of a scope carry each tag token."""
+        rows = self._conn.execute(
+            "SELECT token, count(*) FROM tag_tokens WHERE scope = ? GROUP BY token", (scope,)
+        )
+        return {row[0]: int(row[1]) for row in rows}
+
+    # -- drafts ------------------------------------------------------------
+
+    def put_draft(self, draft: DraftRecord) -> None:
+        """Insert or replace an autosaved draft."""
+        with transaction(self._conn):
+            self._conn.execute(
+                "INSERT OR REPLACE INTO drafts (id, member_id, blob, updated_day) "
+                "VALUES (?, ?, ?, ?)",
+                (draft.id, draft.member_id, draft.blob, draft.updated_day),
+            )
+
+    def drafts(self, member_id: str) -> list[DraftRecord]:
+        """Return a member's drafts."""
+        rows = self._conn.execute(
+            "SELECT id, member_id, blob, updated_day FROM drafts WHERE member_id = ?",
+            (member_id,),
+        )
+        return [DraftRecord(*row) for row in rows]
+
+    def delete_draft(self, member_id: str, draft_id: str) -> None:
+        """Remove a draft once its story is saved or discarded."""
+        with transaction(self._conn):
+            self._conn.execute(
+                "DELETE FROM drafts WHERE member_id = ? AND id = ?", (member_id, draft_id)
+            )
+
+    # -- maintenance -------------------------------------------------------
+
+    def integrity_check(self) -> list[str]:
+        """Run SQLite's integrity check; an empty list means the file is sound."""
+        rows = [row[0] for row in self._conn.execute("PRAGMA integrity_check")]
+        return [] if rows == ["ok"] else rows
+
+    def checkpoint(self) -> None:
+        """Fold the write-ahead log into the main file and truncate it."""
+        self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def _story_values(record: StoryRecord, seq: int) -> tuple[Any, ...]:
+    return (
+        record.id,
+        record.version,
+        record.author_id,
+        record.scope,
+        record.epoch,
+        record.created_day,
+        record.updated_day,
+        seq,
+        record.size,
+        record.blob,
+        record.summary,
+    )

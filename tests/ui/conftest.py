@@ -1,0 +1,30 @@
+"""Fixtures for Pilot tests: an app over an in-memory store with a cheap KDF."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from storycircle.app import StorycircleApp
+from storycircle.config import Config
+from storycircle.installation import Installation
+from storycircle.session import Session
+from storycircle.store import Store
+from tests.conftest import TEST_WORK_FACTOR, FakeClock
+
+SIZE = (100, 36)
+
+
+@pytest.fixture
+def session(tmp_path: Path) -> Iterator[Session]:
+    store = Store.memory()
+    installation = Installation(tmp_path, store, Config(work_factor=TEST_WORK_FACTOR))
+    yield Session(installation, clock=FakeClock())
+    store.close()
+
+
+@pytest.fixture
+def app(session: Session) -> StorycircleApp:
+    return StorycircleApp(session)

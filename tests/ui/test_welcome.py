@@ -1,0 +1,94 @@
+"""Welcome screen: create a member, unlock, refuse a wrong passphrase."""
+
+from __future__ import annotations
+
+from textual.widgets import Input, OptionList, Static
+
+from storycircle.app import StorycircleApp
+from storycircle.members import create_member
+from storycircle.screens.journal import JournalScreen
+from storycircle.screens.welcome import WelcomeScreen
+from storycircle.session import Session
+from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR
+from tests.ui.conftest import SIZE
+
+
+def _status(app: StorycircleApp) -> str:
+    return str(app.screen.query_one("#status", Static).render())
+
+
+async def test_first_run_creates_a_member_and_opens_the_journal(
+    app: StorycircleApp, session: Session
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        assert isinstance(app.screen, WelcomeScreen)
+        assert app.screen.query_one("#create-form").display
+        await pilot.click("#pseudonym")
+        await pilot.press(*"river")
+        app.screen.query_one("#new-passphrase", Input).value = PASSPHRASE
+        app.screen.query_one("#repeat-passphrase", Input).value = PASSPHRASE
+        await pilot.click("#create")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, JournalScreen)
+    assert [m.pseudonym for m in session.members()] == ["river"]
+
+
+async def test_mismatched_passphrases_keep_the_form(app: StorycircleApp, session: Session) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        app.screen.query_one("#pseudonym", Input).value = "river"
+        app.screen.query_one("#new-passphrase", Input).value = PASSPHRASE
+        app.screen.query_one("#repeat-passphrase", Input).value = PASSPHRASE + "x"
+        await pilot.click("#create")
+        await pilot.pause()
+        assert isinstance(app.screen, WelcomeScreen)
+        assert "differ" in _status(app)
+    assert session.members() == []
+
+
+async def test_weak_passphrase_is_explained(app: StorycircleApp, session: Session) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        app.screen.query_one("#pseudonym", Input).value = "river"
+        app.screen.query_one("#new-passphrase", Input).value = "short"
+        app.screen.query_one("#repeat-passphrase", Input).value = "short"
+        await pilot.click("#create")
+        await pilot.pause()
+        assert "at least 12 characters" in _status(app)
+    assert session.members() == []
+
+
+async def test_unlock_and_wrong_passphrase(app: StorycircleApp, session: Session) -> None:
+    create_member(session.installation.store, "river", PASSPHRASE, work_factor=TEST_WORK_FACTOR)
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.screen.query_one("#unlock-form").display
+        field = app.screen.query_one("#unlock-passphrase", Input)
+        field.value = "not my passphrase at all"
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, WelcomeScreen)
+        assert "does not unlock" in _status(app)
+        assert field.value == ""  # a wrong passphrase is not left on screen
+        field.value = PASSPHRASE
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, JournalScreen)
+        assert app.screen.query_one("#stories", OptionList).option_count == 0
+
+
+async def test_lock_returns_to_welcome_and_forgets_the_member(
+    app: StorycircleApp, session: Session
+) -> None:
+    create_member(session.installation.store, "river", PASSPHRASE, work_factor=TEST_WORK_FACTOR)
+    async with app.run_test(size=SIZE) as pilot:
+        app.screen.query_one("#unlock-passphrase", Input).value = PASSPHRASE
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert session.journal is not None
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert isinstance(app.screen, WelcomeScreen)
+        assert session.journal is None
+        assert not app.query(JournalScreen)
