@@ -14,8 +14,7 @@ MAX_LENGTH = 1024
 
 RULE = (
     f"Use at least {MIN_LENGTH} characters. Four or more unrelated words "
-    '(like "kettle orbit maple seventeen") are strong and easy to remember. '
-    "There is no way to recover a lost passphrase: your stories stay locked without it."
+    '(like "kettle orbit maple seventeen") are strong and easy to remember.'
 )
 
 _COMMON = frozenset(

@@ -12,7 +12,7 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Center, Horizontal, Vertical
+from textual.containers import Center, Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, LoadingIndicator, Select, Static
 from textual.worker import Worker, WorkerState
@@ -43,7 +43,7 @@ class WelcomeScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         """Both forms; one is shown at a time."""
         yield Header()
-        with Center(), Vertical(id="welcome"):
+        with VerticalScroll(id="welcome-scroll"), Center(), Vertical(id="welcome"):
             yield Static("Welcome to storycircle", id="welcome-title")
             yield Static(
                 "A private place to write your recovery story, and to find the stories "
@@ -54,17 +54,17 @@ class WelcomeScreen(Screen[None]):
                 yield Label("Who's writing?")
                 yield Select[str]([], id="member", prompt="Choose your pseudonym")
                 yield Label("Passphrase")
-                yield Input(password=True, id="unlock-passphrase")
+                yield Input(password=True, id="unlock-passphrase", compact=True)
                 with Horizontal(classes="buttons"):
                     yield Button("Unlock", id="unlock", variant="primary")
                     yield Button("New member", id="show-create")
             with Vertical(id="create-form"):
                 yield Label("Pseudonym (any name you like; it need not be your own)")
-                yield Input(id="pseudonym", max_length=40)
+                yield Input(id="pseudonym", max_length=40, compact=True)
                 yield Label("Passphrase")
-                yield Input(password=True, id="new-passphrase")
+                yield Input(password=True, id="new-passphrase", compact=True)
                 yield Label("Type it again")
-                yield Input(password=True, id="repeat-passphrase")
+                yield Input(password=True, id="repeat-passphrase", compact=True)
                 yield Static(RULE, classes="hint")
                 yield Static(LOST_KEY_WARNING, classes="warning")
                 with Horizontal(classes="buttons"):
