@@ -45,9 +45,9 @@ def run_age(args: list[str], *, passphrase: str | None = None, stdout: Path | No
             done = subprocess.run(
                 [binary, *args], stdout=out, stderr=subprocess.PIPE, timeout=TIMEOUT_SECONDS
             )
-        output = done.stderr.decode(errors="replace")
-        assert done.returncode == 0, f"age {' '.join(args)} failed: {output}"
-        return output
+        errors = done.stderr.decode(errors="replace")
+        assert done.returncode == 0, f"age {' '.join(args)} failed: {errors}"
+        return errors
 
     pid, fd = pty.fork()
     if pid == 0:  # child: the pty is now its controlling terminal
