@@ -1,20 +1,29 @@
-"""Settings from ``config.toml`` in the data folder.
+"""Settings of an installation, in ``config.toml`` in the data folder.
 
-Missing keys take their defaults; a malformed file is reported with one line
-and the defaults are used, so a typo never locks anyone out.
+Missing keys take their defaults. A malformed file is reported in one line;
+the file is never overwritten by a failed read.
+
+Only settings that reveal nothing about anyone's stories live here (theme,
+autosave interval, help lines). A member's reading filters are sealed to the
+member in the database (:mod:`storycircle.preferences`).
 """
 
 from __future__ import annotations
 
+import json
+import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from storycircle.errors import StorycircleError
+from storycircle.helplines import HelpLine, parse_lines
 from storycircle.paths import CONFIG_NAME
 
 MIN_WORK_FACTOR = 10
 MAX_WORK_FACTOR = 22
+THEMES = ("storycircle", "storycircle-high-contrast")
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,10 +34,24 @@ class Config:
         work_factor: scrypt cost (log2 N) used when sealing a member's keys.
             Lower values are only for tests and very slow machines.
         autosave_seconds: How often the editor autosaves an encrypted draft.
+        theme: The colour theme, one of :data:`THEMES`.
+        help_locale: Locale whose help lines come first (empty: from the
+            environment).
+        help_lines: Help lines that replace the shipped ones (empty: shipped).
     """
 
     work_factor: int = 17
     autosave_seconds: int = 5
+    theme: str = "storycircle"
+    help_locale: str = ""
+    help_lines: tuple[HelpLine, ...] = field(default_factory=tuple)
+
+
+def _int(data: dict[str, Any], key: str, default: int, low: int, high: int, path: Path) -> int:
+    value = data.get(key, default)
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise StorycircleError(f"{path}: {key} must be a whole number from {low} to {high}")
+    return value
 
 
 def load_config(folder: Path) -> Config:
@@ -48,14 +71,62 @@ def load_config(folder: Path) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise StorycircleError(f"{path} is not valid TOML: {error}") from None
-    config = Config()
-    work_factor = data.get("work_factor", config.work_factor)
-    if not isinstance(work_factor, int) or not MIN_WORK_FACTOR <= work_factor <= MAX_WORK_FACTOR:
-        raise StorycircleError(
-            f"{path}: work_factor must be a whole number from {MIN_WORK_FACTOR} to "
-            f"{MAX_WORK_FACTOR}"
-        )
-    autosave = data.get("autosave_seconds", config.autosave_seconds)
-    if not isinstance(autosave, int) or not 1 <= autosave <= 600:
-        raise StorycircleError(f"{path}: autosave_seconds must be from 1 to 600")
-    return Config(work_factor=work_factor, autosave_seconds=autosave)
+    theme = data.get("theme", "storycircle")
+    if theme not in THEMES:
+        raise StorycircleError(f"{path}: theme must be one of {', '.join(THEMES)}")
+    help_locale = data.get("help_locale", "")
+    if not isinstance(help_locale, str):
+        raise StorycircleError(f"{path}: help_locale must be text such as en-GB")
+    return Config(
+        work_factor=_int(data, "work_factor", 17, MIN_WORK_FACTOR, MAX_WORK_FACTOR, path),
+        autosave_seconds=_int(data, "autosave_seconds", 5, 1, 600, path),
+        theme=theme,
+        help_locale=help_locale,
+        help_lines=tuple(parse_lines(data.get("help_line", []), str(path))),
+    )
+
+
+def _toml_string(value: str) -> str:
+    # JSON string escapes are a subset of TOML basic-string escapes.
+    return json.dumps(value, ensure_ascii=False)
+
+
+def render_config(config: Config) -> str:
+    """Return ``config`` as TOML text that :func:`load_config` reads back."""
+    out = [
+        "# storycircle settings. Edit here or in the app (Settings).",
+        f"work_factor = {config.work_factor}",
+        f"autosave_seconds = {config.autosave_seconds}",
+        f"theme = {_toml_string(config.theme)}",
+        f"help_locale = {_toml_string(config.help_locale)}",
+    ]
+    for line in config.help_lines:
+        out += [
+            "",
+            "[[help_line]]",
+            f"locale = {_toml_string(line.locale)}",
+            f"name = {_toml_string(line.name)}",
+            f"contact = {_toml_string(line.contact)}",
+            f"hours = {_toml_string(line.hours)}",
+        ]
+    return "\n".join(out) + "\n"
+
+
+def save_config(folder: Path, config: Config) -> None:
+    """Write ``config.toml`` atomically (a new file renamed over the old one).
+
+    Raises:
+        StorycircleError: the file cannot be written; the old one is kept.
+    """
+    path = folder / CONFIG_NAME
+    temporary = path.with_name(CONFIG_NAME + ".new")
+    try:
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(render_config(config))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise StorycircleError(f"settings not saved: {error.strerror}") from None

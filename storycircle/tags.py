@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from storycircle.errors import StorycircleError
 from storycircle.sanitize import sanitize_line, sanitize_text
 
 if TYPE_CHECKING:
@@ -53,10 +54,12 @@ _LIST_SEPARATOR = re.compile("[,;\n\u060c\u061b\u3001\uff0c\uff1b]")
 _LIST_HASHTAG = re.compile(r"(?:(?<=\s)|^)#+[^\s#]+")
 
 
-class TagError(ValueError):
+class TagError(StorycircleError, ValueError):
     """A tag or tag list that cannot be accepted.
 
-    The message is one line meant for the person who typed the tag.
+    The message is one line meant for the person who typed the tag. It is a
+    :class:`StorycircleError`, so every caller that reports errors to a
+    person (the CLI, the screens) shows it without a traceback.
     """
 
 

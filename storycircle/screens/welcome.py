@@ -13,6 +13,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Center, Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, LoadingIndicator, Select, Static
 from textual.worker import Worker, WorkerState
@@ -31,6 +32,14 @@ LOST_KEY_WARNING = (
 
 class WelcomeScreen(Screen[None]):
     """The first screen: create a member, or unlock one."""
+
+    class Unlocked(Message):
+        """A member's keys are open; the app takes it from here."""
+
+        def __init__(self, member: UnlockedMember) -> None:
+            """Carry the unlocked member up to the app."""
+            super().__init__()
+            self.member = member
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+n", "new_member", "New member")]
 
@@ -195,7 +204,4 @@ class WelcomeScreen(Screen[None]):
         self._enter(member)
 
     def _enter(self, member: UnlockedMember) -> None:
-        from storycircle.screens.journal import JournalScreen
-
-        journal = self.session.open_journal(member)
-        self.app.push_screen(JournalScreen(journal))
+        self.post_message(self.Unlocked(member))

@@ -51,4 +51,18 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
         "INSERT INTO counters (name, value) VALUES ('seq', 0)",
     ),
+    (
+        # Reactions ("me too", "this gave me hope"): who reacted to which story.
+        """CREATE TABLE reactions (
+            story_id TEXT NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+            member_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            PRIMARY KEY (story_id, member_id, kind)
+        ) WITHOUT ROWID""",
+        # A member's preferences (content-note filters...), sealed to them.
+        """CREATE TABLE member_prefs (
+            member_id TEXT PRIMARY KEY REFERENCES members(id) ON DELETE CASCADE,
+            blob BLOB NOT NULL
+        )""",
+    ),
 )

@@ -250,6 +250,51 @@ class Store:
                 "DELETE FROM drafts WHERE member_id = ? AND id = ?", (member_id, draft_id)
             )
 
+    # -- reactions and preferences -----------------------------------------
+
+    def set_reaction(self, story_id: str, member_id: str, kind: str, on: bool) -> None:
+        """Add or remove one member's reaction of one kind to a story."""
+        with transaction(self._conn):
+            if on:
+                self._conn.execute(
+                    "INSERT OR IGNORE INTO reactions (story_id, member_id, kind) VALUES (?, ?, ?)",
+                    (story_id, member_id, kind),
+                )
+            else:
+                self._conn.execute(
+                    "DELETE FROM reactions WHERE story_id = ? AND member_id = ? AND kind = ?",
+                    (story_id, member_id, kind),
+                )
+
+    def reactions(self, story_id: str) -> list[tuple[str, str]]:
+        """Return ``(member_id, kind)`` of every reaction to a story."""
+        rows = self._conn.execute(
+            "SELECT member_id, kind FROM reactions WHERE story_id = ?", (story_id,)
+        )
+        return [(row[0], row[1]) for row in rows]
+
+    def reaction_counts(self, kind: str) -> dict[str, int]:
+        """Return how many members gave each story a reaction of ``kind``."""
+        rows = self._conn.execute(
+            "SELECT story_id, count(*) FROM reactions WHERE kind = ? GROUP BY story_id", (kind,)
+        )
+        return {row[0]: int(row[1]) for row in rows}
+
+    def put_prefs(self, member_id: str, blob: bytes) -> None:
+        """Store a member's sealed preferences."""
+        with transaction(self._conn):
+            self._conn.execute(
+                "INSERT OR REPLACE INTO member_prefs (member_id, blob) VALUES (?, ?)",
+                (member_id, blob),
+            )
+
+    def prefs(self, member_id: str) -> bytes | None:
+        """Return a member's sealed preferences, or None."""
+        row = self._conn.execute(
+            "SELECT blob FROM member_prefs WHERE member_id = ?", (member_id,)
+        ).fetchone()
+        return bytes(row[0]) if row else None
+
     # -- maintenance -------------------------------------------------------
 
     def integrity_check(self) -> list[str]:

@@ -6,7 +6,7 @@ from textual.widgets import Input, OptionList, Static
 
 from storycircle.app import StorycircleApp
 from storycircle.members import create_member
-from storycircle.screens.journal import JournalScreen
+from storycircle.screens.library import LibraryScreen
 from storycircle.screens.welcome import WelcomeScreen
 from storycircle.session import Session
 from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR
@@ -30,7 +30,7 @@ async def test_first_run_creates_a_member_and_opens_the_journal(
         await pilot.click("#create")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert isinstance(app.screen, JournalScreen)
+        assert isinstance(app.screen, LibraryScreen)
     assert [m.pseudonym for m in session.members()] == ["river"]
 
 
@@ -73,7 +73,7 @@ async def test_unlock_and_wrong_passphrase(app: StorycircleApp, session: Session
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert isinstance(app.screen, JournalScreen)
+        assert isinstance(app.screen, LibraryScreen)
         assert app.screen.query_one("#stories", OptionList).option_count == 0
 
 
@@ -91,4 +91,4 @@ async def test_lock_returns_to_welcome_and_forgets_the_member(
         await pilot.pause()
         assert isinstance(app.screen, WelcomeScreen)
         assert session.journal is None
-        assert not app.query(JournalScreen)
+        assert not app.query(LibraryScreen)

@@ -1,0 +1,168 @@
+"""The library: the reader's stories, newest first, with search and a tag filter.
+
+Rows come from sealed summaries (no story file is decrypted to list) and sit
+in an ``OptionList``, which draws only the visible rows, so ten thousand
+stories scroll smoothly.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.suggester import SuggestFromList
+from textual.widgets import Footer, Header, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from storycircle.errors import StorycircleError
+from storycircle.models import StorySummary
+from storycircle.sanitize import sanitize_line
+from storycircle.screens.navigation import navigator
+from storycircle.session import Session
+from storycircle.widgets.safe import line
+
+
+def story_row(summary: StorySummary) -> Option:
+    """One list row: date, title, tags and any content note, all inert text."""
+    return Option(row_content(summary), id=summary.id)
+
+
+def row_content(summary: StorySummary) -> Content:
+    """Date, title, tags and notes of a story, each part sanitized, as styled content."""
+    parts: list[tuple[str, str] | str] = [
+        (sanitize_line(summary.created[:10]), "dim"),
+        "  ",
+        (sanitize_line(summary.title), "bold"),
+    ]
+    if summary.tags:
+        parts += ["  ", (" ".join("#" + sanitize_line(tag) for tag in summary.tags), "italic")]
+    if summary.content_notes:
+        notes = ", ".join(sanitize_line(note) for note in summary.content_notes)
+        parts += ["  ", (f"⚑ {notes}", "dim italic")]
+    return Content.assemble(*parts)
+
+
+class LibraryScreen(Screen[None]):
+    """The unlocked member's stories."""
+
+    CSS_PATH = "library.tcss"
+    AUTO_FOCUS = "#stories"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "new_story", "New story"),
+        Binding("slash", "focus_search", "Search"),
+        Binding("t", "focus_tag", "Tag filter"),
+        Binding("escape", "clear_filters", "Clear filters", show=False),
+        Binding("s", "settings", "Settings"),
+    ]
+
+    def __init__(self, session: Session) -> None:
+        """Show the stories of ``session``'s unlocked member."""
+        super().__init__()
+        self.session = session
+        self._rows: list[StorySummary] = []
+
+    def compose(self) -> ComposeResult:
+        """Heading, filters, the list and the footer."""
+        yield Header()
+        yield Static(id="library-heading")
+        with Horizontal(id="filters"):
+            yield Input(placeholder="/ search titles and tags", id="search", compact=True)
+            yield Input(placeholder="t filter by tag", id="tag", compact=True)
+        yield OptionList(id="stories")
+        yield Static(id="library-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Fill the list."""
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        """Come back to a fresh list (a story may have been saved or deleted)."""
+        self.reload()
+
+    def reload(self) -> None:
+        """Read the rows again with the current filters and redraw the list."""
+        search = self.query_one("#search", Input).value
+        tag = self.query_one("#tag", Input).value
+        status = self.query_one("#library-status", Static)
+        try:
+            self._rows = self.session.find_stories(search, tag)
+        except StorycircleError as error:
+            status.update(line(str(error)))
+            return
+        self.query_one("#tag", Input).suggester = SuggestFromList(
+            self.session.known_tags(), case_sensitive=False
+        )
+        journal = self.session.require_journal()
+        total = journal.count()
+        noun = "story" if total == 1 else "stories"
+        self.query_one("#library-heading", Static).update(
+            line(f"{journal.member.pseudonym}'s journal · {total} {noun}")
+        )
+        stories = self.query_one("#stories", OptionList)
+        highlighted = stories.highlighted
+        stories.clear_options()
+        stories.add_options([story_row(summary) for summary in self._rows])
+        if self._rows:
+            stories.highlighted = min(highlighted or 0, len(self._rows) - 1)
+        status.update(line(self._status(total, search, tag)))
+
+    def _status(self, total: int, search: str, tag: str) -> str:
+        if total == 0:
+            return "Nothing here yet. Press n to write your first story."
+        shown = len(self._rows)
+        parts = [f"{shown} shown"]
+        if search.strip():
+            parts.append(f'matching "{search.strip()}"')
+        if tag.strip():
+            parts.append(f"tagged #{tag.strip()}")
+        hidden = self.session.preferences.hidden_notes
+        if hidden:
+            parts.append("content-note filters on")
+        return " · ".join(parts) + " · Enter opens a story"
+
+    @on(Input.Changed)
+    def _on_filter_changed(self) -> None:
+        self.reload()
+
+    @on(Input.Submitted)
+    def _on_filter_submitted(self) -> None:
+        self.query_one("#stories", OptionList).focus()
+
+    @on(OptionList.OptionSelected, "#stories")
+    def _on_open(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id is not None:
+            navigator(self.app).open_story(event.option.id)
+
+    def action_new_story(self) -> None:
+        """Open the editor on a new story."""
+        navigator(self.app).action_new_story()
+
+    def action_focus_search(self) -> None:
+        """Move to the search field."""
+        self.query_one("#search", Input).focus()
+
+    def action_focus_tag(self) -> None:
+        """Move to the tag filter."""
+        self.query_one("#tag", Input).focus()
+
+    def filter_by_tag(self, tag: str) -> None:
+        """Show only stories carrying ``tag``."""
+        self.query_one("#search", Input).value = ""
+        self.query_one("#tag", Input).value = tag
+        self.query_one("#stories", OptionList).focus()
+
+    def action_clear_filters(self) -> None:
+        """Empty both filters and go back to the list."""
+        for field in self.query(Input):
+            field.value = ""
+        self.query_one("#stories", OptionList).focus()
+
+    def action_settings(self) -> None:
+        """Open the settings."""
+        navigator(self.app).action_settings()

@@ -1,0 +1,28 @@
+"""What a screen may ask the app to do, typed, without importing the app."""
+
+from __future__ import annotations
+
+from typing import Protocol, cast
+
+from textual.app import App
+
+
+class Navigator(Protocol):
+    """The app's navigation verbs (implemented by ``StorycircleApp``)."""
+
+    def open_story(self, story_id: str) -> None:
+        """Open the reader on a story."""
+
+    def action_new_story(self) -> None:
+        """Open the editor on a new story."""
+
+    def action_settings(self) -> None:
+        """Open the settings."""
+
+    def jump_to_tag(self, tag: str) -> None:
+        """Show the library filtered by a tag."""
+
+
+def navigator(app: App[None]) -> Navigator:
+    """The app, seen through its navigation verbs."""
+    return cast(Navigator, app)

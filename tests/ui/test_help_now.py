@@ -1,0 +1,65 @@
+"""Help now: one key from every screen, locked or not, offline."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from storycircle.app import StorycircleApp
+from storycircle.helplines import HelpLine
+from storycircle.screens.help_now import HelpNowScreen
+from storycircle.screens.library import LibraryScreen
+from storycircle.screens.welcome import WelcomeScreen
+from storycircle.session import Session
+from tests.ui.conftest import SIZE
+from tests.ui.helpers import screen_text, unlock_session
+
+
+@pytest.fixture(autouse=True)
+def us_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+
+
+async def test_help_now_from_the_locked_welcome_screen(app: StorycircleApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        assert isinstance(app.screen, WelcomeScreen)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpNowScreen)
+        text = screen_text(app)
+        assert "988" in text
+        assert "not a crisis service" in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, WelcomeScreen)
+
+
+async def test_help_now_from_the_library_and_shown_in_the_footer(
+    app: StorycircleApp, session: Session
+) -> None:
+    unlock_session(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.push_screen(LibraryScreen(session))
+        await pilot.pause()
+        assert "Help now" in screen_text(app)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpNowScreen)
+
+
+async def test_configured_lines_replace_the_shipped_ones(
+    app: StorycircleApp, session: Session
+) -> None:
+    own = HelpLine("en-US", "Our group's on-call peer", "Call Sam on 555-0100", "evenings")
+    session.installation = replace(
+        session.installation, config=replace(session.config, help_lines=(own,))
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Our group's on-call peer" in text and "555-0100" in text
+        assert "988 Suicide" not in text
