@@ -128,8 +128,9 @@ class StorySummary:
         created: ISO 8601 creation timestamp.
         updated: ISO 8601 timestamp of the last save.
         author_id: Member id of the author.
-        scope: ``journal`` or a circle id.
+        scope: ``journal``, a circle id, or ``collection:<slug>``.
         words: Word count of the body.
+        author_name: Pseudonym shown for the author (collections, circles).
     """
 
     id: str
@@ -142,6 +143,7 @@ class StorySummary:
     author_id: str
     scope: str
     words: int
+    author_name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,3 +182,77 @@ class Page:
     items: tuple[StorySummary, ...] = field(default_factory=tuple)
     total: int = 0
     offset: int = 0
+
+
+COLLECTION_SCOPE_PREFIX = "collection:"
+"""Scope of a curated collection's stories: ``collection:<slug>``."""
+
+
+@dataclass(frozen=True, slots=True)
+class CollectionStory:
+    """One story of a curated collection (public: its tags are in clear).
+
+    Attributes:
+        id: ``<collection slug>/<story slug>``, unique across collections.
+        collection: Slug of the collection.
+        title: Title.
+        body: Markdown body.
+        tags: Canonical tags.
+        content_notes: Content notes.
+        author: The author's pseudonym.
+        date: ISO 8601 date.
+        summary: One-sentence summary.
+        lang: Language code.
+    """
+
+    id: str
+    collection: str
+    title: str
+    body: str
+    tags: tuple[str, ...] = ()
+    content_notes: tuple[str, ...] = ()
+    author: str = ""
+    date: str = ""
+    summary: str = ""
+    lang: str = "en"
+
+    def as_summary(self) -> StorySummary:
+        """The list row of this story, shaped like any other story's."""
+        return StorySummary(
+            id=self.id,
+            version=1,
+            title=self.title,
+            tags=self.tags,
+            content_notes=self.content_notes,
+            created=self.date,
+            updated=self.date,
+            author_id="",
+            scope=COLLECTION_SCOPE_PREFIX + self.collection,
+            words=len(self.body.split()),
+            author_name=self.author,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Collection:
+    """A curated collection.
+
+    Attributes:
+        slug: Folder name.
+        title: Title.
+        curator: Who assembled it (a pseudonym).
+        description: A few sentences.
+        license: Licence of the texts.
+        consent: The consent statement of the collection.
+        stories: Its stories, in file-name order.
+        signature: ``None`` unsigned, ``True`` verified, ``False`` does not match.
+    """
+
+    slug: str
+    title: str
+    curator: str
+    description: str
+    license: str
+    consent: str
+    stories: tuple[CollectionStory, ...] = ()
+    signature: bool | None = None
