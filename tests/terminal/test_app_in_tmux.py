@@ -1,0 +1,112 @@
+"""The installed ``storycircle`` command in a real terminal, used as a person would."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from storycircle.installation import open_installation
+from storycircle.journal import Journal
+from storycircle.members import create_member, unlock
+from storycircle.models import Story
+from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR
+from tests.terminal.tmux import Terminal, run_storycircle
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    folder = tmp_path / "home"
+    folder.mkdir(mode=0o700)
+    (folder / "config.toml").write_text(f"work_factor = {TEST_WORK_FACTOR}\n")
+    return folder
+
+
+@pytest.fixture
+def terminals() -> Iterator[list[Terminal]]:
+    started: list[Terminal] = []
+    yield started
+    for terminal in started:
+        terminal.close()
+
+
+def _unlock(terminal: Terminal) -> None:
+    terminal.wait_for("Who's writing?")
+    terminal.type(PASSPHRASE)
+    terminal.keys("Enter")
+    terminal.wait_for("'s journal")
+
+
+def test_create_write_quit_and_unlock_again(home: Path, terminals: list[Terminal]) -> None:
+    first = run_storycircle(home)
+    terminals.append(first)
+    first.wait_for("Pseudonym")
+    first.type("river")
+    first.keys("Tab")
+    first.type(PASSPHRASE)
+    first.keys("Tab")
+    first.type(PASSPHRASE)
+    first.keys("Enter")
+    first.wait_for("river's journal")
+    first.keys("n")
+    first.wait_for("Title")
+    first.type("The morning after")
+    first.keys("Tab")
+    first.type("I made tea and sat by the window. #hope")
+    first.keys("C-s")
+    first.wait_for("The morning after")
+    first.keys("C-q")
+    second = run_storycircle(home)
+    terminals.append(second)
+    _unlock(second)
+    shown = second.wait_for("The morning after")
+    assert "#hope" in shown
+    assert "PASSPHRASE" not in shown and PASSPHRASE not in shown
+
+
+def _hostile_story(home: Path) -> str:
+    installation = open_installation(home)
+    record = create_member(installation.store, "river", PASSPHRASE, work_factor=TEST_WORK_FACTOR)
+    journal = Journal(installation.store, unlock(record, PASSPHRASE))
+    esc, bel = "\x1b", "\x07"
+    hostile = (
+        f"Safe words {esc}]0;PWNED-TITLE{bel}{esc}]2;PWNED-TWO{esc}\\ "
+        f"{esc}]52;c;Y2FuYXJ5LWNsaXBib2FyZA=={bel}{esc}[2J{esc}[10;10H"
+        f"[@click=app.quit]click me[/] \u202eevil\u202c end of story"
+    )
+    story = Story(
+        id="hostile0001",
+        version=1,
+        title="Hostile " + hostile,
+        body=hostile + "\n\nA second paragraph " + hostile,
+        author_id=record.id,
+        created="2026-02-01T10:00:00+00:00",
+        updated="2026-02-01T10:00:00+00:00",
+    )
+    # Written past the service's own sanitizing, as an import or a tampered
+    # database could: the display boundary must hold by itself.
+    assert journal._write(story, expected_version=0)
+    installation.store.close()
+    return story.id
+
+
+def test_hostile_story_cannot_retitle_or_write_the_clipboard(
+    home: Path, terminals: list[Terminal]
+) -> None:
+    _hostile_story(home)
+    terminal = run_storycircle(home, size=(110, 34))
+    terminals.append(terminal)
+    title_before = terminal.pane_title()
+    _unlock(terminal)
+    terminal.wait_for("Hostile Safe words")
+    terminal.keys("Enter")
+    shown = terminal.wait_for("end of story")
+    assert "[@click=app.quit]click me[/]" in shown
+    assert terminal.pane_title() == title_before
+    assert "PWNED" not in terminal.pane_title()
+    assert "canary" not in terminal.buffers()
+    assert "Y2FuYXJ5" not in terminal.buffers()
+    # The app is still running and the screen was not cleared by the story.
+    assert terminal.alive()
+    assert "Safe words" in terminal.screen()

@@ -1,0 +1,118 @@
+"""Hostile text in every field reaches the screen inert.
+
+Saving already sanitizes titles and bodies, so these tests write raw hostile
+strings past the service, as a damaged or hostile database or import could
+hold them, to prove that the display boundary holds on its own.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from textual.widgets import OptionList, Select
+
+from storycircle.app import StorycircleApp
+from storycircle.models import MemberRecord, Story
+from storycircle.screens.library import LibraryScreen
+from storycircle.session import Session
+from tests.ui.helpers import unlock_session
+from tests.unit.hostile_strings import FORBIDDEN_AFTER_SANITIZE, HOSTILE, MUST_SURVIVE
+
+BIG = (220, 100)
+
+
+def _storable(text: str) -> bool:
+    # Lone surrogates cannot be encoded as UTF-8, so no stored story can hold
+    # them; the sanitizer's own tests cover them.
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+STORABLE = [(name, text) for name, text in HOSTILE if _storable(text)]
+
+
+def _raw_story(session: Session, n: int, text: str) -> None:
+    journal = session.require_journal()
+    story = Story(
+        id=f"hostile{n:03d}",
+        version=1,
+        title=f"{n:03d} {text}",
+        body=text,
+        tags=(f"tag{n}",),
+        content_notes=(text[:60],),
+        author_id=journal.member.id,
+        created=f"2026-01-01T00:{n % 60:02d}:00+00:00",
+        updated=f"2026-01-01T00:{n % 60:02d}:00+00:00",
+    )
+    # Journal._write seals exactly what it is given, with no sanitizing.
+    assert journal._write(story, expected_version=0)
+
+
+def _forbidden_in(text: str) -> set[str]:
+    return {char for char in text if char in FORBIDDEN_AFTER_SANITIZE}
+
+
+def _svg_text(app: StorycircleApp) -> str:
+    svg = app.export_screenshot()
+    return html.unescape(re.sub(r"<[^>]+>", "", svg))
+
+
+async def test_hostile_titles_and_notes_in_the_library(session: Session) -> None:
+    unlock_session(session)
+    for n, (_, text) in enumerate(STORABLE):
+        _raw_story(session, n, text)
+    app = StorycircleApp(session)
+    async with app.run_test(size=BIG) as pilot:
+        await app.push_screen(LibraryScreen(session))
+        await pilot.pause()
+        stories = app.screen.query_one("#stories", OptionList)
+        assert stories.option_count == len(STORABLE) >= 60
+        for index in range(stories.option_count):
+            prompt = str(stories.get_option_at_index(index).prompt)
+            assert not _forbidden_in(prompt), prompt.encode()
+        shown = _svg_text(app)
+        assert not _forbidden_in(shown)
+        assert "[@click=app.quit]" in shown  # markup stays literal text
+        # Clicking every visible row never runs an action hidden in a title.
+        for row in range(4, 40):
+            await pilot.click("#stories", offset=(30, row - 4))
+            await pilot.pause()
+            assert app.is_running
+            if not isinstance(app.screen, LibraryScreen):
+                app.pop_screen()
+                await pilot.pause()
+
+
+async def test_visible_words_of_each_case_survive(session: Session) -> None:
+    unlock_session(session)
+    cases = [(name, text) for name, text in STORABLE if len(text) < 400]
+    for n, (_, text) in enumerate(cases):
+        _raw_story(session, n, text)
+    rows = {s.id: s for s in session.require_journal().summaries()}
+    from storycircle.screens.library import row_content
+
+    for n, (name, _) in enumerate(cases):
+        plain = row_content(rows[f"hostile{n:03d}"]).plain
+        for word in MUST_SURVIVE[name]:
+            assert word in plain, (name, word, plain)
+
+
+async def test_hostile_pseudonym_in_the_member_picker(session: Session) -> None:
+    store = session.installation.store
+    for n, (_, text) in enumerate(STORABLE[:20]):
+        store.add_member(
+            MemberRecord(f"m{n}", f"{n} {text}", "age1x", b"k" * 32, b"i", b"s", "2026-01-01")
+        )
+    app = StorycircleApp(session)
+    async with app.run_test(size=BIG) as pilot:
+        select = app.screen.query_one("#member", Select)
+        await pilot.click("#member")
+        await pilot.pause()
+        shown = _svg_text(app)
+        assert not _forbidden_in(shown)
+        assert app.is_running
+        assert select.is_mounted
