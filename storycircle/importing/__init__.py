@@ -1,0 +1,236 @@
+"""Import stories into the encrypted journal from other tools and from storycircle.
+
+:func:`import_path` recognises a folder of Markdown files (Obsidian, Jekyll
+and Hugo front matter), a single Markdown file, a jrnl JSON export, and
+storycircle's own JSON export and age bundle. Each story is saved through
+:meth:`Journal.save`, so it is checked, canonicalised and encrypted exactly
+like one typed in the app; nothing is written in clear anywhere.
+
+A bad file or entry is skipped with a one-line reason and the rest go on.
+Import only ever adds stories: a story already in the journal is never
+changed, so a failed or partial import leaves what was stored untouched.
+
+Stories that carry a storycircle id are matched by it. From a bundle or a
+JSON export (which cannot have been edited by hand) the same id and version
+means "already here"; otherwise, and for a Markdown file carrying an id, the
+content decides, and a story whose text differs is kept as a new copy.
+Stories without an id are skipped when the journal holds one with the same
+title and text. Importing the same thing twice therefore adds nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from storycircle.errors import StorycircleError
+from storycircle.importing.sources import (
+    Candidate,
+    ImportProblem,
+    PassphraseNeeded,
+    open_source,
+)
+from storycircle.journal import Journal, clean_notes, clean_title
+from storycircle.models import Story
+from storycircle.sanitize import sanitize_text
+from storycircle.tags import canonical_tags
+
+__all__ = [
+    "ImportClock",
+    "ImportProblem",
+    "ImportReport",
+    "PassphraseNeeded",
+    "import_path",
+]
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    """What an import did.
+
+    Attributes:
+        kind: The format recognised, e.g. ``"Markdown folder"``.
+        imported: Ids of the stories added.
+        copies: Ids of stories added as copies because the journal held a
+            different text under the same id.
+        already_present: How many were skipped because the journal has them.
+        problems: Files or entries skipped, each with its reason.
+    """
+
+    kind: str
+    imported: tuple[str, ...] = ()
+    copies: tuple[str, ...] = ()
+    already_present: int = 0
+    problems: tuple[ImportProblem, ...] = field(default_factory=tuple)
+
+    @property
+    def added(self) -> int:
+        """How many stories the journal gained."""
+        return len(self.imported) + len(self.copies)
+
+
+class ImportClock:
+    """A journal clock that import can set to each story's own date.
+
+    :class:`Journal` dates a save by its clock. Build the journal with this
+    clock and pass it to :func:`import_path`, and each imported story keeps the
+    date it was written instead of the day it was imported.
+    """
+
+    def __init__(self, base: Callable[[], datetime] | None = None) -> None:
+        """Tell the time with ``base`` (the real UTC time by default) unless pinned."""
+        self._base = base or (lambda: datetime.now(UTC))
+        self._pinned: datetime | None = None
+
+    def __call__(self) -> datetime:
+        """The pinned time, or the base clock's."""
+        return self._pinned or self._base()
+
+    @contextmanager
+    def pinned(self, when: datetime | None) -> Iterator[None]:
+        """Within the block, read ``when`` (no change when it is None)."""
+        self._pinned = when
+        try:
+            yield
+        finally:
+            self._pinned = None
+
+
+def parse_when(text: str) -> datetime | None:
+    """An ISO 8601 date or timestamp as an aware datetime (naive means UTC)."""
+    if not text:
+        return None
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            when = datetime.combine(date.fromisoformat(text[:10]), datetime.min.time())
+        except ValueError:
+            return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def import_path(
+    path: Path,
+    journal: Journal,
+    *,
+    progress: Progress | None = None,
+    passphrase: str | None = None,
+    clock: ImportClock | None = None,
+) -> ImportReport:
+    """Import the stories at ``path`` into ``journal``.
+
+    Args:
+        path: A folder of Markdown files, a Markdown file, a jrnl JSON export,
+            or a storycircle JSON export or bundle.
+        journal: Where the stories go.
+        progress: Called as ``progress(done, total)`` after each file or entry.
+        passphrase: Opens a passphrase bundle.
+        clock: The clock ``journal`` was built with, to keep original dates.
+
+    Returns:
+        What was imported, skipped, and why.
+
+    Raises:
+        PassphraseNeeded: a passphrase bundle and no ``passphrase``.
+        StorycircleError: the path as a whole cannot be imported; nothing
+            was saved then.
+    """
+    source = open_source(path, journal.member, passphrase)
+    run = _Run(journal, clock)
+    if progress is not None:
+        progress(0, source.total)
+    for done, item in enumerate(source.items, start=1):
+        if isinstance(item, ImportProblem):
+            run.problems.append(item)
+        else:
+            try:
+                run.add(item)
+            except StorycircleError as error:
+                run.problems.append(ImportProblem(item.source, str(error)))
+        if progress is not None:
+            progress(done, max(done, source.total))
+    return ImportReport(
+        kind=source.kind,
+        imported=tuple(run.imported),
+        copies=tuple(run.copies),
+        already_present=run.already_present,
+        problems=tuple(run.problems),
+    )
+
+
+class _Run:
+    """The state of one import: what the journal holds, what was done."""
+
+    def __init__(self, journal: Journal, clock: ImportClock | None) -> None:
+        self.journal = journal
+        self.clock = clock or ImportClock()
+        summaries = journal.summaries()
+        self.versions = {s.id: s.version for s in summaries}
+        self.titles: dict[str, list[str]] = {}
+        for summary in summaries:
+            self.titles.setdefault(summary.title.casefold(), []).append(summary.id)
+        self.saved: dict[str, Story] = {}  # saved by this run: compared without decrypting
+        self.imported: list[str] = []
+        self.copies: list[str] = []
+        self.already_present = 0
+        self.problems: list[ImportProblem] = []
+
+    def _story(self, story_id: str) -> Story:
+        return self.saved.get(story_id) or self.journal.load(story_id)
+
+    def add(self, item: Candidate) -> None:
+        title = clean_title(item.title, sanitize_text(item.body))
+        if item.story_id in self.versions:
+            same_version = item.exact and self.versions[item.story_id] == item.version
+            if same_version or self._same(self._story(item.story_id), item, title):
+                self.already_present += 1
+            else:
+                self.copies.append(self._save(item, title, story_id=None))
+            return
+        for story_id in self.titles.get(title.casefold(), []):
+            if self._same(self._story(story_id), item, title):
+                self.already_present += 1
+                return
+        self.imported.append(self._save(item, title, story_id=item.story_id or None))
+
+    @staticmethod
+    def _same(story: Story, item: Candidate, title: str) -> bool:
+        return (
+            story.title == title
+            and story.body.rstrip() == sanitize_text(item.body).rstrip()
+            and story.tags == canonical_tags(item.tags)
+            and story.content_notes == clean_notes(item.content_notes)
+        )
+
+    def _save(self, item: Candidate, title: str, *, story_id: str | None) -> str:
+        with self.clock.pinned(parse_when(item.created)):
+            result = self.journal.save(
+                title=title,
+                body=item.body,
+                tags=item.tags,
+                content_notes=item.content_notes,
+                story_id=story_id,
+            )
+            story = result.story
+            if result.kept_as_copy:
+                # The id belongs to another member's story here; the journal
+                # kept ours under a new id with an "edited copy" title, which
+                # is wrong for an import, so the title is set back.
+                story = self.journal.save(
+                    title=title,
+                    body=story.body,
+                    tags=story.tags,
+                    content_notes=story.content_notes,
+                    story_id=story.id,
+                    base_version=story.version,
+                ).story
+        self.saved[story.id] = story
+        self.versions[story.id] = story.version
+        self.titles.setdefault(story.title.casefold(), []).append(story.id)
+        return story.id
