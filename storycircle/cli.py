@@ -29,6 +29,8 @@ examples:
   echo "# A good day" | storycircle write --tag hope
   storycircle list --tag sleep
   storycircle read 3f2a9c1b0d4e5f60
+  storycircle import ~/Notes/journal
+  storycircle export bundle ~/backup-2026-03 --armor
 
 storycircle is not a crisis service. If you are in danger, call your local
 emergency number; in the US, call or text 988.
@@ -87,7 +89,48 @@ def build_parser() -> argparse.ArgumentParser:
 
     verbs.add_parser("passwd", parents=[common], help="change your passphrase")
     verbs.add_parser("members", help="list the members of this installation")
+    _add_io_verbs(verbs, common)
     return parser
+
+
+def _add_io_verbs(
+    verbs: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    importing = verbs.add_parser(
+        "import",
+        parents=[common],
+        help="import stories: a Markdown folder, a jrnl JSON export, or a storycircle bundle",
+    )
+    importing.add_argument("path", metavar="PATH", help="the folder or file to import")
+
+    export = verbs.add_parser(
+        "export",
+        parents=[common],
+        help="export your journal or a collection into a new or empty folder",
+        description="Export as FORMAT into DEST, a new or empty folder. A bundle is "
+        "encrypted to your own key (or to a passphrase) and opens with `age -d`. "
+        "With --passphrase-fd, the bundle passphrase is the line after yours.",
+    )
+    export.add_argument(
+        "format",
+        metavar="FORMAT",
+        choices=("markdown", "json", "html", "bundle"),
+        help="markdown (a folder Obsidian opens), json, html (a booklet to print) or bundle",
+    )
+    export.add_argument("dest", metavar="DEST", help="a new or empty folder")
+    export.add_argument("--armor", action="store_true", help="write the bundle as ASCII text")
+    export.add_argument(
+        "--passphrase-bundle",
+        action="store_true",
+        help="encrypt the bundle to a new passphrase instead of your key",
+    )
+    export.add_argument(
+        "--collection", metavar="SLUG", help="export this curated collection instead"
+    )
+
+    verbs.add_parser(
+        "collections", help="list the curated collections with story counts and signatures"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable
 
 from storycircle.cli_io import PassphraseSource, say, say_line, warn
+from storycircle.commands_io import IO_HANDLERS
 from storycircle.errors import StorycircleError
 from storycircle.installation import Installation, open_installation
 from storycircle.journal import Journal
@@ -35,6 +36,7 @@ def run(args: argparse.Namespace) -> int:
         "delete": _delete,
         "passwd": _passwd,
         "members": _members,
+        **IO_HANDLERS,
     }
     installation = open_installation()
     try:

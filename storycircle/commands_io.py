@@ -1,0 +1,184 @@
+"""The command-line verbs that move stories in and out: import, export, collections.
+
+The services are imported inside each verb, so the other verbs do not pay for
+YAML and Markdown parsers they never use.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+from storycircle.cli_io import PassphraseSource, say_line, warn
+from storycircle.errors import StorycircleError
+from storycircle.installation import Installation
+from storycircle.journal import Journal
+from storycircle.members import UnlockedMember, find_member, unlock
+
+__all__ = ["IO_HANDLERS", "TerminalProgress"]
+
+MAX_BUNDLE_WORK_FACTOR = 20
+"""Passphrase bundles are written at most this costly, so import accepts them."""
+
+
+class TerminalProgress:
+    """A ``\\r`` counter on stderr, shown only when stderr is a terminal."""
+
+    def __init__(self, label: str, stream: TextIO | None = None) -> None:
+        """Count ``label`` (e.g. "imported") on ``stream`` (stderr by default)."""
+        self._label = label
+        self._stream = stream or sys.stderr
+        self._shown = self._stream.isatty()
+        self._last = 0.0
+        self._drawn = False
+
+    def __call__(self, done: int, total: int) -> None:
+        """Redraw the counter, at most ten times a second and at the end."""
+        now = time.monotonic()
+        if not self._shown or (done < total and now - self._last < 0.1):
+            return
+        self._last = now
+        self._stream.write(f"\r{self._label} {done}/{total}")
+        self._stream.flush()
+        self._drawn = True
+
+    def finish(self) -> None:
+        """End the counter's line, if one was drawn."""
+        if self._drawn:
+            self._stream.write("\n")
+            self._drawn = False
+
+
+def _unlock(
+    installation: Installation, args: argparse.Namespace, source: PassphraseSource
+) -> UnlockedMember:
+    if args.member:
+        record = find_member(installation.store, args.member)
+    else:
+        members = installation.store.members()
+        if not members:
+            raise StorycircleError("nobody has an account here yet; start with `storycircle init`")
+        if len(members) > 1:
+            raise StorycircleError("several members share this installation; choose with --member")
+        record = members[0]
+    return unlock(record, source.ask(f"Passphrase for {record.pseudonym}: "))
+
+
+def _import(installation: Installation, args: argparse.Namespace) -> int:
+    from storycircle.importing import ImportClock, PassphraseNeeded, import_path
+
+    source = PassphraseSource(args.passphrase_fd)
+    clock = ImportClock()
+    journal = Journal(installation.store, _unlock(installation, args, source), clock=clock)
+    progress = TerminalProgress("imported")
+    path = Path(args.path).expanduser()
+    try:
+        try:
+            report = import_path(path, journal, progress=progress, clock=clock)
+        except PassphraseNeeded:
+            passphrase = source.ask("Passphrase of the bundle: ")
+            report = import_path(
+                path, journal, progress=progress, passphrase=passphrase, clock=clock
+            )
+    finally:
+        progress.finish()
+    for problem in report.problems:
+        warn(f"skipped {problem.source}: {problem.reason}")
+    extra = []
+    if report.already_present:
+        extra.append(f"{report.already_present} already in your journal")
+    if report.copies:
+        extra.append(f"{len(report.copies)} kept as copies of changed stories")
+    if report.problems:
+        extra.append(f"{len(report.problems)} skipped")
+    details = f" ({', '.join(extra)})" if extra else ""
+    say_line(f"Imported {report.added} stories from a {report.kind}{details}.")
+    return 1 if report.problems and not report.added and not report.already_present else 0
+
+
+def _export(installation: Installation, args: argparse.Namespace) -> int:
+    from storycircle import exporting, vault
+    from storycircle.collections import shipped_collections, user_collections
+
+    if (args.armor or args.passphrase_bundle) and args.format != "bundle":
+        raise StorycircleError("--armor and --passphrase-bundle only apply to a bundle")
+    source = PassphraseSource(args.passphrase_fd)
+    dest = Path(args.dest).expanduser()
+    work_factor = min(installation.config.work_factor, MAX_BUNDLE_WORK_FACTOR)
+    if args.collection:
+        found = [
+            c
+            for report in (shipped_collections(), user_collections(installation.folder))
+            for c in report.collections
+            if c.slug == args.collection
+        ]
+        if not found:
+            raise StorycircleError(f"there is no collection {args.collection}; see `collections`")
+        recipients: list[vault.Recipient] = []
+        if args.format == "bundle" and args.passphrase_bundle:
+            recipients = [vault.ScryptRecipient(_new_bundle_passphrase(source), work_factor)]
+        elif args.format == "bundle":
+            recipients = [_unlock(installation, args, source).identity.recipient]
+        report = exporting.export_collection(
+            found[0], args.format, dest, recipients=recipients, armor=args.armor
+        )
+    else:
+        journal = Journal(installation.store, _unlock(installation, args, source))
+        passphrase = _new_bundle_passphrase(source) if args.passphrase_bundle else None
+        progress = TerminalProgress("exported")
+        try:
+            report = exporting.export_journal(
+                journal,
+                args.format,
+                dest,
+                armor=args.armor,
+                passphrase=passphrase,
+                work_factor=work_factor,
+                progress=progress,
+            )
+        finally:
+            progress.finish()
+    for story_id in report.unreadable:
+        warn(f"story {story_id} is damaged and was left out")
+    files = f"{len(report.files)} files" if len(report.files) > 1 else ", ".join(report.files)
+    say_line(f"Exported {report.stories} stories to {report.folder} ({files}).")
+    return 0
+
+
+def _new_bundle_passphrase(source: PassphraseSource) -> str:
+    return source.ask_new("Passphrase for the bundle: ")
+
+
+def _collections(installation: Installation, args: argparse.Namespace) -> int:
+    from storycircle.collections import shipped_collections, user_collections
+
+    states = {True: "signed, verified", False: "signed, CHANGED since signing", None: "unsigned"}
+    found = 0
+    for where, report in (
+        ("shipped", shipped_collections()),
+        ("yours", user_collections(installation.folder)),
+    ):
+        for collection in report.collections:
+            found += 1
+            count = len(collection.stories)
+            say_line(
+                f"{collection.slug}  {collection.title}  {count} stories  "
+                f"{states[collection.signature]}  ({where}, curated by {collection.curator})"
+            )
+        for skipped in report.skipped:
+            warn(f"skipped {skipped.name}: {skipped.reason}")
+    if not found:
+        say_line("No collections found.")
+    return 0
+
+
+IO_HANDLERS: dict[str, Callable[[Installation, argparse.Namespace], int]] = {
+    "import": _import,
+    "export": _export,
+    "collections": _collections,
+}
+"""The verbs of this module, merged into :func:`storycircle.commands.run`."""
