@@ -100,6 +100,11 @@ def _add_io_verbs(
         "import",
         parents=[common],
         help="import stories: a Markdown folder, a jrnl JSON export, or a storycircle bundle",
+        description="Import stories from PATH into your journal: a folder of Markdown files "
+        "(Obsidian, Jekyll or Hugo front matter), a jrnl JSON export, or a storycircle bundle "
+        "or JSON export. Files that cannot be read are skipped and listed; nothing already in "
+        "your journal changes. With --passphrase-fd, a bundle's passphrase is the line after "
+        "yours.",
     )
     importing.add_argument("path", metavar="PATH", help="the folder or file to import")
 

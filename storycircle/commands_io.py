@@ -166,8 +166,8 @@ def _collections(installation: Installation, args: argparse.Namespace) -> int:
             found += 1
             count = len(collection.stories)
             say_line(
-                f"{collection.slug}  {collection.title}  {count} stories  "
-                f"{states[collection.signature]}  ({where}, curated by {collection.curator})"
+                f"{collection.slug}: {collection.title} - {count} stories, "
+                f"{states[collection.signature]} ({where}, curated by {collection.curator})"
             )
         for skipped in report.skipped:
             warn(f"skipped {skipped.name}: {skipped.reason}")

@@ -191,8 +191,8 @@ def slugify(text: str, *, max_length: int = MAX_SLUG_LENGTH, fallback: str = "st
         A non-empty stem of ``[a-z0-9-]``.
     """
     decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
-    ascii_text = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    slug = _NOT_SLUG.sub("-", ascii_text.encode("ascii", "ignore").decode()).strip("-")
+    folded = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    slug = _NOT_SLUG.sub("-", folded).strip("-")
     slug = slug[:max_length].rstrip("-") or fallback
     return f"{slug}-story" if slug in _RESERVED else slug
 

@@ -266,7 +266,7 @@ def _check_nodes(root: yaml.Node) -> None:
         if depth > MAX_DEPTH:
             raise FrontMatterError("nests lists or mappings too deeply in its front matter")
         if node.tag not in _PLAIN_TAGS:
-            tag = sanitize_line(str(node.tag))[:60]
+            tag = sanitize_line(str(node.tag).replace("tag:yaml.org,2002:", "!!"))[:60]
             raise FrontMatterError(f"uses the YAML tag {tag}, which is not accepted")
         if isinstance(node, yaml.SequenceNode):
             stack.extend((child, depth + 1) for child in node.value)

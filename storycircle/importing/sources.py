@@ -198,6 +198,8 @@ def _read_markdown(root: Path, path: Path) -> Item:
     except FrontMatterError as error:
         return _problem(root, path, str(error))
     title = doc.title
+    if not title and not doc.body.strip():
+        return _problem(root, path, "has no text")
     if not title:
         heading = _HEADING.search(doc.body)
         title = heading.group(1) if heading else path.stem.replace("_", " ").replace("-", " ")

@@ -1,0 +1,280 @@
+"""Import: Markdown folders, jrnl exports, storycircle bundles, and hostile files."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from storycircle.errors import StorycircleError
+from storycircle.exporting import export_journal
+from storycircle.importing import ImportClock, PassphraseNeeded, import_path
+from storycircle.journal import Journal
+from storycircle.members import UnlockedMember
+from storycircle.models import Story
+from storycircle.store import Store
+from tests.conftest import PASSPHRASE, FakeClock, make_member
+from tests.unit.test_frontmatter import BILLION_LAUGHS
+
+JRNL = {
+    "tags": {"@work": 1, "@sleep": 1},
+    "entries": [
+        {
+            "title": "Back at work.",
+            "body": "First day back. I told my manager.",
+            "date": "2023-05-02",
+            "time": "08:30",
+            "tags": ["@work"],
+            "starred": False,
+        },
+        {
+            "title": "Slept",
+            "body": "Eight hours, @sleep at last.",
+            "date": "2023-05-03",
+            "time": "07:00",
+            "tags": ["@sleep", "@Hope"],
+            "starred": True,
+        },
+        {"title": 5, "body": "wrong type", "date": "2023-05-04", "time": "", "tags": []},
+        {"title": "Bad tags", "body": "x", "date": "2023-05-04", "time": "", "tags": "@a"},
+        {"title": "Bad date", "body": "x", "date": "May the 4th", "time": "", "tags": []},
+    ],
+}
+
+
+def _write(folder: Path, name: str, data: str | bytes) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    path.write_bytes(data)
+    return path
+
+
+def _snapshot(journal: Journal) -> dict[str, Story]:
+    return {s.id: journal.load(s.id) for s in journal.summaries()}
+
+
+def _titles(journal: Journal) -> set[str]:
+    return {s.title for s in journal.summaries()}
+
+
+def _same_member_elsewhere(member: UnlockedMember) -> tuple[Store, Journal]:
+    """A fresh installation holding the same member (restoring a backup)."""
+    other = Store.memory()
+    other.add_member(member.record)
+    return other, Journal(other, member, clock=FakeClock())
+
+
+def test_markdown_folder_in_obsidian_style(tmp_path: Path, journal: Journal) -> None:
+    vault_dir = tmp_path / "Notes"
+    _write(
+        vault_dir,
+        "Days/first.md",
+        "---\ntitle: First week\ntags: [Anxious, peer group]\ncontent_notes: [grief]\n"
+        "date: 2024-02-01\n---\n\nIt was a long week.\n",
+    )
+    _write(vault_dir, "heading only.md", "# The heading title\n\nBody under a heading.")
+    _write(vault_dir, "plain_file-name.md", "Just words, no heading.")
+    _write(vault_dir, ".obsidian/workspace.md", "settings, not a story")
+    _write(vault_dir, "picture.png", b"\x89PNG")
+    calls: list[tuple[int, int]] = []
+
+    report = import_path(vault_dir, journal, progress=lambda d, t: calls.append((d, t)))
+
+    assert report.kind == "Markdown folder" and report.problems == ()
+    assert len(report.imported) == 3
+    assert _titles(journal) == {"First week", "The heading title", "plain file name"}
+    first = journal.load(journal.search("First week")[0].id)
+    assert first.tags == ("anxiety", "peer-group")
+    assert first.content_notes == ("grief",)
+    assert first.body == "It was a long week."
+    assert calls[0] == (0, 3) and calls[-1] == (3, 3)
+
+
+def test_hostile_corpus_is_skipped_and_the_rest_imported(tmp_path: Path, journal: Journal) -> None:
+    kept = journal.save(title="Already here", body="Do not touch.", tags=["hope"]).story
+    edited = journal.save(title="Edited", body="v2", story_id=kept.id, base_version=1).story
+    before = _snapshot(journal)
+    folder = tmp_path / "corpus"
+    marker = tmp_path / "pwned"
+    _write(folder, "good.md", "---\ntitle: Good one\ntags: [sleep]\n---\nFine.")
+    _write(folder, "bom-crlf.md", b"\xef\xbb\xbf---\r\ntitle: Windows\r\n---\r\nLine\r\nTwo\r\n")
+    _write(
+        folder, "exec.md", f"---\ntitle: !!python/object/apply:os.system ['touch {marker}']\n---\n"
+    )
+    _write(folder, "laughs.md", BILLION_LAUGHS)
+    _write(folder, "latin1.md", "---\ntitle: Café\n---\nné".encode("latin-1"))
+    _write(folder, "huge.md", b"---\ntitle: Huge\n---\n" + b"word " * (2 * 1024 * 1024 // 5))
+    _write(folder, "tag-type.md", "---\ntitle: Tag type\ntags: {a: 1}\n---\nbody")
+    _write(
+        folder,
+        "forty-tags.md",
+        "---\ntitle: Forty\ntags: [" + ",".join(f"t{i}" for i in range(40)) + "]\n---\nx",
+    )
+    _write(folder, "broken.md", "---\ntitle: [oops\n---\nbody")
+    _write(folder, "empty.md", "")
+    (folder / "passwd.md").symlink_to("/etc/passwd")
+    (folder / "linked-dir").symlink_to("/etc", target_is_directory=True)
+    os.mkfifo(folder / "fifo.md")
+
+    report = import_path(folder, journal)
+
+    reasons = {p.source: p.reason for p in report.problems}
+    assert set(reasons) == {
+        "exec.md",
+        "laughs.md",
+        "latin1.md",
+        "huge.md",
+        "tag-type.md",
+        "forty-tags.md",
+        "broken.md",
+        "empty.md",
+        "passwd.md",
+        "linked-dir",
+        "fifo.md",
+    }
+    assert "!!python/object/apply:os.system" in reasons["exec.md"]
+    assert "aliases" in reasons["laughs.md"]
+    assert "not UTF-8" in reasons["latin1.md"]
+    assert "larger than 1 MiB" in reasons["huge.md"]
+    assert "tags that are neither a list nor text" in reasons["tag-type.md"]
+    assert "at most 32 tags" in reasons["forty-tags.md"]
+    assert "symbolic link" in reasons["passwd.md"] and "symbolic link" in reasons["linked-dir"]
+    assert "not a regular file" in reasons["fifo.md"]
+    assert reasons["empty.md"] == "has no text"
+    assert all("\n" not in reason for reason in reasons.values())
+    assert not marker.exists()
+    assert len(report.imported) == 2
+    windows = journal.load(journal.search("Windows")[0].id)
+    assert windows.body == "Line\nTwo"
+    # What was stored before is exactly as it was.
+    after = _snapshot(journal)
+    assert after[edited.id] == before[edited.id]
+    assert set(before) <= set(after) and len(after) == len(before) + 2
+    assert not any("root:" in story.body for story in after.values())
+
+
+def test_a_failed_import_saves_nothing(tmp_path: Path, journal: Journal) -> None:
+    journal.save(title="Kept", body="Stays.")
+    before = _snapshot(journal)
+    not_json = _write(tmp_path, "notes.txt", "just some text")
+    with pytest.raises(StorycircleError, match="not something storycircle can import"):
+        import_path(not_json, journal)
+    damaged = _write(tmp_path, "bad.age", b"age-encryption.org/v1\n-> X25519 nonsense\n---\n")
+    with pytest.raises(StorycircleError, match="bundle"):
+        import_path(damaged, journal)
+    with pytest.raises(StorycircleError, match="no file or folder"):
+        import_path(tmp_path / "missing", journal)
+    link = tmp_path / "link"
+    link.symlink_to(tmp_path)
+    with pytest.raises(StorycircleError, match="symbolic link"):
+        import_path(link, journal)
+    assert _snapshot(journal) == before
+
+
+def test_jrnl_export_keeps_dates_and_maps_tags(
+    tmp_path: Path, store: Store, member: UnlockedMember
+) -> None:
+    clock = ImportClock(FakeClock())
+    journal = Journal(store, member, clock=clock)
+    path = _write(tmp_path, "jrnl.json", json.dumps(JRNL))
+
+    report = import_path(path, journal, clock=clock)
+
+    assert report.kind == "jrnl export" and len(report.imported) == 2
+    assert [p.source for p in report.problems] == ["entry 3", "entry 4", "entry 5"]
+    assert "title is not text" in report.problems[0].reason
+    assert "tags are not a list of text" in report.problems[1].reason
+    assert "date" in report.problems[2].reason
+    work = journal.load(journal.search("Back at work.")[0].id)
+    assert work.tags == ("work",) and work.created == "2023-05-02T08:30:00+00:00"
+    slept = journal.load(journal.search("Slept")[0].id)
+    assert slept.tags == ("sleep", "hope")
+    assert import_path(path, journal, clock=clock).already_present == 2
+
+
+def test_bundle_round_trip_is_idempotent(tmp_path: Path, journal: Journal) -> None:
+    first = journal.save(title="One", body="First story.", tags=["hope"]).story
+    journal.save(title="One, again", body="Edited.", story_id=first.id, base_version=1)
+    journal.save(title="Two", body="Second story.", content_notes=["grief"])
+    export_journal(journal, "bundle", tmp_path / "out")
+    bundle = tmp_path / "out" / "stories.age"
+
+    same = import_path(bundle, journal)
+    assert same.kind == "storycircle bundle"
+    assert (same.added, same.already_present) == (0, 2)
+
+    other_store, restored = _same_member_elsewhere(journal.member)
+    try:
+        fresh = import_path(bundle, restored)
+        assert set(fresh.imported) == {s.id for s in journal.summaries()}
+        assert restored.load(first.id).title == "One, again"
+        assert restored.load(first.id).body == "Edited."
+        again = import_path(bundle, restored)
+        assert (again.added, again.already_present) == (0, 2)
+    finally:
+        other_store.close()
+
+    # A newer version here: the bundle's older one is kept as a copy, ours untouched.
+    journal.save(title="One, third", body="Edited twice.", story_id=first.id, base_version=2)
+    changed = import_path(bundle, journal)
+    assert len(changed.copies) == 1 and changed.already_present == 1
+    assert journal.load(changed.copies[0]).body == "Edited."
+    assert journal.load(first.id).body == "Edited twice."
+    assert journal.load(first.id).version == 3
+
+
+def test_a_bundle_for_someone_else_is_refused(
+    tmp_path: Path, journal: Journal, store: Store
+) -> None:
+    journal.save(title="Mine", body="Private.")
+    export_journal(journal, "bundle", tmp_path / "out", armor=True)
+    lake = Journal(store, make_member(store, "lake"))
+    with pytest.raises(StorycircleError, match="someone else's key"):
+        import_path(tmp_path / "out" / "stories.age", lake)
+    assert lake.count() == 0
+
+
+def test_passphrase_bundle(tmp_path: Path, journal: Journal, store: Store) -> None:
+    journal.save(title="Shared", body="For my sponsor.", tags=["sponsor"])
+    export_journal(journal, "bundle", tmp_path / "out", passphrase=PASSPHRASE, work_factor=10)
+    bundle = tmp_path / "out" / "stories.age"
+    lake = Journal(store, make_member(store, "lake"))
+    with pytest.raises(PassphraseNeeded):
+        import_path(bundle, lake)
+    with pytest.raises(StorycircleError, match="does not open"):
+        import_path(bundle, lake, passphrase="wrong horse battery staple")
+    report = import_path(bundle, lake, passphrase=PASSPHRASE)
+    assert len(report.imported) == 1
+    assert lake.load(report.imported[0]).body == "For my sponsor."
+
+
+def test_storycircle_json_export_imports(tmp_path: Path, journal: Journal) -> None:
+    journal.save(title="In JSON", body="Plain export.", tags=["hope"])
+    export_journal(journal, "json", tmp_path / "out")
+    document = json.loads((tmp_path / "out" / "stories.json").read_text())
+    document["stories"].append({"id": 7, "title": "bad"})
+    path = _write(tmp_path, "edited.json", json.dumps(document))
+    other_store, restored = _same_member_elsewhere(journal.member)
+    try:
+        report = import_path(path, restored)
+        assert report.kind == "storycircle JSON export"
+        assert len(report.imported) == 1
+        assert [(p.source, p.reason) for p in report.problems] == [
+            ("story 2", "its id is not text")
+        ]
+    finally:
+        other_store.close()
+
+
+def test_markdown_reimport_adds_nothing(tmp_path: Path, journal: Journal) -> None:
+    folder = tmp_path / "md"
+    _write(folder, "a.md", "---\ntitle: A\ntags: [hope]\n---\nAlpha.")
+    _write(folder, "b.md", "Beta, untitled.")
+    assert len(import_path(folder, journal).imported) == 2
+    again = import_path(folder, journal)
+    assert (again.added, again.already_present) == (0, 2)
+    assert journal.count() == 2
