@@ -6,6 +6,7 @@ so tests pass an in-memory store and a cheap key-derivation setting.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, ClassVar
 
 from textual.app import App
@@ -28,7 +29,8 @@ from storycircle.widgets.safe import line
 class StorycircleApp(App[None]):
     """storycircle's terminal interface."""
 
-    CSS_PATH = "app.tcss"
+    # Absolute, so subclasses in other modules (kiosk, benchmarks) find it too.
+    CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "storycircle"
     SUB_TITLE = "recovery stories, kept safe"
     COMMANDS = App.COMMANDS | {StoryCommands}

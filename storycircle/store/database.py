@@ -6,16 +6,33 @@ This and :mod:`storycircle.store.store` are the only modules that import
 
 from __future__ import annotations
 
+import importlib
 import os
 import sqlite3
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-import sqlite_utils
+from typing import Any
 
 from storycircle.errors import StoreError
 from storycircle.store.schema import APPLICATION_ID, MIGRATIONS
+
+
+def _import_sqlite_utils() -> Any:
+    # sqlite-utils imports numpy whenever it is installed, only to map numpy
+    # types on insert, which this store never does; numpy costs ~200 ms of
+    # start-up. Hide it for the duration of this one import.
+    if "numpy" in sys.modules:
+        return importlib.import_module("sqlite_utils")
+    sys.modules["numpy"] = None  # type: ignore[assignment]
+    try:
+        return importlib.import_module("sqlite_utils")
+    finally:
+        del sys.modules["numpy"]
+
+
+sqlite_utils = _import_sqlite_utils()
 
 BUSY_TIMEOUT_MS = 10_000
 """How long a write waits for another instance before giving up."""
@@ -33,7 +50,7 @@ def _create_private_file(path: Path) -> None:
     os.close(fd)
 
 
-def connect(path: Path | str) -> sqlite_utils.Database:
+def connect(path: Path | str) -> Any:
     """Open (or create) the database at ``path`` and bring its schema up to date.
 
     ``":memory:"`` gives a private in-memory database (tests use it).

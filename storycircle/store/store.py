@@ -11,8 +11,6 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from storycircle.errors import StoreError
 from storycircle.models import DraftRecord, MemberRecord, StoryRecord
 from storycircle.store.database import connect, transaction
@@ -40,8 +38,8 @@ class Store:
     across threads here).
     """
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
-        """Wrap an open, migrated database (use :meth:`open` or :meth:`memory`)."""
+    def __init__(self, db: Any) -> None:
+        """Wrap an open, migrated ``sqlite_utils.Database`` (use :meth:`open` or :meth:`memory`)."""
         self._db = db
         self._conn: sqlite3.Connection = db.conn
 
