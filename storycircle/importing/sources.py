@@ -123,7 +123,7 @@ def open_source(path: Path, member: UnlockedMember, passphrase: str | None = Non
     if not path.exists():
         raise StorycircleError(f"there is no file or folder {path}")
     if path.suffix.lower() in MARKDOWN_SUFFIXES:
-        return _markdown_files(path.parent, [path], "Markdown file")
+        return _markdown_files([(path, path.name)], "Markdown file")
     try:
         data = read_regular_file(path, MAX_ARCHIVE_BYTES)
     except FrontMatterError as error:
@@ -140,17 +140,25 @@ def open_source(path: Path, member: UnlockedMember, passphrase: str | None = Non
 
 
 def _markdown_folder(root: Path) -> Source:
-    files: list[Path] = []
+    files: list[tuple[Path, str]] = []
     early: list[Item] = []
+    real_root = os.path.realpath(root)
     for folder, dirs, names in os.walk(root, followlinks=False):
         here = Path(folder)
+        prefix = "" if here == root else here.relative_to(root).as_posix() + "/"
+        # Nothing may be read from outside the chosen folder, whatever the
+        # names or mounts inside it say; os.walk already skips linked folders.
+        if os.path.commonpath([real_root, os.path.realpath(folder)]) != real_root:
+            early.append(ImportProblem(prefix, "lies outside the folder being imported"))
+            dirs.clear()
+            continue
         # .obsidian, .git, .trash: settings and history, not stories.
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in [d for d in dirs if (here / d).is_symlink()]:
             dirs.remove(name)
-            early.append(_problem(root, here / name, "is a symbolic link; links are not followed"))
+            early.append(ImportProblem(prefix + name, "is a symbolic link; links are not followed"))
         files.extend(
-            here / name
+            (here / name, prefix + name)
             for name in sorted(names)
             if name.lower().endswith(MARKDOWN_SUFFIXES) and not name.startswith(".")
         )
@@ -162,7 +170,7 @@ def _markdown_folder(root: Path) -> Source:
             )
             del files[MAX_FILES:]
             break
-    source = _markdown_files(root, files, "Markdown folder")
+    source = _markdown_files(files, "Markdown folder")
     return Source(source.kind, source.total + len(early), _chain(early, source.items))
 
 
@@ -171,40 +179,24 @@ def _chain(first: Sequence[Item], rest: Iterator[Item]) -> Iterator[Item]:
     yield from rest
 
 
-def _problem(root: Path, path: Path, reason: str) -> ImportProblem:
-    return ImportProblem(_relative(root, path), reason)
+def _markdown_files(files: list[tuple[Path, str]], kind: str) -> Source:
+    return Source(kind, len(files), (_read_markdown(path, name) for path, name in files))
 
 
-def _relative(root: Path, path: Path) -> str:
+def _read_markdown(path: Path, name: str) -> Item:
     try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.name
-
-
-def _markdown_files(root: Path, files: list[Path], kind: str) -> Source:
-    return Source(kind, len(files), (_read_markdown(root, path) for path in files))
-
-
-def _read_markdown(root: Path, path: Path) -> Item:
-    if path.is_symlink():
-        return _problem(root, path, "is a symbolic link; links are not followed")
-    # Nothing may be read from outside the folder that was chosen, whatever
-    # the names or mounts inside it say.
-    if not path.resolve().is_relative_to(root.resolve()):
-        return _problem(root, path, "lies outside the folder being imported")
-    try:
+        # Opened with O_NOFOLLOW: a symbolic link is refused, not followed.
         doc = read_document(path, require_title=False)
     except FrontMatterError as error:
-        return _problem(root, path, str(error))
+        return ImportProblem(name, str(error))
     title = doc.title
     if not title and not doc.body.strip():
-        return _problem(root, path, "has no text")
+        return ImportProblem(name, "has no text")
     if not title:
         heading = _HEADING.search(doc.body)
         title = heading.group(1) if heading else path.stem.replace("_", " ").replace("-", " ")
     return Candidate(
-        source=_relative(root, path),
+        source=name,
         title=title,
         body=doc.body,
         tags=doc.tags,

@@ -20,8 +20,10 @@ from storycircle.exporting import (
     slugify,
     unique_name,
 )
+from storycircle.frontmatter import parse_document
 from storycircle.importing import import_path
 from storycircle.journal import Journal
+from storycircle.sanitize import sanitize_line
 from storycircle.store import Store
 from tests.conftest import PASSPHRASE, FakeClock
 from tests.vault.agecli import run_age, write_private
@@ -215,3 +217,39 @@ def test_collection_export_is_public_and_keeps_notes(tmp_path: Path) -> None:
     entries = [ExportEntry.from_collection_story(noted[0])]
     export_stories(entries, "html", tmp_path / "noted", private=False)
     assert noted[0].content_notes[0] in (tmp_path / "noted" / "stories.html").read_text()
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        'a "quoted" \\ title: # not a comment',
+        "no",
+        "2024-01-01",
+        "- starts like a list",
+        "&anchor *alias !tag %directive",
+        "emoji 🌱 and ünïcödé",
+        "del\x7fchar",
+        "line\u2028separator",
+    ],
+)
+def test_front_matter_survives_any_title(title: str) -> None:
+    entry = ExportEntry(
+        id="0123456789abcdef",
+        version=4,
+        title=title,
+        body="Body.",
+        tags=("hope",),
+        content_notes=(title,),
+        created="2026-03-01T09:00:00+00:00",
+    )
+    text = exporting.story_markdown(entry)
+    # The YAML holds the title exactly; reading it back sanitizes it as usual.
+    assert yaml.safe_load(text.split("---\n")[1])["title"] == title
+    doc = parse_document(text.encode("utf-8"))
+    assert (doc.title, doc.content_notes) == (sanitize_line(title), (sanitize_line(title),))
+    assert (doc.story_id, doc.version, doc.tags, doc.body) == (
+        "0123456789abcdef",
+        4,
+        ("hope",),
+        "Body.",
+    )
