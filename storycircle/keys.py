@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import os
 from dataclasses import dataclass
+from functools import cached_property
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -38,7 +39,7 @@ class SealError(Exception):
     """A sealed summary failed to authenticate (damaged or moved between rows)."""
 
 
-@dataclass(frozen=True, slots=True, repr=False)
+@dataclass(frozen=True, repr=False)
 class ScopeKeys:
     """The tag and summary keys of one scope. ``repr`` never shows key bytes.
 
@@ -52,6 +53,15 @@ class ScopeKeys:
     tag_key: bytes
     summary_key: bytes
 
+    @cached_property
+    def _aead(self) -> ChaCha20Poly1305:
+        # Built once per scope: listing opens thousands of summaries.
+        return ChaCha20Poly1305(self.summary_key)
+
+    @cached_property
+    def _tag_mac(self) -> hmac.HMAC:
+        return hmac.new(self.tag_key, digestmod=hashlib.sha256)
+
     @classmethod
     def from_secret(cls, scope: str, secret: bytes) -> ScopeKeys:
         """Derive a scope's keys from its secret."""
@@ -62,13 +72,14 @@ class ScopeKeys:
 
     def tag_token(self, canonical_tag: str) -> bytes:
         """Return the keyed token of a canonical tag in this scope."""
-        mac = hmac.new(self.tag_key, canonical_tag.encode("utf-8"), hashlib.sha256)
+        mac = self._tag_mac.copy()
+        mac.update(canonical_tag.encode("utf-8"))
         return mac.digest()[:TOKEN_BYTES]
 
     def seal(self, plaintext: bytes, context: bytes) -> bytes:
         """Encrypt and authenticate ``plaintext`` bound to ``context`` (the row)."""
         nonce = os.urandom(_NONCE_BYTES)
-        return nonce + ChaCha20Poly1305(self.summary_key).encrypt(nonce, plaintext, context)
+        return nonce + self._aead.encrypt(nonce, plaintext, context)
 
     def open(self, sealed: bytes, context: bytes) -> bytes:
         """Decrypt what :meth:`seal` made for the same ``context``.
@@ -78,7 +89,7 @@ class ScopeKeys:
         """
         nonce, body = sealed[:_NONCE_BYTES], sealed[_NONCE_BYTES:]
         try:
-            return ChaCha20Poly1305(self.summary_key).decrypt(nonce, body, context)
+            return self._aead.decrypt(nonce, body, context)
         except (InvalidTag, ValueError):
             raise SealError("sealed summary does not authenticate") from None
 

@@ -1,8 +1,8 @@
 """The library: the reader's stories, newest first, with search and a tag filter.
 
 Rows come from sealed summaries (no story file is decrypted to list) and sit
-in an ``OptionList``, which draws only the visible rows, so ten thousand
-stories scroll smoothly.
+in a :class:`~storycircle.widgets.story_list.StoryList`, which draws only the
+visible rows, so ten thousand stories open and scroll smoothly.
 """
 
 from __future__ import annotations
@@ -16,8 +16,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
 from textual.suggester import SuggestFromList
-from textual.widgets import Footer, Header, Input, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Footer, Header, Input, Static
 
 from storycircle.errors import StorycircleError
 from storycircle.models import StorySummary
@@ -25,11 +24,7 @@ from storycircle.sanitize import sanitize_line
 from storycircle.screens.navigation import navigator
 from storycircle.session import Session
 from storycircle.widgets.safe import line
-
-
-def story_row(summary: StorySummary) -> Option:
-    """One list row: date, title, tags and any content note, all inert text."""
-    return Option(row_content(summary), id=summary.id)
+from storycircle.widgets.story_list import StoryList
 
 
 def row_content(summary: StorySummary) -> Content:
@@ -65,6 +60,7 @@ class LibraryScreen(Screen[None]):
         super().__init__()
         self.session = session
         self._rows: list[StorySummary] = []
+        self._shown_once = False
 
     def compose(self) -> ComposeResult:
         """Heading, filters, the list and the footer."""
@@ -73,7 +69,7 @@ class LibraryScreen(Screen[None]):
         with Horizontal(id="filters"):
             yield Input(placeholder="/ search titles and tags", id="search", compact=True)
             yield Input(placeholder="t filter by tag", id="tag", compact=True)
-        yield OptionList(id="stories")
+        yield StoryList(row_content, id="stories")
         yield Static(id="library-status")
         yield Footer()
 
@@ -83,7 +79,9 @@ class LibraryScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         """Come back to a fresh list (a story may have been saved or deleted)."""
-        self.reload()
+        if self._shown_once:
+            self.reload()
+        self._shown_once = True
 
     def reload(self) -> None:
         """Read the rows again with the current filters and redraw the list."""
@@ -104,12 +102,7 @@ class LibraryScreen(Screen[None]):
         self.query_one("#library-heading", Static).update(
             line(f"{journal.member.pseudonym}'s journal · {total} {noun}")
         )
-        stories = self.query_one("#stories", OptionList)
-        highlighted = stories.highlighted
-        stories.clear_options()
-        stories.add_options([story_row(summary) for summary in self._rows])
-        if self._rows:
-            stories.highlighted = min(highlighted or 0, len(self._rows) - 1)
+        self.query_one("#stories", StoryList).set_rows(self._rows)
         status.update(line(self._status(total, search, tag)))
 
     def _status(self, total: int, search: str, tag: str) -> str:
@@ -132,12 +125,11 @@ class LibraryScreen(Screen[None]):
 
     @on(Input.Submitted)
     def _on_filter_submitted(self) -> None:
-        self.query_one("#stories", OptionList).focus()
+        self.query_one("#stories", StoryList).focus()
 
-    @on(OptionList.OptionSelected, "#stories")
-    def _on_open(self, event: OptionList.OptionSelected) -> None:
-        if event.option.id is not None:
-            navigator(self.app).open_story(event.option.id)
+    @on(StoryList.Selected, "#stories")
+    def _on_open(self, event: StoryList.Selected) -> None:
+        navigator(self.app).open_story(event.summary.id)
 
     def action_new_story(self) -> None:
         """Open the editor on a new story."""
@@ -155,13 +147,13 @@ class LibraryScreen(Screen[None]):
         """Show only stories carrying ``tag``."""
         self.query_one("#search", Input).value = ""
         self.query_one("#tag", Input).value = tag
-        self.query_one("#stories", OptionList).focus()
+        self.query_one("#stories", StoryList).focus()
 
     def action_clear_filters(self) -> None:
         """Empty both filters and go back to the list."""
         for field in self.query(Input):
             field.value = ""
-        self.query_one("#stories", OptionList).focus()
+        self.query_one("#stories", StoryList).focus()
 
     def action_settings(self) -> None:
         """Open the settings."""

@@ -10,12 +10,13 @@ from __future__ import annotations
 import html
 import re
 
-from textual.widgets import OptionList, Select
+from textual.widgets import Select
 
 from storycircle.app import StorycircleApp
 from storycircle.models import MemberRecord, Story
 from storycircle.screens.library import LibraryScreen
 from storycircle.session import Session
+from storycircle.widgets.story_list import StoryList
 from tests.ui.helpers import unlock_session
 from tests.unit.hostile_strings import FORBIDDEN_AFTER_SANITIZE, HOSTILE, MUST_SURVIVE
 
@@ -69,10 +70,10 @@ async def test_hostile_titles_and_notes_in_the_library(session: Session) -> None
     async with app.run_test(size=BIG) as pilot:
         await app.push_screen(LibraryScreen(session))
         await pilot.pause()
-        stories = app.screen.query_one("#stories", OptionList)
-        assert stories.option_count == len(STORABLE) >= 60
-        for index in range(stories.option_count):
-            prompt = str(stories.get_option_at_index(index).prompt)
+        stories = app.screen.query_one("#stories", StoryList)
+        assert len(stories.rows) == len(STORABLE) >= 60
+        for index in range(len(stories.rows)):
+            prompt = stories.row_content(index).plain
             assert not _forbidden_in(prompt), prompt.encode()
         shown = _svg_text(app)
         assert not _forbidden_in(shown)

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from textual.widgets import Input, OptionList
+from textual.widgets import Input
 
 from storycircle.app import StorycircleApp
 from storycircle.preferences import Preferences
 from storycircle.screens.library import LibraryScreen
 from storycircle.session import Session
+from storycircle.widgets.story_list import StoryList
 from tests.ui.conftest import SIZE
 from tests.ui.helpers import static_text, unlock_session
 
 
 def _titles(app: StorycircleApp) -> list[str]:
-    stories = app.screen.query_one("#stories", OptionList)
-    return [str(stories.get_option_at_index(i).prompt) for i in range(stories.option_count)]
+    stories = app.screen.query_one("#stories", StoryList)
+    return [stories.row_content(i).plain for i in range(len(stories.rows))]
 
 
 def _seed(session: Session) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Input, Static
 
 from storycircle.app import StorycircleApp
 from storycircle.members import create_member
 from storycircle.screens.library import LibraryScreen
 from storycircle.screens.welcome import WelcomeScreen
 from storycircle.session import Session
+from storycircle.widgets.story_list import StoryList
 from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR
 from tests.ui.conftest import SIZE
 
@@ -74,7 +75,7 @@ async def test_unlock_and_wrong_passphrase(app: StorycircleApp, session: Session
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, LibraryScreen)
-        assert app.screen.query_one("#stories", OptionList).option_count == 0
+        assert len(app.screen.query_one("#stories", StoryList).rows) == 0
 
 
 async def test_lock_returns_to_welcome_and_forgets_the_member(
