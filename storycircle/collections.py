@@ -77,8 +77,7 @@ MAX_STORIES = 1000
 MAX_STORY_BYTES = 1024 * 1024
 
 _REQUIRED = ("title", "curator", "license", "consent")
-_STORY_ID = re.compile(r"[0-9a-f]{16}")
-_MEMBER_ID = re.compile(r"[0-9a-f]{16}")
+_HEX_ID = re.compile(r"[0-9a-f]{16}")  # story and member ids
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,7 +363,7 @@ def sign_collection(folder: Path, signing_key: Ed25519PrivateKey, curator: str) 
 def _consent_path(data_folder: Path, member_id: str) -> Path:
     # One file per member: a file encrypted to one member cannot be rewritten
     # by another, and members of one installation must not see each other's.
-    if not _MEMBER_ID.fullmatch(member_id):
+    if not _HEX_ID.fullmatch(member_id):
         raise StorycircleError("not a member id")
     return data_folder / f"consents-{member_id}.age"
 
@@ -387,7 +386,7 @@ def collection_consents(data_folder: Path, member: UnlockedMember) -> set[str]:
         )
         if document.get("member") != member.id:
             raise ValueError
-        return {str(i) for i in document["stories"] if _STORY_ID.fullmatch(str(i))}
+        return {str(i) for i in document["stories"] if _HEX_ID.fullmatch(str(i))}
     except (vault.AgeError, StorycircleError, ValueError, KeyError, TypeError, AttributeError):
         raise StorycircleError("your collection consent list is damaged") from None
 
@@ -402,7 +401,7 @@ def set_collection_consent(
     Raises:
         StorycircleError: not a story id, or the consent list is damaged.
     """
-    if not _STORY_ID.fullmatch(story_id):
+    if not _HEX_ID.fullmatch(story_id):
         raise StorycircleError(f"{sanitize_line(story_id)[:20]!r} is not a story id")
     ids = collection_consents(data_folder, member)
     ids = ids | {story_id} if allowed else ids - {story_id}

@@ -20,7 +20,7 @@ import re
 import stat
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -47,6 +47,7 @@ __all__ = [
     "export_collection",
     "export_journal",
     "export_stories",
+    "journal_entries",
     "render_html",
     "slugify",
     "story_markdown",
@@ -147,19 +148,7 @@ class ExportEntry:
 
     def as_json(self) -> dict[str, Any]:
         """The entry as a JSON object (the bundle's and the JSON export's schema)."""
-        return {
-            "id": self.id,
-            "version": self.version,
-            "title": self.title,
-            "body": self.body,
-            "tags": list(self.tags),
-            "content_notes": list(self.content_notes),
-            "created": self.created,
-            "updated": self.updated,
-            "author": self.author,
-            "summary": self.summary,
-            "lang": self.lang,
-        }
+        return {**asdict(self), "tags": list(self.tags), "content_notes": list(self.content_notes)}
 
 
 @dataclass(frozen=True, slots=True)
