@@ -1,0 +1,340 @@
+"""The reader: one story in a calm, centred column, with reactions and related stories.
+
+The story is decrypted when the screen mounts and lives only in this screen
+and its widgets, so popping the screen drops it. Every piece of story text is
+shown as inert :class:`~textual.content.Content` (titles, tags, notes) or
+through the Markdown widget on sanitized source; links are never opened
+without :func:`storycircle.links.check_link` and the reader's yes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Button, Footer, Header, Markdown, OptionList, Static
+from textual.widgets.option_list import Option
+
+from storycircle.errors import StorycircleError
+from storycircle.links import LinkCheck, check_link
+from storycircle.models import Story
+from storycircle.reactions import LABELS, ReactionKind, ReactionSummary
+from storycircle.sanitize import sanitize_text
+from storycircle.screens.dialogs import ConfirmScreen
+from storycircle.session import Session
+from storycircle.widgets.safe import block, line
+
+NOTHING_RELATED = "No other story shares a tag with this one yet."
+_SCROLL_ACTIONS = frozenset(
+    {"scroll_up", "scroll_down", "page_up", "page_down", "scroll_home", "scroll_end"}
+)
+
+
+def _day(stamp: str) -> str:
+    """A timestamp as a friendly date ("1 March 2026"), or its date part if unreadable."""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp[:10]
+    return f"{moment.day} {moment:%B %Y}"
+
+
+class ReaderScreen(Screen[None]):
+    """Read one story of the unlocked member."""
+
+    class EditRequested(Message):
+        """The reader wants to edit the story shown; the app opens the editor."""
+
+        def __init__(self, story: Story) -> None:
+            """Carry the story to edit up to the app."""
+            super().__init__()
+            self.story = story
+
+    CSS_PATH = "reader.tcss"
+    # Textual sets -narrow/-wide on the screen by width; reader.tcss docks the
+    # related stories beside the body from 110 columns and leaves them below it
+    # when narrower. Textual's own annotation puts ClassVar inside a union, so mypy reads it as
+    # an instance variable and refuses a ClassVar here: hence the noqa.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back"),
+        Binding("m", "react('me-too')", "Me too"),
+        Binding("h", "react('hope')", "Hope"),
+        Binding("e", "edit", "Edit"),
+        Binding("r", "focus_related", "Related"),
+        # Reading keys work wherever focus is, unless the focused widget
+        # (the related list) uses the key itself.
+        Binding("up", "scroll('scroll_up')", show=False),
+        Binding("down", "scroll('scroll_down')", show=False),
+        Binding("pageup", "scroll('page_up')", show=False),
+        Binding("pagedown", "scroll('page_down')", show=False),
+        Binding("space", "scroll('page_down')", show=False),
+        Binding("home", "scroll('scroll_home')", show=False),
+        Binding("end", "scroll('scroll_end')", show=False),
+    ]
+
+    def __init__(self, session: Session, story_id: str) -> None:
+        """Show the story ``story_id`` of ``session``'s unlocked member."""
+        super().__init__()
+        self.session = session
+        self._story_id = story_id
+        self._story: Story | None = None
+        self._revealed = False
+        self._reload_on_resume = False
+
+    def compose(self) -> ComposeResult:
+        """An empty column; :meth:`_show` fills it once the story is loaded."""
+        yield Header()
+        with VerticalScroll(id="reader-scroll"):
+            yield Vertical(id="story-column")
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        """Load the story and show it (or why it cannot be shown)."""
+        await self._show()
+        # Without a story the one thing to do is go back, so Enter does it.
+        self.query_one("#reader-scroll" if self._story else "#go-back").focus()
+
+    async def on_screen_resume(self) -> None:
+        """Show the new version after the editor saved it."""
+        if self._reload_on_resume:
+            self._reload_on_resume = False
+            await self._show()
+
+    async def _show(self) -> None:
+        column = self.query_one("#story-column", Vertical)
+        await column.remove_children()
+        await self.query("#related-panel").remove()
+        try:
+            story = self.session.load_story(self._story_id)
+        except StorycircleError as error:
+            # Nothing of the story is mounted: only the reason and a way back.
+            self._story = None
+            await column.mount_all(
+                [
+                    Static("This story cannot be shown.", id="load-error-title"),
+                    Static(line(str(error)), id="load-error"),
+                    self._back_button(),
+                ]
+            )
+            self.refresh_bindings()
+            return
+        self._story = story
+        self._revealed = self._revealed or not story.content_notes
+        await column.mount_all(self._header(story))
+        if self._revealed:
+            await column.mount_all(self._reading(story))
+            self._update_reactions()
+        else:
+            await column.mount(self._gate(story))
+        await self.query_one("#reader-scroll").mount(self._related_panel(story))
+        self.refresh_bindings()
+
+    # -- building blocks ------------------------------------------------------
+
+    def _header(self, story: Story) -> list[Widget]:
+        dates = _day(story.created)
+        if story.updated and story.updated != story.created:
+            dates += f" · edited {_day(story.updated)}"
+        author = next(
+            (m.pseudonym for m in self.session.members() if m.id == story.author_id),
+            "unknown author",
+        )
+        widgets: list[Widget] = [
+            Static(line(story.title), id="story-title"),
+            Static(line(f"{dates} · by {author}"), id="story-meta"),
+        ]
+        if story.tags:
+            tags = " ".join("#" + tag for tag in story.tags)
+            widgets.append(Static(line(tags), id="story-tags"))
+        normal = self._normalization(story)
+        if normal:
+            widgets.append(Static(line(normal), id="story-normal"))
+        return widgets
+
+    def _normalization(self, story: Story) -> str:
+        # The most telling tag is the one most stories share: it says most
+        # plainly "others have been here too". Ties keep the author's order.
+        best = (0, "")
+        for tag in story.tags:
+            try:
+                count = self.session.tag_count(tag)
+            except StorycircleError:  # a tag the vocabulary refuses: say nothing
+                continue
+            if count > best[0]:
+                best = (count, tag)
+        if best[0] <= 1:
+            return ""
+        return f"{best[0]} of the stories you can read mention {best[1]}"
+
+    def _gate(self, story: Story) -> Widget:
+        notes = ", ".join(story.content_notes)
+        return Vertical(
+            Static(line(f"This story carries content notes: {notes}."), id="gate-notes"),
+            Static("You can read it now, later, or not at all. It will wait.", id="gate-hint"),
+            Horizontal(
+                Button("Read it", id="read-it", variant="primary"),
+                self._back_button(),
+                classes="buttons",
+            ),
+            id="gate",
+        )
+
+    def _reading(self, story: Story) -> list[Widget]:
+        # Markdown renders inline text as Content (never markup) and the
+        # source is sanitized, so no escape sequence reaches the terminal.
+        body = Markdown(sanitize_text(story.body), id="story-body", open_links=False)
+        reactions = Horizontal(
+            Button(id="react-me-too"),
+            Button(id="react-hope"),
+            id="reactions",
+        )
+        return [body, reactions]
+
+    def _related_panel(self, story: Story) -> Widget:
+        try:
+            related = self.session.related(story)
+        except StorycircleError:
+            related = []
+        heading = Static("Related stories", id="related-heading")
+        if not related:
+            return Vertical(heading, Static(NOTHING_RELATED, id="related-none"), id="related-panel")
+        rows = [
+            Option(
+                Content.assemble(line(r.summary.title), " — ", line(r.reason).stylize("dim")),
+                id=r.summary.id,
+            )
+            for r in related
+        ]
+        return Vertical(heading, OptionList(*rows, id="related"), id="related-panel")
+
+    @staticmethod
+    def _back_button() -> Button:
+        return Button("Go back", id="go-back")
+
+    def _update_reactions(self, summary: ReactionSummary | None = None) -> None:
+        if self._story is None or not self.query("#reactions"):
+            return
+        if summary is None:
+            try:
+                summary = self.session.reactions(self._story.id)
+            except StorycircleError:
+                return
+        counts: dict[ReactionKind, int] = {"me-too": summary.me_too, "hope": summary.hope}
+        for kind, count in counts.items():
+            button = self.query_one(f"#react-{kind}", Button)
+            mine = kind in summary.mine
+            # A tick, not only a colour, marks the reader's own reaction.
+            button.label = Content(f"{'✓ ' if mine else ''}{LABELS[kind]} ({count})")
+            button.variant = "success" if mine else "default"
+            button.set_class(mine, "-mine")
+            button.refresh(layout=True)  # a label change alone keeps the old width
+
+    # -- events and actions ---------------------------------------------------
+
+    @on(Button.Pressed, "#go-back")
+    def _on_go_back(self) -> None:
+        self.action_back()
+
+    @on(Button.Pressed, "#read-it")
+    async def _on_read_it(self) -> None:
+        if self._story is None or self._revealed:
+            return
+        self._revealed = True
+        await self.query_one("#gate").remove()
+        column = self.query_one("#story-column", Vertical)
+        await column.mount_all(self._reading(self._story))
+        self._update_reactions()
+        self.refresh_bindings()
+        self.query_one("#reader-scroll").focus()
+
+    @on(Button.Pressed, "#react-me-too")
+    def _on_me_too(self) -> None:
+        self.action_react("me-too")
+
+    @on(Button.Pressed, "#react-hope")
+    def _on_hope(self) -> None:
+        self.action_react("hope")
+
+    @on(OptionList.OptionSelected, "#related")
+    def _on_related(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id is not None:
+            self.app.switch_screen(ReaderScreen(self.session, event.option.id))
+
+    @on(Markdown.LinkClicked)
+    def _on_link(self, event: Markdown.LinkClicked) -> None:
+        event.stop()
+        check = check_link(event.href)
+        if not check.allowed:
+            self.notify(f"Link not opened: {check.reason}.", severity="warning", markup=False)
+            return
+
+        def answered(open_it: bool | None) -> None:
+            if open_it:
+                self._open_link(check.url)
+
+        dialog = ConfirmScreen(
+            "Open this link?", self._link_message(check), yes="Open in browser", no="Stay here"
+        )
+        self.app.push_screen(dialog, answered)
+
+    @staticmethod
+    def _link_message(check: LinkCheck) -> Content:
+        where = "It starts an email to" if check.scheme == "mailto" else "It goes to"
+        parts = [f"{where} {check.host}:", "", check.display]
+        if check.warning:
+            parts += ["", f"Careful: {check.warning}."]
+        return block("\n".join(parts))
+
+    def _open_link(self, url: str) -> None:
+        """Hand a checked, confirmed URL to the browser (the one place links open)."""
+        self.app.open_url(url)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer only the keys that do something now (reactions once the story is read)."""
+        if action == "edit":
+            return self._story is not None
+        if action == "focus_related":
+            return bool(self.query("#related"))
+        if action == "react":
+            return self._story is not None and self._revealed
+        return True
+
+    def action_back(self) -> None:
+        """Leave the story."""
+        self.dismiss()
+
+    def action_react(self, kind: ReactionKind) -> None:
+        """Give or take back a reaction."""
+        if self._story is None or not self._revealed:
+            return
+        try:
+            summary = self.session.toggle_reaction(self._story.id, kind)
+        except StorycircleError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        self._update_reactions(summary)
+
+    def action_edit(self) -> None:
+        """Ask the app to open the editor on this story."""
+        if self._story is not None:
+            self._reload_on_resume = True
+            self.post_message(self.EditRequested(self._story))
+
+    def action_focus_related(self) -> None:
+        """Move to the related stories."""
+        for related in self.query("#related"):
+            related.focus()
+
+    def action_scroll(self, how: str) -> None:
+        """Scroll the story; ``how`` is one of the container's scroll actions."""
+        if how in _SCROLL_ACTIONS:
+            getattr(self.query_one("#reader-scroll", VerticalScroll), f"action_{how}")()
