@@ -11,6 +11,7 @@ Run from the repository root::
 
     python -m benchmarks.bench_import_export
     python -m benchmarks.bench_import_export --stories 1000 --runs 1   # a quick look
+    python -m benchmarks.bench_import_export --also-in-memory   # without fsync per save
 """
 
 from __future__ import annotations
@@ -102,9 +103,11 @@ def generate(folder: Path, count: int, seed: int = 7) -> None:
         )
 
 
-def one_run(source: Path, work: Path, run: int) -> tuple[float, float, int]:
+def one_run(
+    source: Path, work: Path, run: int, *, in_memory: bool = False
+) -> tuple[float, float, int]:
     """Import ``source`` into a fresh journal, then export it; return both times."""
-    store = Store.open(work / f"run-{run}.db")
+    store = Store.memory() if in_memory else Store.open(work / f"run-{run}.db")
     try:
         record = create_member(store, "bench", PASSPHRASE, work_factor=10)
         journal = Journal(store, unlock(record, PASSPHRASE))
@@ -125,6 +128,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stories", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--also-in-memory",
+        action="store_true",
+        help="one more run on an in-memory store, to separate the cost of the import "
+        "pipeline from the store's per-save fsync",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="storycircle-bench-") as temporary:
         root = Path(temporary)
@@ -140,6 +149,9 @@ def main() -> None:
             imports.append(imported)
             exports.append(exported)
             print(f"run {run + 1}: import {imported:.2f} s, export {exported:.2f} s")
+        if args.also_in_memory:
+            imported, exported, _ = one_run(source, root, args.runs, in_memory=True)
+            print(f"in-memory store: import {imported:.2f} s, export {exported:.2f} s")
     for name, times in (("import", imports), ("export", exports)):
         median = statistics.median(times)
         verdict = "meets" if median <= TARGET_SECONDS else "MISSES"
