@@ -36,7 +36,7 @@ from storycircle.session import Session
 from storycircle.suggest import Suggestion, suggest_tags
 from storycircle.tags import TagError, parse_tag_list
 from storycircle.vocabulary import Vocabulary
-from storycircle.widgets.safe import line
+from storycircle.widgets.safe import SafeInput, SafeTextArea, has_unsafe, line
 
 TITLE_HINT = "optional: the first line is used otherwise"
 BODY_HINT = "Write in your own words. Markdown works: **bold**, # headings."
@@ -52,12 +52,6 @@ MAX_SHOWN = 6
 """At most this many suggestions are on screen at once, so the body keeps its room."""
 NARROW = 90
 """Below this width the preview replaces the body instead of sitting beside it."""
-
-# What a paste may smuggle in that the terminal would act on (escape sequences,
-# C0/C1 controls) or that would reorder the text (bidi overrides). Only these
-# trigger cleaning as the writer types: a full sanitize on every keystroke would
-# also drop a Persian ZWNJ typed before the letter that follows it.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 # Separators of a typed tag list, as in storycircle.tags.parse_tag_list.
 _TAG_SEPARATOR = re.compile("[,;\u060c\u061b\u3001\uff0c\uff1b]")
@@ -178,7 +172,7 @@ class EditorScreen(Screen[Story | None]):
         yield _row("Title", _input(self._start.title, "title", TITLE_HINT), "title-row")
         yield Static(id="prompt")
         with Horizontal(id="writing"):
-            yield TextArea.code_editor(
+            yield SafeTextArea.code_editor(
                 self._start.body,
                 language="markdown",
                 theme="css",  # follows the app theme, including high contrast
@@ -232,20 +226,12 @@ class EditorScreen(Screen[Story | None]):
         """True when leaving now would lose words."""
         return self._baseline is None or self.fields() != self._baseline
 
-    @on(Input.Changed)
-    def _clean_input(self, event: Input.Changed) -> None:
-        if _UNSAFE.search(event.value):
-            event.input.value = sanitize_text(event.value)
-
     @on(TextArea.Changed, "#body")
     def _on_body_changed(self) -> None:
         body = self.query_one("#body", TextArea)
         text = body.text
-        if _UNSAFE.search(text):
-            cursor = body.cursor_location
-            body.replace(sanitize_text(text), (0, 0), body.document.end)
-            body.move_cursor(cursor)
-            return  # the replacement sends its own Changed
+        if has_unsafe(text):
+            return  # SafeTextArea is cleaning it; its replacement sends a new Changed
         prompt = self.query_one("#prompt", Static)
         if prompt.has_class("invitation") and text.strip():
             prompt.display = False
@@ -472,7 +458,7 @@ def _row(label: str, field: Input, row_id: str) -> Horizontal:
 
 
 def _input(value: str, field_id: str, hint: str, suggester: Suggester | None = None) -> Input:
-    return Input(value, id=field_id, compact=True, placeholder=hint, suggester=suggester)
+    return SafeInput(value, id=field_id, compact=True, placeholder=hint, suggester=suggester)
 
 
 def _fields(title: str, body: str, tags: tuple[str, ...], notes: tuple[str, ...]) -> Fields:

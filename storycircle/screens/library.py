@@ -23,7 +23,7 @@ from storycircle.models import StorySummary
 from storycircle.sanitize import sanitize_line
 from storycircle.screens.navigation import navigator
 from storycircle.session import Session
-from storycircle.widgets.safe import line
+from storycircle.widgets.safe import SafeInput, line
 from storycircle.widgets.story_list import StoryList
 
 
@@ -67,8 +67,8 @@ class LibraryScreen(Screen[None]):
         yield Header()
         yield Static(id="library-heading")
         with Horizontal(id="filters"):
-            yield Input(placeholder="/ search titles and tags", id="search", compact=True)
-            yield Input(placeholder="t filter by tag", id="tag", compact=True)
+            yield SafeInput(placeholder="/ search titles and tags", id="search", compact=True)
+            yield SafeInput(placeholder="t filter by tag", id="tag", compact=True)
         yield StoryList(row_content, id="stories")
         yield Static(id="library-status")
         yield Footer()

@@ -17,7 +17,7 @@ from storycircle.errors import StorycircleError
 from storycircle.helplines import HelpLine
 from storycircle.preferences import Preferences, clean_filters
 from storycircle.session import Session
-from storycircle.widgets.safe import line
+from storycircle.widgets.safe import SafeInput, SafeTextArea, line
 
 THEME_LABELS = {"storycircle": "Calm (default)", "storycircle-high-contrast": "High contrast"}
 HELP_FORMAT = "One per line: locale | name | how to contact | hours   (locale * = everywhere)"
@@ -74,9 +74,11 @@ class SettingsScreen(Screen[None]):
                 id="theme",
             )
             yield Label("Autosave a draft every … seconds (1 to 600)")
-            yield Input(str(config.autosave_seconds), id="autosave", type="integer", compact=True)
+            yield SafeInput(
+                str(config.autosave_seconds), id="autosave", type="integer", compact=True
+            )
             yield Label("Hide stories with these content notes (comma-separated)")
-            yield Input(
+            yield SafeInput(
                 ", ".join(self.session.preferences.hidden_notes), id="filters", compact=True
             )
             yield Static(
@@ -84,9 +86,9 @@ class SettingsScreen(Screen[None]):
             )
             yield Label("Help lines shown by Help now (empty: the shipped list)")
             yield Static(HELP_FORMAT, classes="hint")
-            yield TextArea(format_help_lines(config.help_lines), id="help-lines")
+            yield SafeTextArea(format_help_lines(config.help_lines), id="help-lines")
             yield Label("Locale whose help lines come first (empty: from the system)")
-            yield Input(config.help_locale, id="help-locale", compact=True)
+            yield SafeInput(config.help_locale, id="help-locale", compact=True)
             with Horizontal(classes="buttons"):
                 yield Button("Save", id="save", variant="primary")
                 yield Button("Back", id="back")

@@ -23,7 +23,7 @@ from storycircle.members import UnlockedMember
 from storycircle.models import MemberRecord
 from storycircle.passphrase import RULE
 from storycircle.session import Session
-from storycircle.widgets.safe import line
+from storycircle.widgets.safe import SafeInput, line
 
 LOST_KEY_WARNING = (
     "Nobody can recover a lost passphrase, not even us: without it your stories stay locked."
@@ -69,7 +69,7 @@ class WelcomeScreen(Screen[None]):
                     yield Button("New member", id="show-create")
             with Vertical(id="create-form"):
                 yield Label("Pseudonym (any name you like; it need not be your own)")
-                yield Input(id="pseudonym", max_length=40, compact=True)
+                yield SafeInput(id="pseudonym", max_length=40, compact=True)
                 yield Label("Passphrase")
                 yield Input(password=True, id="new-passphrase", compact=True)
                 yield Label("Type it again")

@@ -6,6 +6,7 @@ This and :mod:`storycircle.store.store` are the only modules that import
 
 from __future__ import annotations
 
+import errno
 import importlib
 import os
 import sqlite3
@@ -116,11 +117,33 @@ def _migrate(conn: sqlite3.Connection) -> None:
 
 @contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """Run the block as one write transaction: all of it commits, or none."""
-    conn.execute("BEGIN IMMEDIATE")
+    """Run the block as one write transaction: all of it commits, or none.
+
+    Raises:
+        StoreError: the disk is full, the file became read-only, or another
+            instance held the lock too long; nothing of the block was kept.
+    """
     try:
-        yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+    except (sqlite3.OperationalError, OSError) as error:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise StoreError(f"not saved: {_reason(error)}") from None
+
+
+def _reason(error: Exception) -> str:
+    text = str(error).lower()
+    if "full" in text or getattr(error, "errno", None) == errno.ENOSPC:
+        return "the disk is full"
+    if "readonly" in text or "read-only" in text:
+        return "the data folder is read-only"
+    if "locked" in text or "busy" in text:
+        return "another storycircle kept the database busy; try again"
+    return "the database could not be written"

@@ -3,13 +3,26 @@
 Every title, tag, pseudonym or body goes through the sanitizer and becomes
 :class:`~textual.content.Content` (plain text, never parsed as markup), so a
 story holding ``[@click=app.quit]`` or an escape sequence stays inert text.
+
+Text fields need the same care: Textual's ``Input`` and ``TextArea`` draw what
+they hold, so a paste carrying an escape sequence would reach the terminal.
+:class:`SafeInput` and :class:`SafeTextArea` clean such text as it arrives.
 """
 
 from __future__ import annotations
 
+import re
+
 from textual.content import Content
+from textual.widgets import Input, TextArea
 
 from storycircle.sanitize import sanitize_line, sanitize_text
+
+# What a paste may smuggle in that the terminal would act on (escape
+# sequences, C0/C1 controls) or that would reorder the text (bidi overrides).
+# Only these trigger cleaning as a person types: a full sanitize on every
+# keystroke would also drop a Persian ZWNJ typed before the letter after it.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def line(text: str) -> Content:
@@ -20,3 +33,28 @@ def line(text: str) -> Content:
 def block(text: str) -> Content:
     """Multi-line untrusted text as inert content."""
     return Content(sanitize_text(text))
+
+
+def has_unsafe(text: str) -> bool:
+    """True when ``text`` holds controls or bidi overrides a field must not show."""
+    return _UNSAFE.search(text) is not None
+
+
+class SafeInput(Input):
+    """An ``Input`` that removes escape sequences and controls as they arrive."""
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """Clean a value that holds anything the terminal would act on."""
+        if event.input is self and has_unsafe(event.value):
+            self.value = sanitize_text(event.value)
+
+
+class SafeTextArea(TextArea):
+    """A ``TextArea`` that removes escape sequences and controls as they arrive."""
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        """Clean the text, keeping the cursor where it was."""
+        if event.text_area is self and has_unsafe(self.text):
+            cursor = self.cursor_location
+            self.replace(sanitize_text(self.text), (0, 0), self.document.end)
+            self.move_cursor(cursor)

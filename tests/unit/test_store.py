@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import sqlite3
 import stat
 from pathlib import Path
@@ -144,3 +146,31 @@ def test_pseudonyms_are_unique(store: Store) -> None:
 
 def test_integrity_check_on_a_sound_file(file_store: Store) -> None:
     assert file_store.integrity_check() == []
+
+
+def test_disk_full_is_a_clear_error_and_keeps_old_data(tmp_path: Path) -> None:
+    import subprocess
+
+    if os.getuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    folder = tmp_path / "small"
+    folder.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=400k", "storycircle-full", str(folder)],
+        capture_output=True,
+        check=False,
+    )
+    assert mounted.returncode == 0, mounted.stderr
+    try:
+        store = Store.open(folder / "storycircle.db")
+        _add_author(store)
+        assert store.save_story(_record("kept"), [], expected_version=0)
+        big = dataclasses.replace(_record("big"), blob=os.urandom(2_000_000))
+        with pytest.raises(StoreError, match="not saved: the disk is full"):
+            store.save_story(big, [], expected_version=0)
+        assert store.story("big") is None
+        kept = store.story("kept")
+        assert kept is not None and kept.blob == b"age"
+        store.close()
+    finally:
+        subprocess.run(["umount", str(folder)], check=False)
