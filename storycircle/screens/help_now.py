@@ -17,6 +17,7 @@ from storycircle.widgets.safe import line
 class HelpNowScreen(ModalScreen[None]):
     """A calm overlay listing who to contact, with no story text behind it visible."""
 
+    CSS_PATH = "help_now.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss", "Close"),
         Binding("f1", "dismiss", "Close", show=False),

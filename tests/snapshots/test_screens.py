@@ -1,0 +1,119 @@
+"""Snapshot tests of the main screens at a fixed size (pytest-textual-snapshot).
+
+Dates come from a fixed clock and the app under test has no random text on
+screen, so a snapshot changes only when what a person sees changes. Update
+with ``python -m pytest tests/snapshots --snapshot-update`` and look at the
+report before committing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from storycircle.app import StorycircleApp
+from storycircle.config import Config
+from storycircle.installation import Installation
+from storycircle.members import create_member
+from storycircle.screens.editor import EditorScreen
+from storycircle.screens.library import LibraryScreen
+from storycircle.screens.reader import ReaderScreen
+from storycircle.session import Session
+from storycircle.store import Store
+from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR, FakeClock
+from tests.ui.helpers import unlock_session
+
+SIZE = (100, 32)
+Compare = Callable[..., bool]
+
+
+@pytest.fixture(autouse=True)
+def fixed_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+
+
+@pytest.fixture
+def session(tmp_path: Path) -> Iterator[Session]:
+    store = Store.memory()
+    yield Session(
+        Installation(tmp_path, store, Config(work_factor=TEST_WORK_FACTOR)), clock=FakeClock()
+    )
+    store.close()
+
+
+def _seed(session: Session) -> str:
+    unlock_session(session)
+    session.save_story(
+        title="Panic at the bus stop",
+        body="I counted the windows of the bus.\n\nFour in, hold, six out.",
+        tags=["panic", "coping-strategy"],
+        content_notes=[],
+    )
+    session.save_story(
+        title="The worst week",
+        body="It came back.",
+        tags=["relapse"],
+        content_notes=["mentions self-harm"],
+    )
+    story = session.save_story(
+        title="One year",
+        body="# One year\n\nA year ago I could not get out of bed. Today I walked to the river.\n\n"
+        "- tea at seven\n- a walk\n- call my sister",
+        tags=["relapse", "one-year", "hope"],
+        content_notes=[],
+    ).story
+    return story.id
+
+
+async def _settle(pilot: Pilot[Any]) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def test_welcome_first_run(snap_compare: Compare, session: Session) -> None:
+    assert snap_compare(StorycircleApp(session), terminal_size=SIZE)
+
+
+def test_welcome_unlock(snap_compare: Compare, session: Session) -> None:
+    create_member(session.installation.store, "river", PASSPHRASE, work_factor=TEST_WORK_FACTOR)
+    assert snap_compare(StorycircleApp(session), terminal_size=SIZE)
+
+
+def test_library(snap_compare: Compare, session: Session) -> None:
+    _seed(session)
+
+    async def open_library(pilot: Pilot[Any]) -> None:
+        await pilot.app.push_screen(LibraryScreen(session))
+        await _settle(pilot)
+
+    assert snap_compare(StorycircleApp(session), terminal_size=SIZE, run_before=open_library)
+
+
+def test_reader(snap_compare: Compare, session: Session) -> None:
+    story_id = _seed(session)
+
+    async def open_reader(pilot: Pilot[Any]) -> None:
+        await pilot.app.push_screen(ReaderScreen(session, story_id))
+        await _settle(pilot)
+
+    assert snap_compare(StorycircleApp(session), terminal_size=SIZE, run_before=open_reader)
+
+
+def test_editor_new_story(snap_compare: Compare, session: Session) -> None:
+    unlock_session(session)
+
+    async def open_editor(pilot: Pilot[Any]) -> None:
+        await pilot.app.push_screen(EditorScreen(session))
+        await _settle(pilot)
+
+    assert snap_compare(StorycircleApp(session), terminal_size=SIZE, run_before=open_editor)
+
+
+def test_help_now(snap_compare: Compare, session: Session) -> None:
+    assert snap_compare(StorycircleApp(session), terminal_size=SIZE, press=["f1", "_"])
