@@ -58,21 +58,24 @@ class StoryCommands(Provider):
             tags = session.known_tags()
         except StorycircleError:
             return
+        # Match what is shown, so "tag sleep" finds "Tag: #sleep".
         for summary in summaries:
-            score = matcher.match(summary.title)
+            shown = "Open: " + summary.title
+            score = matcher.match(shown)
             if score > 0:
                 yield Hit(
                     score,
-                    line("Open: " + summary.title),
+                    line(shown),
                     partial(self._app.open_story, summary.id),
                     help=summary.created[:10],
                 )
         for tag in tags:
-            score = matcher.match(tag)
+            shown = "Tag: #" + tag
+            score = matcher.match(shown)
             if score > 0:
                 yield Hit(
                     score,
-                    line("Tag: #" + tag),
+                    line(shown),
                     partial(self._app.jump_to_tag, tag),
                     help="stories carrying this tag",
                 )
