@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -117,6 +118,10 @@ class Journal:
         return self._member
 
     # -- saving ------------------------------------------------------------
+
+    def batch(self) -> AbstractContextManager[object]:
+        """Save many stories in one transaction (imports); see :meth:`Store.batch`."""
+        return self._store.batch()
 
     def save(
         self,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import importlib
+import itertools
 import os
 import sqlite3
 import sys
@@ -123,6 +124,12 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         StoreError: the disk is full, the file became read-only, or another
             instance held the lock too long; nothing of the block was kept.
     """
+    if conn.in_transaction:
+        # Inside a batch: a savepoint makes this block all-or-nothing while
+        # the batch commits everything at once (one disk sync, not hundreds).
+        with _savepoint(conn):
+            yield conn
+        return
     try:
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -136,6 +143,22 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise StoreError(f"not saved: {_reason(error)}") from None
+
+
+@contextmanager
+def _savepoint(conn: sqlite3.Connection) -> Iterator[None]:
+    name = f"sp{next(_savepoints)}"
+    conn.execute(f"SAVEPOINT {name}")
+    try:
+        yield
+    except BaseException:
+        conn.execute(f"ROLLBACK TO {name}")
+        conn.execute(f"RELEASE {name}")
+        raise
+    conn.execute(f"RELEASE {name}")
+
+
+_savepoints = itertools.count()
 
 
 def _reason(error: Exception) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,14 @@ class Store:
     def memory(cls) -> Store:
         """Open a private in-memory database (for tests and benchmarks)."""
         return cls(connect(":memory:"))
+
+    def batch(self) -> AbstractContextManager[object]:
+        """Group many writes into one transaction (one disk sync).
+
+        Each write inside stays all-or-nothing on its own; the batch commits
+        when the block ends, or is rolled back whole if the block raises.
+        """
+        return transaction(self._conn)
 
     def close(self) -> None:
         """Close the connection; the store cannot be used afterwards."""

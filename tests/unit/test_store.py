@@ -174,3 +174,25 @@ def test_disk_full_is_a_clear_error_and_keeps_old_data(tmp_path: Path) -> None:
         store.close()
     finally:
         subprocess.run(["umount", str(folder)], check=False)
+
+
+def test_a_batch_commits_together_and_a_failed_write_inside_rolls_back_alone(
+    store: Store,
+) -> None:
+    _add_author(store)
+    with store.batch():
+        assert store.save_story(_record("a"), [b"t" * 16], expected_version=0)
+        with pytest.raises(sqlite3.Error):
+            store.save_story(_record("b"), [b"u" * 16, object()], expected_version=0)  # type: ignore[list-item]
+        assert store.save_story(_record("c"), [], expected_version=0)
+    assert store.story("a") is not None and store.story("c") is not None
+    assert store.story("b") is None
+    assert store.story_ids_with_token(JOURNAL_SCOPE, b"u" * 16) == []
+
+
+def test_a_batch_that_raises_keeps_nothing(store: Store) -> None:
+    _add_author(store)
+    with pytest.raises(RuntimeError), store.batch():
+        store.save_story(_record("a"), [], expected_version=0)
+        raise RuntimeError("stop")
+    assert store.story("a") is None
