@@ -139,8 +139,9 @@ class Store:
         with transaction(self._conn):
             # The save order is taken inside the same transaction, so two
             # instances never hand out the same number.
-            self._conn.execute("UPDATE counters SET value = value + 1 WHERE name = 'seq'")
-            seq = self._conn.execute("SELECT value FROM counters WHERE name = 'seq'").fetchone()[0]
+            seq = self._conn.execute(
+                "UPDATE counters SET value = value + 1 WHERE name = 'seq' RETURNING value"
+            ).fetchone()[0]
             values = _story_values(record, seq)
             if expected_version == 0:
                 try:
