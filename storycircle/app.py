@@ -63,6 +63,12 @@ class StorycircleApp(App[None]):
         self.push_screen(LibraryScreen(self.session))
         self._offer_drafts()
 
+    def on_welcome_screen_guest_requested(self) -> None:
+        """Open the collections for reading without an account."""
+        from storycircle.screens.library import LibraryScreen
+
+        self.push_screen(LibraryScreen(self.session))
+
     def _offer_drafts(self) -> None:
         try:
             drafts = self.session.drafts()
@@ -133,8 +139,7 @@ class StorycircleApp(App[None]):
         """Open the settings."""
         from storycircle.screens.settings import SettingsScreen
 
-        if self.session.journal is not None:
-            self.push_screen(SettingsScreen(self.session))
+        self.push_screen(SettingsScreen(self.session))
 
     def edit(self, *, story: Story | None = None, draft: Draft | None = None) -> None:
         """Open the editor on a new story, a saved story, or a kept draft."""
@@ -143,11 +148,10 @@ class StorycircleApp(App[None]):
         self.push_screen(EditorScreen(self.session, story=story, draft=draft))
 
     def open_story(self, story_id: str) -> None:
-        """Open the reader on one story."""
+        """Open the reader on one story (a guest can open collection stories)."""
         from storycircle.screens.reader import ReaderScreen
 
-        if self.session.journal is not None:
-            self.push_screen(ReaderScreen(self.session, story_id))
+        self.push_screen(ReaderScreen(self.session, story_id))
 
     def jump_to_tag(self, tag: str) -> None:
         """Show the library filtered by ``tag``."""

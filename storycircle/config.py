@@ -38,6 +38,8 @@ class Config:
         help_locale: Locale whose help lines come first (empty: from the
             environment).
         help_lines: Help lines that replace the shipped ones (empty: shipped).
+        guest_hidden_notes: Content notes hidden from guest readers (members'
+            own filters are sealed to them in the database instead).
     """
 
     work_factor: int = 17
@@ -45,6 +47,7 @@ class Config:
     theme: str = "storycircle"
     help_locale: str = ""
     help_lines: tuple[HelpLine, ...] = field(default_factory=tuple)
+    guest_hidden_notes: tuple[str, ...] = field(default_factory=tuple)
 
 
 def _int(data: dict[str, Any], key: str, default: int, low: int, high: int, path: Path) -> int:
@@ -77,7 +80,11 @@ def load_config(folder: Path) -> Config:
     help_locale = data.get("help_locale", "")
     if not isinstance(help_locale, str):
         raise StorycircleError(f"{path}: help_locale must be text such as en-GB")
+    guest_notes = data.get("guest_hidden_notes", [])
+    if not isinstance(guest_notes, list) or not all(isinstance(n, str) for n in guest_notes):
+        raise StorycircleError(f"{path}: guest_hidden_notes must be a list of text")
     return Config(
+        guest_hidden_notes=tuple(guest_notes),
         work_factor=_int(data, "work_factor", 17, MIN_WORK_FACTOR, MAX_WORK_FACTOR, path),
         autosave_seconds=_int(data, "autosave_seconds", 5, 1, 600, path),
         theme=theme,
@@ -99,6 +106,9 @@ def render_config(config: Config) -> str:
         f"autosave_seconds = {config.autosave_seconds}",
         f"theme = {_toml_string(config.theme)}",
         f"help_locale = {_toml_string(config.help_locale)}",
+        "guest_hidden_notes = ["
+        + ", ".join(_toml_string(note) for note in config.guest_hidden_notes)
+        + "]",
     ]
     for line in config.help_lines:
         out += [

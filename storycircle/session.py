@@ -7,6 +7,8 @@ and decrypted object on :meth:`Session.lock`.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from storycircle.config import Config, save_config
 from storycircle.errors import StorycircleError
 from storycircle.helplines import HelpLine, current_locale, default_lines, lines_for
@@ -21,9 +23,15 @@ from storycircle.members import (
 )
 from storycircle.models import Draft, MemberRecord, Story, StorySummary
 from storycircle.passphrase import check_strength
-from storycircle.preferences import Preferences, load_preferences, save_preferences
+from storycircle.preferences import (
+    Preferences,
+    clean_filters,
+    load_preferences,
+    save_preferences,
+)
 from storycircle.reactions import ReactionKind, Reactions, ReactionSummary
-from storycircle.related import Related, by_shared_tags
+from storycircle.library import Library
+from storycircle.related import Related
 
 
 class Locked(StorycircleError):
@@ -38,8 +46,22 @@ class Session:
         self.installation = installation
         self.clock = clock
         self.journal: Journal | None = None
-        self.preferences = Preferences()
+        self.preferences = self._guest_preferences()
         self._reactions: Reactions | None = None
+        self.library = self._library()
+
+    def _guest_preferences(self) -> Preferences:
+        return Preferences(hidden_notes=clean_filters(list(self.config.guest_hidden_notes)))
+
+    def _library(self) -> Library:
+        reactions = self._reactions
+        return Library(
+            self.installation.folder,
+            self.journal,
+            self.preferences,
+            hope_counts=reactions.hope_counts if reactions is not None else dict,
+            today=self.clock().date(),
+        )
 
     # -- members and unlocking ------------------------------------------------
 
@@ -92,13 +114,15 @@ class Session:
         self.journal = Journal(store, member, clock=self.clock)
         self.preferences = load_preferences(store, member)
         self._reactions = Reactions(store, member.id)
+        self.library = self._library()
         return self.journal
 
     def lock(self) -> None:
         """Forget the unlocked member, their keys and everything decrypted."""
         self.journal = None
         self._reactions = None
-        self.preferences = Preferences()
+        self.preferences = self._guest_preferences()
+        self.library = self._library()
 
     def require_journal(self) -> Journal:
         """The unlocked member's journal.
@@ -116,36 +140,41 @@ class Session:
         """Drop stories whose content notes the reader chose to hide."""
         return [s for s in summaries if not self.preferences.hides(s.content_notes)]
 
-    def find_stories(self, text: str = "", tag: str = "") -> list[StorySummary]:
-        """The reader's stories, newest first, narrowed by words and a tag.
+    def sections(self) -> list[tuple[str, str]]:
+        """``(label, key)`` of what the reader can browse: journal, collections."""
+        return self.library.sections()
 
-        Args:
-            text: Words to find in titles and tags (empty: all).
-            tag: A tag every result carries (empty: any).
+    def find_stories(
+        self, text: str = "", tag: str = "", *, section: str = "", theme: str = ""
+    ) -> list[StorySummary]:
+        """Stories of a section (default: the journal, or the collections for a
+        guest), newest first, narrowed by words, a tag and a theme.
 
         Raises:
             StorycircleError: the tag is not a valid tag.
         """
-        journal = self.require_journal()
-        rows = journal.with_tag(tag) if tag.strip() else journal.summaries()
-        needle = text.strip().casefold()
-        if needle:
-            rows = [
-                s for s in rows if needle in s.title.casefold() or any(needle in t for t in s.tags)
-            ]
-        return self.visible(rows)
+        chosen = section or ("journal" if self.journal is not None else "collections")
+        return self.library.find(chosen, text, tag, theme)
 
     def known_tags(self) -> list[str]:
-        """Tags the reader's stories carry, most used first (for completion)."""
-        return list(self.require_journal().tag_counts())
+        """Tags of every story the reader can open, most used first."""
+        return self.library.known_tags()
 
     def load_story(self, story_id: str) -> Story:
-        """Decrypt and verify one story of the unlocked member.
+        """Open one story: the member's own, or a collection's.
 
         Raises:
             StorycircleError: not found, or damaged (the message says which).
         """
-        return self.require_journal().load(story_id)
+        return self.library.load(story_id)
+
+    def author_name(self, story: Story) -> str:
+        """The pseudonym shown as a story's author."""
+        return self.library.author_name(story, {m.id: m.pseudonym for m in self.members()})
+
+    def normalization(self, story: Story) -> str | None:
+        """ "14 stories in your journal and the collections mention relapse", or None."""
+        return self.library.normalization(story)
 
     def save_story(
         self,
@@ -162,7 +191,7 @@ class Session:
         Raises:
             StorycircleError: bad input; nothing was written.
         """
-        return self.require_journal().save(
+        result = self.require_journal().save(
             title=title,
             body=body,
             tags=tags,
@@ -170,15 +199,25 @@ class Session:
             story_id=story_id,
             base_version=base_version,
         )
+        self.library.story_saved(result.story)
+        return result
+
+    def delete_story(self, story_id: str) -> None:
+        """Delete one of the member's stories for good.
+
+        Raises:
+            StoryNotFound: no such story in the journal.
+        """
+        self.require_journal().delete(story_id)
+        self.library.story_deleted(story_id)
 
     def related(self, story: Story, limit: int = 8) -> list[Related]:
-        """Stories related to ``story`` that the reader may open, filters applied."""
-        candidates = self.visible(self.require_journal().summaries())
-        return by_shared_tags(story.id, story.tags, candidates, limit)
+        """Stories related to ``story`` that the reader may open, each with why."""
+        return self.library.related(story, limit)
 
     def tag_count(self, tag: str) -> int:
         """How many stories the reader may open carry ``tag``."""
-        return len(self.require_journal().with_tag(tag))
+        return self.library.count_with_tag(tag)
 
     # -- drafts -------------------------------------------------------------------
 
@@ -206,13 +245,23 @@ class Session:
         """Give or take back a reaction."""
         if self._reactions is None:
             raise Locked("unlock first")
-        return self._reactions.toggle(story_id, kind)
+        summary = self._reactions.toggle(story_id, kind)
+        self.library.hope_changed(story_id, summary.hope)
+        return summary
 
     def set_preferences(self, preferences: Preferences) -> None:
-        """Remember the reader's preferences (sealed to them)."""
-        journal = self.require_journal()
-        save_preferences(self.installation.store, journal.member, preferences)
+        """Remember the reader's preferences: sealed to a member, in the
+        settings file for a guest (who has nothing to seal them to).
+
+        Raises:
+            StorycircleError: they could not be written.
+        """
+        if self.journal is not None:
+            save_preferences(self.installation.store, self.journal.member, preferences)
+        else:
+            self.update_config(replace(self.config, guest_hidden_notes=preferences.hidden_notes))
         self.preferences = preferences
+        self.library.set_preferences(preferences)
 
     # -- settings and help ------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
 from textual.suggester import SuggestFromList
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Footer, Header, Input, Select, Static
 
 from storycircle.errors import StorycircleError
 from storycircle.models import StorySummary
@@ -43,7 +43,7 @@ def row_content(summary: StorySummary) -> Content:
 
 
 class LibraryScreen(Screen[None]):
-    """The unlocked member's stories."""
+    """The reader's stories by section: their journal, and the collections."""
 
     CSS_PATH = "library.tcss"
     AUTO_FOCUS = "#stories"
@@ -55,16 +55,29 @@ class LibraryScreen(Screen[None]):
         Binding("s", "settings", "Settings"),
     ]
 
-    def __init__(self, session: Session) -> None:
-        """Show the stories of ``session``'s unlocked member."""
+    def __init__(self, session: Session, section: str = "") -> None:
+        """Show ``section`` (default: the journal, or the collections for a guest)."""
         super().__init__()
         self.session = session
         self._rows: list[StorySummary] = []
         self._shown_once = False
+        sections = [key for _, key in session.sections()]
+        self._section = section if section in sections else (sections[0] if sections else "")
 
     def compose(self) -> ComposeResult:
         """Heading, filters, the list and the footer."""
         yield Header()
+        with Horizontal(id="choosers"):
+            yield Select[str](
+                [(label, key) for label, key in self.session.sections()],
+                value=self._section,
+                allow_blank=False,
+                id="section",
+                compact=True,
+            )
+            yield Select[str](
+                self.session.library.themes(), prompt="All themes", id="theme", compact=True
+            )
         yield Static(id="library-heading")
         with Horizontal(id="filters"):
             yield SafeInput(placeholder="/ search titles and tags", id="search", compact=True)
@@ -84,29 +97,46 @@ class LibraryScreen(Screen[None]):
         self._shown_once = True
 
     def reload(self) -> None:
-        """Read the rows again with the current filters and redraw the list."""
+        """Read the rows again with the current section and filters; redraw the list."""
         search = self.query_one("#search", Input).value
         tag = self.query_one("#tag", Input).value
+        theme = self.query_one("#theme", Select).value
         status = self.query_one("#library-status", Static)
         try:
-            self._rows = self.session.find_stories(search, tag)
+            self._rows = self.session.find_stories(
+                search,
+                tag,
+                section=self._section,
+                theme=theme if isinstance(theme, str) else "",
+            )
         except StorycircleError as error:
             status.update(line(str(error)))
             return
         self.query_one("#tag", Input).suggester = SuggestFromList(
             self.session.known_tags(), case_sensitive=False
         )
-        journal = self.session.require_journal()
-        total = journal.count()
-        noun = "story" if total == 1 else "stories"
-        self.query_one("#library-heading", Static).update(
-            line(f"{journal.member.pseudonym}'s journal · {total} {noun}")
-        )
+        total = len(self.session.find_stories(section=self._section))
+        self.query_one("#library-heading", Static).update(self._heading(total))
         self.query_one("#stories", StoryList).set_rows(self._rows)
-        status.update(line(self._status(total, search, tag)))
+        status.update(line(self._status(total, search, tag, theme)))
 
-    def _status(self, total: int, search: str, tag: str) -> str:
-        if total == 0:
+    def _heading(self, total: int) -> Content:
+        noun = "story" if total == 1 else "stories"
+        journal = self.session.journal
+        if self._section == "journal" and journal is not None:
+            return line(f"{journal.member.pseudonym}'s journal · {total} {noun}")
+        slug = self._section.removeprefix("collection:")
+        collection = self.session.library.collection(slug)
+        if collection is None:
+            return line(f"All collections · {total} {noun}")
+        state = {True: " · verified", False: " · signature does not match", None: ""}
+        head = f"{collection.title} · curated by {collection.curator}{state[collection.signature]}"
+        return Content.assemble(
+            line(head).stylize("bold"), "\n", line(collection.description).stylize("dim")
+        )
+
+    def _status(self, total: int, search: str, tag: str, theme: object) -> str:
+        if total == 0 and self._section == "journal":
             return "Nothing here yet. Press n to write your first story."
         shown = len(self._rows)
         parts = [f"{shown} shown"]
@@ -114,10 +144,21 @@ class LibraryScreen(Screen[None]):
             parts.append(f'matching "{search.strip()}"')
         if tag.strip():
             parts.append(f"tagged #{tag.strip()}")
-        hidden = self.session.preferences.hidden_notes
-        if hidden:
+        if isinstance(theme, str):
+            parts.append(f"theme: {dict((n, l) for l, n in self.session.library.themes())[theme]}")
+        if self.session.preferences.hidden_notes:
             parts.append("content-note filters on")
         return " · ".join(parts) + " · Enter opens a story"
+
+    @on(Select.Changed, "#section")
+    def _on_section(self, event: Select.Changed) -> None:
+        if isinstance(event.value, str) and event.value != self._section:
+            self._section = event.value
+            self.reload()
+
+    @on(Select.Changed, "#theme")
+    def _on_theme(self) -> None:
+        self.reload()
 
     @on(Input.Changed)
     def _on_filter_changed(self) -> None:
@@ -130,6 +171,12 @@ class LibraryScreen(Screen[None]):
     @on(StoryList.Selected, "#stories")
     def _on_open(self, event: StoryList.Selected) -> None:
         navigator(self.app).open_story(event.summary.id)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A guest reads the collections; writing needs an account."""
+        if action == "new_story":
+            return self.session.journal is not None
+        return True
 
     def action_new_story(self) -> None:
         """Open the editor on a new story."""

@@ -30,11 +30,11 @@ class StoryCommands(Provider):
         commands: list[tuple[str, str, object]] = [
             ("Help now", "Crisis resources, offline", app.action_help_now),
         ]
+        commands.append(("Settings", "Theme, autosave, filters, help lines", app.action_settings))
         if app.session.journal is not None:
             commands += [
                 ("New story", "Start writing", app.action_new_story),
                 ("Lock", "Lock storycircle now", app.action_lock),
-                ("Settings", "Theme, autosave, filters, help lines", app.action_settings),
             ]
         return commands
 
@@ -51,10 +51,10 @@ class StoryCommands(Provider):
             if score > 0:
                 yield Hit(score, matcher.highlight(name), callback, help=help_text)  # type: ignore[arg-type]
         session = self._app.session
-        if session.journal is None:
-            return
         try:
-            summaries = session.find_stories()
+            summaries = session.find_stories(section="collections")
+            if session.journal is not None:
+                summaries = session.find_stories(section="journal") + summaries
             tags = session.known_tags()
         except StorycircleError:
             return

@@ -144,10 +144,7 @@ class ReaderScreen(Screen[None]):
         dates = _day(story.created)
         if story.updated and story.updated != story.created:
             dates += f" · edited {_day(story.updated)}"
-        author = next(
-            (m.pseudonym for m in self.session.members() if m.id == story.author_id),
-            "unknown author",
-        )
+        author = self.session.author_name(story)
         widgets: list[Widget] = [
             Static(line(story.title), id="story-title"),
             Static(line(f"{dates} · by {author}"), id="story-meta"),
@@ -161,19 +158,10 @@ class ReaderScreen(Screen[None]):
         return widgets
 
     def _normalization(self, story: Story) -> str:
-        # The most telling tag is the one most stories share: it says most
-        # plainly "others have been here too". Ties keep the author's order.
-        best = (0, "")
-        for tag in story.tags:
-            try:
-                count = self.session.tag_count(tag)
-            except StorycircleError:  # a tag the vocabulary refuses: say nothing
-                continue
-            if count > best[0]:
-                best = (count, tag)
-        if best[0] <= 1:
+        try:
+            return self.session.normalization(story) or ""
+        except StorycircleError:  # a tag the vocabulary refuses: say nothing
             return ""
-        return f"{best[0]} of the stories you can read mention {best[1]}"
 
     def _gate(self, story: Story) -> Widget:
         notes = ", ".join(story.content_notes)
@@ -192,12 +180,18 @@ class ReaderScreen(Screen[None]):
         # Markdown renders inline text as Content (never markup) and the
         # source is sanitized, so no escape sequence reaches the terminal.
         body = Markdown(sanitize_text(story.body), id="story-body", open_links=False)
+        if not self._can_react():
+            return [body]
         reactions = Horizontal(
             Button(id="react-me-too"),
             Button(id="react-hope"),
             id="reactions",
         )
         return [body, reactions]
+
+    def _can_react(self) -> bool:
+        # A guest reads without an account, so has no reactions to give.
+        return self.session.journal is not None
 
     def _related_panel(self, story: Story) -> Widget:
         try:
@@ -300,12 +294,12 @@ class ReaderScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Offer only the keys that do something now (reactions once the story is read)."""
-        if action == "edit":
-            return self._story is not None
         if action == "focus_related":
             return bool(self.query("#related"))
         if action == "react":
-            return self._story is not None and self._revealed
+            return self._story is not None and self._revealed and self._can_react()
+        if action == "edit":
+            return self._story is not None and not self._is_collection()
         return True
 
     def action_back(self) -> None:
@@ -323,9 +317,12 @@ class ReaderScreen(Screen[None]):
             return
         self._update_reactions(summary)
 
+    def _is_collection(self) -> bool:
+        return self._story is not None and self.session.library.is_collection_story(self._story.id)
+
     def action_edit(self) -> None:
-        """Ask the app to open the editor on this story."""
-        if self._story is not None:
+        """Ask the app to open the editor on this story (one's own stories only)."""
+        if self._story is not None and not self._is_collection():
             self._reload_on_resume = True
             self.post_message(self.EditRequested(self._story))
 

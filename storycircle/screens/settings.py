@@ -82,7 +82,10 @@ class SettingsScreen(Screen[None]):
                 ", ".join(self.session.preferences.hidden_notes), id="filters", compact=True
             )
             yield Static(
-                "Your filters are private: they are stored encrypted to you.", classes="hint"
+                "Your filters are private: they are stored encrypted to you."
+                if self.session.journal is not None
+                else "Reading as a guest: these filters are kept for guests on this machine.",
+                classes="hint",
             )
             yield Label("Help lines shown by Help now (empty: the shipped list)")
             yield Static(HELP_FORMAT, classes="hint")
@@ -115,7 +118,7 @@ class SettingsScreen(Screen[None]):
             config = self._read_config()
             self.session.update_config(config)
             filters = clean_filters(self.query_one("#filters", Input).value.split(","))
-            if self.session.journal is not None:
+            if filters != self.session.preferences.hidden_notes:
                 self.session.set_preferences(Preferences(hidden_notes=filters))
         except StorycircleError as error:
             status.update(line(f"Not saved: {error}"))

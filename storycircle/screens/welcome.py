@@ -41,7 +41,10 @@ class WelcomeScreen(Screen[None]):
             super().__init__()
             self.member = member
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+n", "new_member", "New member")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+n", "new_member", "New member"),
+        Binding("ctrl+r", "guest", "Read collections"),
+    ]
 
     def __init__(self, session: Session) -> None:
         """Show the members of ``session``'s installation."""
@@ -79,6 +82,9 @@ class WelcomeScreen(Screen[None]):
                 with Horizontal(classes="buttons"):
                     yield Button("Create", id="create", variant="primary")
                     yield Button("Back", id="show-unlock")
+            with Horizontal(id="guest-row"):
+                yield Static("No account needed to read:", classes="hint")
+                yield Button("Read the collections", id="guest", compact=True)
             yield LoadingIndicator(id="busy")
             yield Static("", id="status")
         yield Footer()
@@ -119,6 +125,14 @@ class WelcomeScreen(Screen[None]):
     def action_new_member(self) -> None:
         """Show the form that creates a member."""
         self._show_form("create")
+
+    class GuestRequested(Message):
+        """The person wants to read the collections without an account."""
+
+    @on(Button.Pressed, "#guest")
+    def action_guest(self) -> None:
+        """Read the collections without an account."""
+        self.post_message(self.GuestRequested())
 
     @on(Button.Pressed, "#show-create")
     def _on_show_create(self) -> None:

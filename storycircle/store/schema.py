@@ -65,4 +65,18 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             blob BLOB NOT NULL
         )""",
     ),
+    (
+        # Reactions may be to collection stories, which have no row in
+        # stories: the foreign key goes, and deleting a story deletes its
+        # reactions explicitly (Store.delete_story).
+        """CREATE TABLE reactions_v3 (
+            story_id TEXT NOT NULL,
+            member_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            PRIMARY KEY (story_id, member_id, kind)
+        ) WITHOUT ROWID""",
+        "INSERT INTO reactions_v3 SELECT story_id, member_id, kind FROM reactions",
+        "DROP TABLE reactions",
+        "ALTER TABLE reactions_v3 RENAME TO reactions",
+    ),
 )

@@ -39,15 +39,17 @@ class Store:
     across threads here).
     """
 
-    def __init__(self, db: Any) -> None:
+    def __init__(self, db: Any, path: Path | None = None) -> None:
         """Wrap an open, migrated ``sqlite_utils.Database`` (use :meth:`open` or :meth:`memory`)."""
         self._db = db
         self._conn: sqlite3.Connection = db.conn
+        self.path = path
+        """The database file, or None for an in-memory store."""
 
     @classmethod
     def open(cls, path: Path | str) -> Store:
         """Open or create the database file at ``path``."""
-        return cls(connect(path))
+        return cls(connect(path), Path(path))
 
     @classmethod
     def memory(cls) -> Store:
@@ -216,6 +218,7 @@ class Store:
         """Delete a story and its tokens; ``secure_delete`` zeroes the freed pages."""
         with transaction(self._conn):
             cursor = self._conn.execute("DELETE FROM stories WHERE id = ?", (story_id,))
+            self._conn.execute("DELETE FROM reactions WHERE story_id = ?", (story_id,))
         return cursor.rowcount == 1
 
     def story_ids_with_token(self, scope: str, token: bytes) -> list[str]:

@@ -84,7 +84,13 @@ async def test_story_shows_title_meta_tags_normalization_and_body(
         assert "by river" in meta
         assert "edited" not in meta
         assert _static(reader, "#story-tags") == "#sleep #relapse"
-        assert _static(reader, "#story-normal") == "2 of the stories you can read mention sleep"
+        # The journal's two sleep stories plus the collections' ones.
+        count = session.tag_count("sleep")
+        shipped = [s for s in session.library.summaries("collections") if "sleep" in s.tags]
+        assert count == 2 + len(shipped)
+        assert _static(reader, "#story-normal") == (
+            f"{count} stories in your journal and the collections mention sleep"
+        )
         text = _text(reader)
         assert "The first winter was the hardest." in text
         assert "Then the mornings came back." in text
@@ -96,11 +102,11 @@ async def test_edited_date_unknown_author_and_no_lonely_count(
     app: StorycircleApp, session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _unlock(session)
-    first = _save(session, "Alone", tags=["sleep"])
+    first = _save(session, "Alone", tags=["knitting"])
     story = session.save_story(
         title="Alone, edited",
         body=BODY,
-        tags=["sleep"],
+        tags=["knitting"],
         content_notes=[],
         story_id=first.id,
         base_version=first.version,
@@ -292,14 +298,17 @@ async def test_related_lists_a_story_sharing_a_tag_and_opens_it(
     app: StorycircleApp, session: Session
 ) -> None:
     _unlock(session)
-    story = _save(session, "Winter", tags=["sleep", "relapse"])
-    _save(session, "The Tuesday group", tags=["relapse"])
+    # Free tags no shipped collection story carries, so only these compete.
+    story = _save(session, "Winter", tags=["knitting", "night-shifts"])
+    _save(session, "The Tuesday group", tags=["night-shifts"])
     _save(session, "Unrelated", tags=["cooking"])
     async with app.run_test(size=SIZE) as pilot:
         reader = await _open(app, pilot, story.id)
         related = reader.query_one("#related", OptionList)
         assert related.option_count == 1
-        assert str(related.get_option_at_index(0).prompt) == ("The Tuesday group — shares: relapse")
+        assert str(related.get_option_at_index(0).prompt) == (
+            "The Tuesday group — shares: night-shifts"
+        )
         depth = len(app.screen_stack)
         await pilot.press("r")
         assert related.has_focus
@@ -313,7 +322,7 @@ async def test_related_lists_a_story_sharing_a_tag_and_opens_it(
 
 async def test_nothing_related_is_said_plainly(app: StorycircleApp, session: Session) -> None:
     _unlock(session)
-    story = _save(session, "Only one", tags=["sleep"])
+    story = _save(session, "Only one", tags=["knitting"])
     async with app.run_test(size=SIZE) as pilot:
         reader = await _open(app, pilot, story.id)
         assert _static(reader, "#related-none") == NOTHING_RELATED

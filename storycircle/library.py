@@ -1,0 +1,247 @@
+"""The library: every story a reader may open, and how they meet each other.
+
+A reader may open their own journal (once unlocked) and the curated
+collections (always, with no account). This service lists them by section,
+finds them by words, tag and theme, opens any of them, and ranks related
+stories over all of them with :class:`~storycircle.related.RelatedIndex`.
+Stories whose content notes the reader chose to hide are left out everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date
+from pathlib import Path
+
+from storycircle.collections import shipped_collections, user_collections
+from storycircle.errors import StoryNotFound
+from storycircle.journal import Journal
+from storycircle.models import (
+    COLLECTION_SCOPE_PREFIX,
+    JOURNAL_SCOPE,
+    Collection,
+    CollectionStory,
+    Story,
+    StorySummary,
+)
+from storycircle.preferences import Preferences
+from storycircle.related import Related, RelatedIndex, summary_of
+from storycircle.sanitize import sanitize_line
+from storycircle.tags import canonical_tag
+from storycircle.vocabulary import Vocabulary
+
+ALL_COLLECTIONS = "collections"
+"""Section key of every collection at once (a single one is ``collection:<slug>``)."""
+
+
+class Library:
+    """The stories one reader may open, with search and related stories."""
+
+    def __init__(
+        self,
+        data_folder: Path,
+        journal: Journal | None,
+        preferences: Preferences,
+        *,
+        hope_counts: Callable[[], Mapping[str, int]] = dict,
+        today: date | None = None,
+    ) -> None:
+        """Gather the collections and, when unlocked, the member's journal."""
+        self.journal = journal
+        self.preferences = preferences
+        self._hope_counts = hope_counts
+        self._today = today
+        shipped = shipped_collections()
+        mine = user_collections(data_folder)
+        self.collections: list[Collection] = [*shipped.collections, *mine.collections]
+        self.skipped = (*shipped.skipped, *mine.skipped)
+        self._collection_stories: dict[str, CollectionStory] = {
+            story.id: story for collection in self.collections for story in collection.stories
+        }
+        self._index: RelatedIndex | None = None
+        self._vocabulary = Vocabulary.load()
+
+    # -- sections and finding -----------------------------------------------------
+
+    def sections(self) -> list[tuple[str, str]]:
+        """``(label, key)`` of each section the reader can browse."""
+        sections: list[tuple[str, str]] = []
+        if self.journal is not None:
+            sections.append(("My journal", JOURNAL_SCOPE))
+        if self.collections:
+            sections.append(("All collections", ALL_COLLECTIONS))
+        for collection in self.collections:
+            mark = {True: " · verified", False: " · signature does not match", None: ""}
+            label = f"{collection.title} ({len(collection.stories)}){mark[collection.signature]}"
+            sections.append((label, COLLECTION_SCOPE_PREFIX + collection.slug))
+        return sections
+
+    def collection(self, slug: str) -> Collection | None:
+        """The collection with this slug, or None."""
+        return next((c for c in self.collections if c.slug == slug), None)
+
+    def summaries(self, section: str) -> list[StorySummary]:
+        """The visible stories of a section, newest first."""
+        if section == JOURNAL_SCOPE:
+            rows = self.journal.summaries() if self.journal is not None else []
+        else:
+            chosen = [
+                c
+                for c in self.collections
+                if section == ALL_COLLECTIONS or section == COLLECTION_SCOPE_PREFIX + c.slug
+            ]
+            rows = [story.as_summary() for c in chosen for story in c.stories]
+            rows.sort(key=lambda s: s.created, reverse=True)
+        return [s for s in rows if not self.preferences.hides(s.content_notes)]
+
+    def find(
+        self, section: str, text: str = "", tag: str = "", theme: str = ""
+    ) -> list[StorySummary]:
+        """A section's visible stories narrowed by words, a tag and a theme.
+
+        Raises:
+            TagError: ``tag`` is not a valid tag.
+        """
+        rows = self.summaries(section)
+        if tag.strip():
+            wanted = canonical_tag(tag)
+            rows = [s for s in rows if wanted in s.tags]
+        if theme:
+            rows = [s for s in rows if any(self._theme_of(t) == theme for t in s.tags)]
+        needle = sanitize_line(text).casefold()
+        if needle:
+            rows = [
+                s
+                for s in rows
+                if needle in s.title.casefold()
+                or any(needle in t for t in s.tags)
+                or needle in s.author_name.casefold()
+            ]
+        return rows
+
+    def _theme_of(self, tag: str) -> str:
+        term = self._vocabulary.term(tag)
+        return term.theme if term is not None else ""
+
+    def themes(self) -> list[tuple[str, str]]:
+        """``(label, name)`` of the vocabulary's themes, in its order."""
+        return [(theme.label, theme.name) for theme in self._vocabulary.themes]
+
+    def known_tags(self) -> list[str]:
+        """Every tag of the visible stories, most used first (for completion)."""
+        counts: dict[str, int] = {}
+        for section in (JOURNAL_SCOPE, ALL_COLLECTIONS):
+            for summary in self.summaries(section):
+                for tag in summary.tags:
+                    counts[tag] = counts.get(tag, 0) + 1
+        return sorted(counts, key=lambda t: (-counts[t], t))
+
+    # -- opening -------------------------------------------------------------------
+
+    def is_collection_story(self, story_id: str) -> bool:
+        """True for a story of a curated collection."""
+        return story_id in self._collection_stories
+
+    def load(self, story_id: str) -> Story:
+        """Open any story the reader may read.
+
+        Raises:
+            StorycircleError: not found, or damaged (the message says which).
+        """
+        found = self._collection_stories.get(story_id)
+        if found is not None:
+            return Story(
+                id=found.id,
+                version=1,
+                title=found.title,
+                body=found.body,
+                tags=found.tags,
+                content_notes=found.content_notes,
+                author_id="",
+                created=found.date,
+                updated=found.date,
+            )
+        if self.journal is None:
+            raise StoryNotFound("unlock to read your own stories")
+        return self.journal.load(story_id)
+
+    def author_name(self, story: Story, members: Mapping[str, str]) -> str:
+        """The pseudonym shown for a story's author (``members``: id → pseudonym)."""
+        found = self._collection_stories.get(story.id)
+        if found is not None:
+            return found.author or "anonymous"
+        return members.get(story.author_id, "unknown author")
+
+    def scope_of(self, story_id: str) -> str:
+        """The scope a story belongs to."""
+        found = self._collection_stories.get(story_id)
+        return COLLECTION_SCOPE_PREFIX + found.collection if found else JOURNAL_SCOPE
+
+    # -- related stories --------------------------------------------------------------
+
+    @property
+    def index(self) -> RelatedIndex:
+        """The related-stories index over everything visible (built on first use)."""
+        if self._index is None:
+            rows = [*self.summaries(JOURNAL_SCOPE), *self.summaries(ALL_COLLECTIONS)]
+            self._index = RelatedIndex.build(
+                rows,
+                hope_counts=self._hope_counts(),
+                vocabulary=self._vocabulary,
+                hidden=self.preferences,
+                today=self._today,
+            )
+        return self._index
+
+    def related(self, story: Story, limit: int = 8) -> list[Related]:
+        """Stories related to ``story``, each with why."""
+        return self.index.rank((self.scope_of(story.id), story.id), story.tags, limit=limit)
+
+    def count_with_tag(self, tag: str) -> int:
+        """How many visible stories carry ``tag``."""
+        return self.index.count_with_tag(canonical_tag(tag))
+
+    def normalization(self, story: Story) -> str | None:
+        """ "14 stories in your journal and the collections mention relapse", or None.
+
+        The tag chosen is the one the most other stories share: it says most
+        plainly that others have been here too.
+        """
+        where = (
+            "your journal and the collections" if self.journal is not None else "the collections"
+        )
+        best = max(story.tags, key=self.index.count_with_tag, default="")
+        if not best:
+            return None
+        return self.index.normalization(best, where)
+
+    def themes_with_tags(self) -> list[tuple[str, list[tuple[str, str, int]]]]:
+        """Themes → ``(tag, label, count)`` over the visible stories (tag browser)."""
+        return self.index.themes_with_tags()
+
+    def stories_with_tag(self, tag: str) -> list[StorySummary]:
+        """Visible stories carrying ``tag``, newest first."""
+        return self.index.stories_with_tag(canonical_tag(tag))
+
+    # -- keeping the index current ----------------------------------------------------------
+
+    def story_saved(self, story: Story) -> None:
+        """Reflect a saved story in the related index."""
+        if self._index is not None:
+            self._index.add(summary_of(story))
+
+    def story_deleted(self, story_id: str) -> None:
+        """Reflect a deleted story in the related index."""
+        if self._index is not None:
+            self._index.remove((JOURNAL_SCOPE, story_id))
+
+    def hope_changed(self, story_id: str, count: int) -> None:
+        """Reflect a changed "this gave me hope" count in the ranking."""
+        if self._index is not None:
+            self._index.set_hope_count((self.scope_of(story_id), story_id), count)
+
+    def set_preferences(self, preferences: Preferences) -> None:
+        """Apply new content-note filters everywhere."""
+        self.preferences = preferences
+        if self._index is not None:
+            self._index.set_hidden(preferences)
