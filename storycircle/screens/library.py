@@ -145,7 +145,8 @@ class LibraryScreen(Screen[None]):
         if tag.strip():
             parts.append(f"tagged #{tag.strip()}")
         if isinstance(theme, str):
-            parts.append(f"theme: {dict((n, l) for l, n in self.session.library.themes())[theme]}")
+            labels = {name: label for label, name in self.session.library.themes()}
+            parts.append(f"theme: {labels.get(theme, theme)}")
         if self.session.preferences.hidden_notes:
             parts.append("content-note filters on")
         return " · ".join(parts) + " · Enter opens a story"
