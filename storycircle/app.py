@@ -141,6 +141,12 @@ class StorycircleApp(App[None]):
 
         self.push_screen(SettingsScreen(self.session))
 
+    def browse_tags(self) -> None:
+        """Open the tag browser."""
+        from storycircle.screens.tag_browser import TagBrowserScreen
+
+        self.push_screen(TagBrowserScreen(self.session))
+
     def edit(self, *, story: Story | None = None, draft: Draft | None = None) -> None:
         """Open the editor on a new story, a saved story, or a kept draft."""
         from storycircle.screens.editor import EditorScreen

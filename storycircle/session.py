@@ -14,6 +14,7 @@ from storycircle.errors import StorycircleError
 from storycircle.helplines import HelpLine, current_locale, default_lines, lines_for
 from storycircle.installation import Installation
 from storycircle.journal import Clock, Journal, SaveResult, utc_now
+from storycircle.library import Library
 from storycircle.members import (
     UnlockedMember,
     clean_pseudonym,
@@ -30,7 +31,6 @@ from storycircle.preferences import (
     save_preferences,
 )
 from storycircle.reactions import ReactionKind, Reactions, ReactionSummary
-from storycircle.library import Library
 from storycircle.related import Related
 
 

@@ -52,6 +52,7 @@ class LibraryScreen(Screen[None]):
         Binding("slash", "focus_search", "Search"),
         Binding("t", "focus_tag", "Tag filter"),
         Binding("escape", "clear_filters", "Clear filters", show=False),
+        Binding("b", "browse_tags", "Browse tags"),
         Binding("s", "settings", "Settings"),
     ]
 
@@ -202,6 +203,12 @@ class LibraryScreen(Screen[None]):
         for field in self.query(Input):
             field.value = ""
         self.query_one("#stories", StoryList).focus()
+
+    def action_browse_tags(self) -> None:
+        """Open the tag browser."""
+        from storycircle.screens.tag_browser import TagBrowserScreen
+
+        self.app.push_screen(TagBrowserScreen(self.session))
 
     def action_settings(self) -> None:
         """Open the settings."""

@@ -31,6 +31,7 @@ class StoryCommands(Provider):
             ("Help now", "Crisis resources, offline", app.action_help_now),
         ]
         commands.append(("Settings", "Theme, autosave, filters, help lines", app.action_settings))
+        commands.append(("Browse tags", "Themes, tags and how many stories", app.browse_tags))
         if app.session.journal is not None:
             commands += [
                 ("New story", "Start writing", app.action_new_story),

@@ -1,0 +1,93 @@
+"""Curated collections in the interface: guests and members."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from textual.widgets import Button, OptionList, Select
+
+from storycircle.app import StorycircleApp
+from storycircle.config import load_config
+from storycircle.preferences import Preferences
+from storycircle.screens.library import LibraryScreen
+from storycircle.screens.reader import ReaderScreen
+from storycircle.session import Session
+from storycircle.widgets.story_list import StoryList
+from tests.ui.conftest import SIZE
+from tests.ui.helpers import static_text, unlock_session
+
+
+def _story_id(session: Session, title: str) -> str:
+    return next(s.id for s in session.library.summaries("collections") if s.title == title)
+
+
+async def test_guest_reads_collections_without_an_account(
+    app: StorycircleApp, session: Session
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert isinstance(app.screen, LibraryScreen)
+        rows = app.screen.query_one("#stories", StoryList).rows
+        assert len(rows) >= 30
+        assert session.members() == []  # nobody had to create an account
+        sections = [key for _, key in session.sections()]
+        assert "journal" not in sections and "collections" in sections
+
+
+async def test_a_collection_section_names_its_curator(
+    app: StorycircleApp, session: Session
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        app.screen.query_one("#section", Select).value = "collection:first-light"
+        await pilot.pause()
+        heading = static_text(app, "#library-heading")
+        assert heading.startswith("First Light · curated by")
+        rows = app.screen.query_one("#stories", StoryList).rows
+        assert rows and all(r.scope == "collection:first-light" for r in rows)
+
+
+async def test_guest_reader_shows_pseudonym_gate_and_hope_first_without_reactions(
+    app: StorycircleApp, session: Session
+) -> None:
+    story_id = _story_id(session, "The Tuesday it happened")
+    async with app.run_test(size=SIZE) as pilot:
+        await app.push_screen(ReaderScreen(session, story_id))
+        await pilot.pause()
+        assert "by Claire" in static_text(app, "#story-meta")
+        assert app.screen.query("#gate")  # it carries a content note
+        await pilot.click("#read-it")
+        await pilot.pause()
+        assert not app.screen.query("#reactions")  # a guest has none to give
+        related = session.related(session.load_story(story_id))
+        assert related[0].hopeful  # the first suggestion carries hope
+        first = app.screen.query_one("#related", OptionList).get_option_at_index(0)
+        assert "a story of hope" in str(first.prompt)
+
+
+async def test_member_reacts_to_a_collection_story(app: StorycircleApp, session: Session) -> None:
+    unlock_session(session)
+    story_id = _story_id(session, "Counting again")
+    async with app.run_test(size=SIZE) as pilot:
+        await app.push_screen(ReaderScreen(session, story_id))
+        await pilot.pause()
+        if app.screen.query("#read-it"):
+            await pilot.click("#read-it")
+            await pilot.pause()
+        await pilot.press("h")
+        await pilot.pause()
+        assert "(1)" in str(app.screen.query_one("#react-hope", Button).label)
+    assert session.reactions(story_id).hope == 1
+
+
+async def test_guest_filters_are_remembered(session: Session, tmp_path: Path) -> None:
+    session.set_preferences(Preferences(hidden_notes=("alcohol",)))
+    assert load_config(tmp_path).guest_hidden_notes == ("alcohol",)
+    rows = session.find_stories(section="collections")
+    assert rows and not any("alcohol" in " ".join(r.content_notes) for r in rows)
+    reopened = replace(session.installation, config=load_config(tmp_path))
+    again = Session(reopened)
+    assert again.preferences.hidden_notes == ("alcohol",)
