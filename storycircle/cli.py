@@ -136,6 +136,39 @@ def _add_io_verbs(
     verbs.add_parser(
         "collections", help="list the curated collections with story counts and signatures"
     )
+    _add_curate_verbs(verbs, common)
+
+
+def _add_curate_verbs(
+    verbs: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    """Add ``consent`` and ``curate`` to the command line."""
+    consent = verbs.add_parser(
+        "consent",
+        parents=[common],
+        help="let a story be included in collections, or withdraw that",
+        description="Mark one of your stories as one that may be included in curated "
+        "collections. Withdrawing keeps it out of new collections; copies already "
+        "assembled or shared cannot be recalled.",
+    )
+    consent.add_argument("story_id", metavar="ID")
+    consent.add_argument("--withdraw", action="store_true", help="take the consent back")
+    curate = verbs.add_parser(
+        "curate",
+        parents=[common],
+        help="assemble a collection from stories whose authors consented",
+        description="Assemble a curated collection from your stories marked with "
+        "`storycircle consent`. It goes into the data folder's collections (shown in "
+        "the app) unless --dest names a new or empty folder.",
+    )
+    curate.add_argument("--title", required=True, help="the collection's title")
+    curate.add_argument("--description", default="", help="a few sentences about it")
+    curate.add_argument("--license", default="CC BY-SA 4.0", help="licence of the texts")
+    curate.add_argument(
+        "--story", action="append", default=[], metavar="ID", help="a story to include"
+    )
+    curate.add_argument("--dest", help="write here instead of the data folder")
+    curate.add_argument("--sign", action="store_true", help="sign it with your key")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

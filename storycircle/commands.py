@@ -7,17 +7,17 @@ import sys
 from collections.abc import Callable
 
 from storycircle.cli_io import PassphraseSource, say, say_line, warn
+from storycircle.cli_session import choose_member, open_journal
+from storycircle.commands_curate import CURATE_HANDLERS
 from storycircle.commands_io import IO_HANDLERS
 from storycircle.errors import StorycircleError
 from storycircle.installation import Installation, open_installation
-from storycircle.journal import Journal
 from storycircle.members import (
     change_passphrase,
     create_member,
-    find_member,
     unlock,
 )
-from storycircle.models import MemberRecord, StorySummary
+from storycircle.models import StorySummary
 from storycircle.passphrase import RULE
 from storycircle.tags import parse_tag_list
 
@@ -37,29 +37,13 @@ def run(args: argparse.Namespace) -> int:
         "passwd": _passwd,
         "members": _members,
         **IO_HANDLERS,
+        **CURATE_HANDLERS,
     }
     installation = open_installation()
     try:
         return handlers[args.verb](installation, args)
     finally:
         installation.store.close()
-
-
-def _choose_member(installation: Installation, args: argparse.Namespace) -> MemberRecord:
-    if args.member:
-        return find_member(installation.store, args.member)
-    members = installation.store.members()
-    if not members:
-        raise StorycircleError("nobody has an account here yet; start with `storycircle init`")
-    if len(members) > 1:
-        raise StorycircleError("several members share this installation; choose with --member")
-    return members[0]
-
-
-def _open_journal(installation: Installation, args: argparse.Namespace) -> Journal:
-    record = _choose_member(installation, args)
-    passphrase = PassphraseSource(args.passphrase_fd).ask(f"Passphrase for {record.pseudonym}: ")
-    return Journal(installation.store, unlock(record, passphrase))
 
 
 def _init(installation: Installation, args: argparse.Namespace) -> int:
@@ -88,7 +72,7 @@ def _write(installation: Installation, args: argparse.Namespace) -> int:
         except UnicodeDecodeError:
             raise StorycircleError("the story on stdin is not UTF-8 text") from None
     tags = [tag for raw_tag in args.tag for tag in parse_tag_list(raw_tag)]
-    journal = _open_journal(installation, args)
+    journal = open_journal(installation, args)
     result = journal.save(title=args.title, body=body, tags=tags, content_notes=args.note)
     say_line(f"Saved {result.story.id}: {result.story.title}")
     return 0
@@ -104,7 +88,7 @@ def _print_rows(rows: list[StorySummary]) -> None:
 def _list(installation: Installation, args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise StorycircleError("--limit must be at least 1")
-    journal = _open_journal(installation, args)
+    journal = open_journal(installation, args)
     if args.tag:
         rows = journal.with_tag(args.tag)[: args.limit]
     else:
@@ -116,7 +100,7 @@ def _list(installation: Installation, args: argparse.Namespace) -> int:
 
 
 def _read(installation: Installation, args: argparse.Namespace) -> int:
-    story = _open_journal(installation, args).load(args.story_id)
+    story = open_journal(installation, args).load(args.story_id)
     say_line(f"# {story.title}")
     meta = f"{story.created[:10]}  " + " ".join("#" + tag for tag in story.tags)
     say_line(meta)
@@ -128,7 +112,7 @@ def _read(installation: Installation, args: argparse.Namespace) -> int:
 
 
 def _search(installation: Installation, args: argparse.Namespace) -> int:
-    rows = _open_journal(installation, args).search(" ".join(args.words))
+    rows = open_journal(installation, args).search(" ".join(args.words))
     _print_rows(rows)
     if not rows:
         say_line("Nothing found.")
@@ -136,13 +120,13 @@ def _search(installation: Installation, args: argparse.Namespace) -> int:
 
 
 def _tags(installation: Installation, args: argparse.Namespace) -> int:
-    for tag, count in _open_journal(installation, args).tag_counts().items():
+    for tag, count in open_journal(installation, args).tag_counts().items():
         say_line(f"{count:6d}  {tag}")
     return 0
 
 
 def _delete(installation: Installation, args: argparse.Namespace) -> int:
-    journal = _open_journal(installation, args)
+    journal = open_journal(installation, args)
     story = journal.load(args.story_id)
     if not args.yes:
         if not sys.stdin.isatty():
@@ -157,7 +141,7 @@ def _delete(installation: Installation, args: argparse.Namespace) -> int:
 
 
 def _passwd(installation: Installation, args: argparse.Namespace) -> int:
-    record = _choose_member(installation, args)
+    record = choose_member(installation, args)
     source = PassphraseSource(args.passphrase_fd)
     member = unlock(record, source.ask(f"Current passphrase for {record.pseudonym}: "))
     change_passphrase(

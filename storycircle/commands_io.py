@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import TextIO
 
 from storycircle.cli_io import PassphraseSource, say_line, warn
+from storycircle.cli_session import unlock_member
 from storycircle.errors import StorycircleError
 from storycircle.installation import Installation
 from storycircle.journal import Journal
-from storycircle.members import UnlockedMember, find_member, unlock
 
 __all__ = ["IO_HANDLERS", "TerminalProgress"]
 
@@ -53,27 +53,12 @@ class TerminalProgress:
             self._drawn = False
 
 
-def _unlock(
-    installation: Installation, args: argparse.Namespace, source: PassphraseSource
-) -> UnlockedMember:
-    if args.member:
-        record = find_member(installation.store, args.member)
-    else:
-        members = installation.store.members()
-        if not members:
-            raise StorycircleError("nobody has an account here yet; start with `storycircle init`")
-        if len(members) > 1:
-            raise StorycircleError("several members share this installation; choose with --member")
-        record = members[0]
-    return unlock(record, source.ask(f"Passphrase for {record.pseudonym}: "))
-
-
 def _import(installation: Installation, args: argparse.Namespace) -> int:
     from storycircle.importing import ImportClock, PassphraseNeeded, import_path
 
     source = PassphraseSource(args.passphrase_fd)
     clock = ImportClock()
-    journal = Journal(installation.store, _unlock(installation, args, source), clock=clock)
+    journal = Journal(installation.store, unlock_member(installation, args, source), clock=clock)
     progress = TerminalProgress("imported")
     path = Path(args.path).expanduser()
     try:
@@ -122,12 +107,12 @@ def _export(installation: Installation, args: argparse.Namespace) -> int:
         if args.format == "bundle" and args.passphrase_bundle:
             recipients = [vault.ScryptRecipient(_new_bundle_passphrase(source), work_factor)]
         elif args.format == "bundle":
-            recipients = [_unlock(installation, args, source).identity.recipient]
+            recipients = [unlock_member(installation, args, source).identity.recipient]
         report = exporting.export_collection(
             found[0], args.format, dest, recipients=recipients, armor=args.armor
         )
     else:
-        journal = Journal(installation.store, _unlock(installation, args, source))
+        journal = Journal(installation.store, unlock_member(installation, args, source))
         passphrase = _new_bundle_passphrase(source) if args.passphrase_bundle else None
         progress = TerminalProgress("exported")
         try:

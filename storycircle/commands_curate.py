@@ -1,0 +1,71 @@
+"""Curating from the command line: consent per story, assemble and sign a collection."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+
+from storycircle.cli_io import say_line
+from storycircle.cli_session import open_journal
+from storycircle.collections import (
+    CollectionMeta,
+    assemble_collection,
+    set_collection_consent,
+    sign_collection,
+)
+from storycircle.exporting import slugify
+from storycircle.installation import Installation
+
+DEFAULT_CONSENT = (
+    "Each author chose, story by story, that it may be included in a collection, "
+    "and may withdraw that choice for future copies. Copies already shared cannot be recalled."
+)
+
+
+def _consent(installation: Installation, args: argparse.Namespace) -> int:
+    journal = open_journal(installation, args)
+    story = journal.load(args.story_id)
+    set_collection_consent(installation.folder, journal.member, story.id, not args.withdraw)
+    if args.withdraw:
+        say_line(
+            f'"{story.title}" will not be put in new collections. Collections already '
+            "assembled or shared keep their copy: that cannot be recalled."
+        )
+    else:
+        say_line(f'"{story.title}" may now be included in collections (withdraw with --withdraw).')
+    return 0
+
+
+def _curate(installation: Installation, args: argparse.Namespace) -> int:
+    journal = open_journal(installation, args)
+    slug = slugify(args.title)
+    folder = Path(args.dest) if args.dest else installation.folder / "collections" / slug
+    if not args.dest:
+        folder.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    meta = CollectionMeta(
+        title=args.title,
+        curator=journal.member.pseudonym,
+        description=args.description,
+        license=args.license,
+        consent=DEFAULT_CONSENT,
+    )
+    collection = assemble_collection(
+        journal, list(args.story), meta, folder, data_folder=installation.folder
+    )
+    if args.sign:
+        collection = sign_collection(folder, journal.member.signing_key, journal.member.pseudonym)
+    state = {True: "signed and verified", False: "signature does not match", None: "unsigned"}
+    say_line(
+        f"Assembled {collection.title} with {len(collection.stories)} stories in {folder} "
+        f"({state[collection.signature]})."
+    )
+    return 0
+
+
+CURATE_HANDLERS: dict[str, Callable[[Installation, argparse.Namespace], int]] = {
+    "consent": _consent,
+    "curate": _curate,
+}
+
+__all__ = ["CURATE_HANDLERS"]
