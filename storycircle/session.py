@@ -7,11 +7,14 @@ and decrypted object on :meth:`Session.lock`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 
 from storycircle.config import Config, save_config
 from storycircle.errors import StorycircleError
 from storycircle.helplines import HelpLine, current_locale, default_lines, lines_for
+from storycircle.importing import ImportClock, ImportReport, import_path
 from storycircle.installation import Installation
 from storycircle.journal import Clock, Journal, SaveResult, utc_now
 from storycircle.library import Library
@@ -32,6 +35,7 @@ from storycircle.preferences import (
 )
 from storycircle.reactions import ReactionKind, Reactions, ReactionSummary
 from storycircle.related import Related
+from storycircle.store import Store
 
 
 class Locked(StorycircleError):
@@ -218,6 +222,38 @@ class Session:
     def tag_count(self, tag: str) -> int:
         """How many stories the reader may open carry ``tag``."""
         return self.library.count_with_tag(tag)
+
+    # -- importing --------------------------------------------------------------
+
+    def import_stories(
+        self, path: Path, progress: Callable[[int, int], None], passphrase: str | None = None
+    ) -> ImportReport:
+        """Import a folder, jrnl export or bundle into the member's journal.
+
+        Made to run in a worker thread: it opens its own connection to the
+        database file (SQLite connections stay on their thread) and touches
+        nothing of this session but the member's keys. Call
+        :meth:`imported` on the UI thread afterwards.
+
+        Raises:
+            PassphraseNeeded: the bundle is sealed with a passphrase; ask and retry.
+            StorycircleError: the path cannot be imported at all.
+        """
+        member = self.require_journal().member
+        store_path = self.installation.store.path
+        if store_path is None:
+            raise StorycircleError("importing needs a database file, not an in-memory one")
+        store = Store.open(store_path)
+        try:
+            clock = ImportClock()
+            journal = Journal(store, member, clock=clock)
+            return import_path(path, journal, progress=progress, passphrase=passphrase, clock=clock)
+        finally:
+            store.close()
+
+    def imported(self) -> None:
+        """See the stories an import added (on the UI thread)."""
+        self.library = self._library()
 
     # -- drafts -------------------------------------------------------------------
 

@@ -53,6 +53,7 @@ class LibraryScreen(Screen[None]):
         Binding("t", "focus_tag", "Tag filter"),
         Binding("escape", "clear_filters", "Clear filters", show=False),
         Binding("b", "browse_tags", "Browse tags"),
+        Binding("i", "import_stories", "Import"),
         Binding("s", "settings", "Settings"),
     ]
 
@@ -176,7 +177,7 @@ class LibraryScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """A guest reads the collections; writing needs an account."""
-        if action == "new_story":
+        if action in ("new_story", "import_stories"):
             return self.session.journal is not None
         return True
 
@@ -203,6 +204,12 @@ class LibraryScreen(Screen[None]):
         for field in self.query(Input):
             field.value = ""
         self.query_one("#stories", StoryList).focus()
+
+    def action_import_stories(self) -> None:
+        """Import stories into the journal."""
+        from storycircle.screens.import_stories import ImportScreen
+
+        self.app.push_screen(ImportScreen(self.session))
 
     def action_browse_tags(self) -> None:
         """Open the tag browser."""
