@@ -22,7 +22,7 @@ from textual.events import Resize
 from textual.screen import Screen
 from textual.suggester import Suggester
 from textual.timer import Timer
-from textual.widgets import Button, Footer, Header, Input, Label, Markdown, Static, TextArea
+from textual.widgets import Button, Header, Input, Label, Markdown, Static, TextArea
 from textual.worker import Worker, WorkerState
 
 from storycircle.errors import StorycircleError
@@ -36,6 +36,7 @@ from storycircle.session import Session
 from storycircle.suggest import Suggestion, suggest_tags
 from storycircle.tags import TagError, parse_tag_list
 from storycircle.vocabulary import Vocabulary
+from storycircle.widgets.footer import StoryFooter
 from storycircle.widgets.safe import SafeInput, SafeTextArea, has_unsafe, line
 
 TITLE_HINT = "optional: the first line is used otherwise"
@@ -194,7 +195,7 @@ class EditorScreen(Screen[Story | None]):
         yield _row("Content notes", _input(self._start.notes, "notes", NOTES_EXAMPLE), "notes-row")
         yield Static(line(NOTES_HINT), id="notes-hint")
         yield Static(id="editor-status")
-        yield Footer()
+        yield StoryFooter()
 
     def on_mount(self) -> None:
         """Focus the body, start autosaving and look for tag suggestions."""

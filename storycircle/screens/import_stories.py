@@ -10,13 +10,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Label, ProgressBar, Static
+from textual.widgets import Button, Header, Input, Label, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
 from storycircle.errors import StorycircleError
 from storycircle.importing import ImportReport
 from storycircle.importing.sources import PassphraseNeeded
 from storycircle.session import Session
+from storycircle.widgets.footer import StoryFooter
 from storycircle.widgets.safe import SafeInput, line
 
 WHAT = (
@@ -55,7 +56,7 @@ class ImportScreen(Screen[None]):
             yield ProgressBar(id="import-progress", show_eta=False)
             yield Static(id="import-status")
             yield VerticalScroll(id="import-problems")
-        yield Footer()
+        yield StoryFooter()
 
     def on_mount(self) -> None:
         """Ask for the path first."""

@@ -16,13 +16,14 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
 from textual.suggester import SuggestFromList
-from textual.widgets import Footer, Header, Input, Select, Static
+from textual.widgets import Header, Input, Select, Static
 
 from storycircle.errors import StorycircleError
 from storycircle.models import StorySummary
 from storycircle.sanitize import sanitize_line
 from storycircle.screens.navigation import navigator
 from storycircle.session import Session
+from storycircle.widgets.footer import StoryFooter
 from storycircle.widgets.safe import SafeInput, line
 from storycircle.widgets.story_list import StoryList
 
@@ -86,7 +87,7 @@ class LibraryScreen(Screen[None]):
             yield SafeInput(placeholder="t filter by tag", id="tag", compact=True)
         yield StoryList(row_content, id="stories")
         yield Static(id="library-status")
-        yield Footer()
+        yield StoryFooter()
 
     def on_mount(self) -> None:
         """Fill the list."""

@@ -20,7 +20,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Header, Markdown, OptionList, Static
+from textual.widgets import Button, Header, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
 from storycircle.errors import StorycircleError
@@ -30,6 +30,7 @@ from storycircle.reactions import LABELS, ReactionKind, ReactionSummary
 from storycircle.sanitize import sanitize_text
 from storycircle.screens.dialogs import ConfirmScreen
 from storycircle.session import Session
+from storycircle.widgets.footer import StoryFooter
 from storycircle.widgets.safe import block, line
 
 NOTHING_RELATED = "No other story shares a tag with this one yet."
@@ -95,7 +96,7 @@ class ReaderScreen(Screen[None]):
         yield Header()
         with VerticalScroll(id="reader-scroll"):
             yield Vertical(id="story-column")
-        yield Footer()
+        yield StoryFooter()
 
     async def on_mount(self) -> None:
         """Load the story and show it (or why it cannot be shown)."""

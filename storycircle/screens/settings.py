@@ -10,13 +10,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Header, Input, Label, Select, Static, TextArea
 
 from storycircle.config import THEMES, Config
 from storycircle.errors import StorycircleError
 from storycircle.helplines import HelpLine
 from storycircle.preferences import Preferences, clean_filters
 from storycircle.session import Session
+from storycircle.widgets.footer import StoryFooter
 from storycircle.widgets.safe import SafeInput, SafeTextArea, line
 
 THEME_LABELS = {"storycircle": "Calm (default)", "storycircle-high-contrast": "High contrast"}
@@ -96,7 +97,7 @@ class SettingsScreen(Screen[None]):
                 yield Button("Save", id="save", variant="primary")
                 yield Button("Back", id="back")
             yield Static(id="settings-status")
-        yield Footer()
+        yield StoryFooter()
 
     @on(Select.Changed, "#theme")
     def _preview_theme(self, event: Select.Changed) -> None:

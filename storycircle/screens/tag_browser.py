@@ -15,12 +15,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static, Tree
+from textual.widgets import Header, Static, Tree
 
 from storycircle.sanitize import sanitize_line
 from storycircle.screens.library import row_content
 from storycircle.screens.navigation import navigator
 from storycircle.session import Session
+from storycircle.widgets.footer import StoryFooter
 from storycircle.widgets.safe import line
 from storycircle.widgets.story_list import StoryList
 
@@ -48,7 +49,7 @@ class TagBrowserScreen(Screen[None]):
             with Vertical(id="tag-stories"):
                 yield Static("Choose a tag to see its stories.", id="tag-heading")
                 yield StoryList(row_content, id="stories")
-        yield Footer()
+        yield StoryFooter()
 
     def on_mount(self) -> None:
         """Fill the tree: each theme, then its tags with counts."""

@@ -15,7 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Center, Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Label, LoadingIndicator, Select, Static
+from textual.widgets import Button, Header, Input, Label, LoadingIndicator, Select, Static
 from textual.worker import Worker, WorkerState
 
 from storycircle.errors import StorycircleError
@@ -23,6 +23,7 @@ from storycircle.members import UnlockedMember
 from storycircle.models import MemberRecord
 from storycircle.passphrase import RULE
 from storycircle.session import Session
+from storycircle.widgets.footer import StoryFooter
 from storycircle.widgets.safe import SafeInput, line
 
 LOST_KEY_WARNING = (
@@ -87,7 +88,7 @@ class WelcomeScreen(Screen[None]):
                 yield Button("Read the collections", id="guest", compact=True)
             yield LoadingIndicator(id="busy")
             yield Static("", id="status")
-        yield Footer()
+        yield StoryFooter()
 
     def on_mount(self) -> None:
         """Pick the form that fits: create when nobody is here yet."""

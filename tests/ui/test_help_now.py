@@ -63,3 +63,32 @@ async def test_configured_lines_replace_the_shipped_ones(
         text = screen_text(app)
         assert "Our group's on-call peer" in text and "555-0100" in text
         assert "988 Suicide" not in text
+
+
+async def test_help_now_is_visible_on_every_screen_at_80_columns(
+    app: StorycircleApp, session: Session
+) -> None:
+    from storycircle.screens.editor import EditorScreen
+    from storycircle.screens.import_stories import ImportScreen
+    from storycircle.screens.reader import ReaderScreen
+    from storycircle.screens.settings import SettingsScreen
+    from storycircle.screens.tag_browser import TagBrowserScreen
+
+    unlock_session(session)
+    story = session.save_story(title="t", body="b", tags=["hope"], content_notes=[]).story
+    screens = [
+        lambda: LibraryScreen(session),
+        lambda: ReaderScreen(session, story.id),
+        lambda: EditorScreen(session),
+        lambda: SettingsScreen(session),
+        lambda: TagBrowserScreen(session),
+        lambda: ImportScreen(session),
+    ]
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert "f1 Help now" in screen_text(app)  # the welcome screen
+        for make in screens:
+            await app.push_screen(make())
+            await pilot.pause()
+            assert "f1 Help now" in screen_text(app), type(app.screen).__name__
+            app.pop_screen()
+            await pilot.pause()

@@ -22,9 +22,7 @@ def test_only_consented_stories_are_assembled_and_signed(cli: Cli) -> None:  # n
     refused = cli("curate", "--title", "Mornings", "--story", no, passphrases=(PASSPHRASE,))
     assert refused.returncode == 1 and "no consent" in refused.stderr
     assert cli("consent", yes, passphrases=(PASSPHRASE,)).returncode == 0
-    made = cli(
-        "curate", "--title", "Mornings", "--story", yes, "--sign", passphrases=(PASSPHRASE,)
-    )
+    made = cli("curate", "--title", "Mornings", "--story", yes, "--sign", passphrases=(PASSPHRASE,))
     assert made.returncode == 0, made.stderr
     assert "signed and verified" in made.stdout
     folder = cli.home / "collections" / "mornings"
