@@ -30,7 +30,33 @@ from storycircle.session import Session
 from storycircle.store import Store
 
 PASSPHRASE = "kettle orbit maple seventeen"
-WORDS = ["morning", "tea", "window", "walk", "breath", "friend", "group", "sleep", "night", "hope", "call", "sister", "work", "kitchen", "bus", "rain", "quiet", "list", "garden", "river", "tired", "better", "slowly", "again", "today"]
+WORDS = [
+    "morning",
+    "tea",
+    "window",
+    "walk",
+    "breath",
+    "friend",
+    "group",
+    "sleep",
+    "night",
+    "hope",
+    "call",
+    "sister",
+    "work",
+    "kitchen",
+    "bus",
+    "rain",
+    "quiet",
+    "list",
+    "garden",
+    "river",
+    "tired",
+    "better",
+    "slowly",
+    "again",
+    "today",
+]
 SIZE = (120, 40)
 
 

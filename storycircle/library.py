@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 
-from storycircle.collections import shipped_collections, user_collections
+from storycircle.collections import SkippedFile, shipped_collections, user_collections
 from storycircle.errors import StoryNotFound
 from storycircle.journal import Journal
 from storycircle.models import (
@@ -49,17 +50,37 @@ class Library:
         """Gather the collections and, when unlocked, the member's journal."""
         self.journal = journal
         self.preferences = preferences
+        self._data_folder = data_folder
         self._hope_counts = hope_counts
         self._today = today
-        shipped = shipped_collections()
-        mine = user_collections(data_folder)
-        self.collections: list[Collection] = [*shipped.collections, *mine.collections]
-        self.skipped = (*shipped.skipped, *mine.skipped)
-        self._collection_stories: dict[str, CollectionStory] = {
-            story.id: story for collection in self.collections for story in collection.stories
-        }
         self._index: RelatedIndex | None = None
-        self._vocabulary = Vocabulary.load()
+
+    # Collections and the vocabulary are read on first use, not at start-up:
+    # the welcome screen needs neither.
+
+    @cached_property
+    def _loaded(self) -> tuple[list[Collection], tuple[SkippedFile, ...]]:
+        shipped = shipped_collections()
+        mine = user_collections(self._data_folder)
+        return [*shipped.collections, *mine.collections], (*shipped.skipped, *mine.skipped)
+
+    @property
+    def collections(self) -> list[Collection]:
+        """The shipped collections, then those in the data folder."""
+        return self._loaded[0]
+
+    @property
+    def skipped(self) -> tuple[SkippedFile, ...]:
+        """Collection files that could not be read, with why."""
+        return self._loaded[1]
+
+    @cached_property
+    def _collection_stories(self) -> dict[str, CollectionStory]:
+        return {story.id: story for c in self.collections for story in c.stories}
+
+    @cached_property
+    def _vocabulary(self) -> Vocabulary:
+        return Vocabulary.load()
 
     # -- sections and finding -----------------------------------------------------
 

@@ -8,13 +8,13 @@ and decrypted object on :meth:`Session.lock`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from dataclasses import replace
 from pathlib import Path
 
 from storycircle.config import Config, save_config
 from storycircle.errors import StorycircleError
 from storycircle.helplines import HelpLine, current_locale, default_lines, lines_for
-from storycircle.importing import ImportClock, ImportReport, import_path
 from storycircle.installation import Installation
 from storycircle.journal import Clock, Journal, SaveResult, utc_now
 from storycircle.library import Library
@@ -36,6 +36,9 @@ from storycircle.preferences import (
 from storycircle.reactions import ReactionKind, Reactions, ReactionSummary
 from storycircle.related import Related
 from storycircle.store import Store
+
+if TYPE_CHECKING:
+    from storycircle.importing import ImportReport
 
 
 class Locked(StorycircleError):
@@ -239,6 +242,8 @@ class Session:
             PassphraseNeeded: the bundle is sealed with a passphrase; ask and retry.
             StorycircleError: the path cannot be imported at all.
         """
+        from storycircle.importing import ImportClock, import_path
+
         member = self.require_journal().member
         store_path = self.installation.store.path
         if store_path is None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -115,10 +115,10 @@ class LibraryScreen(Screen[None]):
         except StorycircleError as error:
             status.update(line(str(error)))
             return
-        self.query_one("#tag", Input).suggester = SuggestFromList(
-            self.session.known_tags(), case_sensitive=False
+        filtered = search.strip() or tag.strip() or isinstance(theme, str)
+        total = (
+            len(self.session.find_stories(section=self._section)) if filtered else len(self._rows)
         )
-        total = len(self.session.find_stories(section=self._section))
         self.query_one("#library-heading", Static).update(self._heading(total))
         self.query_one("#stories", StoryList).set_rows(self._rows)
         status.update(line(self._status(total, search, tag, theme)))
@@ -167,6 +167,13 @@ class LibraryScreen(Screen[None]):
     @on(Input.Changed)
     def _on_filter_changed(self) -> None:
         self.reload()
+
+    @on(events.DescendantFocus, "#tag")
+    def _complete_tags(self) -> None:
+        # Built when the field is first used: it reads every story's tags.
+        field = self.query_one("#tag", Input)
+        if field.suggester is None:
+            field.suggester = SuggestFromList(self.session.known_tags(), case_sensitive=False)
 
     @on(Input.Submitted)
     def _on_filter_submitted(self) -> None:

@@ -15,7 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Center, Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Header, Input, Label, LoadingIndicator, Select, Static
+from textual.widgets import Button, Header, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
 from storycircle.errors import StorycircleError
@@ -63,52 +63,72 @@ class WelcomeScreen(Screen[None]):
                 "of others who have been there.",
                 id="welcome-lede",
             )
-            with Vertical(id="unlock-form"):
-                yield Label("Who's writing?")
-                yield Select[str]([], id="member", prompt="Choose your pseudonym")
-                yield Label("Passphrase")
-                yield Input(password=True, id="unlock-passphrase", compact=True)
-                with Horizontal(classes="buttons"):
-                    yield Button("Unlock", id="unlock", variant="primary")
-                    yield Button("New member", id="show-create")
-            with Vertical(id="create-form"):
-                yield Label("Pseudonym (any name you like; it need not be your own)")
-                yield SafeInput(id="pseudonym", max_length=40, compact=True)
-                yield Label("Passphrase")
-                yield Input(password=True, id="new-passphrase", compact=True)
-                yield Label("Type it again")
-                yield Input(password=True, id="repeat-passphrase", compact=True)
-                yield Static(RULE, classes="hint")
-                yield Static(LOST_KEY_WARNING, classes="warning")
-                with Horizontal(classes="buttons"):
-                    yield Button("Create", id="create", variant="primary")
-                    yield Button("Back", id="show-unlock")
+            self._members = self.session.members()
+            yield self._unlock_form() if self._members else self._create_form()
             with Horizontal(id="guest-row"):
                 yield Static("No account needed to read:", classes="hint")
                 yield Button("Read the collections", id="guest", compact=True)
-            yield LoadingIndicator(id="busy")
             yield Static("", id="status")
         yield StoryFooter()
 
     def on_mount(self) -> None:
-        """Pick the form that fits: create when nobody is here yet."""
-        self.query_one("#busy").display = False
-        self.refresh_members()
+        """Start in the form that fits: create when nobody is here yet."""
+        self._show_form("unlock" if self._members else "create")
 
     def refresh_members(self) -> None:
         """Reload the member list and show the matching form."""
         self._members = self.session.members()
-        select: Select[str] = self.query_one("#member", Select)
-        select.set_options((line(m.pseudonym), m.id) for m in self._members)
-        if len(self._members) == 1:
-            select.value = self._members[0].id
-        self._show_form("unlock" if self._members else "create")
+        self._show_form("unlock" if self._members else "create", rebuild=True)
 
-    def _show_form(self, which: str) -> None:
-        self.query_one("#unlock-form").display = which == "unlock"
-        self.query_one("#create-form").display = which == "create"
-        self.query_one("#show-unlock").display = bool(self._members)
+    def _unlock_form(self) -> Vertical:
+        members = [(line(m.pseudonym), m.id) for m in self._members]
+        picker = Select[str](members, id="member", prompt="Choose your pseudonym")
+        if len(self._members) == 1:
+            picker.value = self._members[0].id
+        return Vertical(
+            Label("Who's writing?"),
+            picker,
+            Label("Passphrase"),
+            Input(password=True, id="unlock-passphrase", compact=True),
+            Horizontal(
+                Button("Unlock", id="unlock", variant="primary"),
+                Button("New member", id="show-create"),
+                classes="buttons",
+            ),
+            id="unlock-form",
+        )
+
+    def _create_form(self) -> Vertical:
+        back = Button("Back", id="show-unlock")
+        back.display = bool(self._members)
+        return Vertical(
+            Label("Pseudonym (any name you like; it need not be your own)"),
+            SafeInput(id="pseudonym", max_length=40, compact=True),
+            Label("Passphrase"),
+            Input(password=True, id="new-passphrase", compact=True),
+            Label("Type it again"),
+            Input(password=True, id="repeat-passphrase", compact=True),
+            Static(RULE, classes="hint"),
+            Static(LOST_KEY_WARNING, classes="warning"),
+            Horizontal(Button("Create", id="create", variant="primary"), back, classes="buttons"),
+            id="create-form",
+        )
+
+    def _show_form(self, which: str, *, rebuild: bool = False) -> None:
+        # Only the form in use is mounted: fewer widgets to style at start-up.
         self._say("")
+        if rebuild or not self.query(f"#{which}-form"):
+            self.call_later(self._replace_form, which)
+        else:
+            self._focus_form(which)
+
+    async def _replace_form(self, which: str) -> None:
+        await self.query("#unlock-form, #create-form").remove()
+        form = self._unlock_form() if which == "unlock" else self._create_form()
+        await self.query_one("#welcome").mount(form, before="#guest-row")
+        self._focus_form(which)
+
+    def _focus_form(self, which: str) -> None:
         focus = "#unlock-passphrase" if which == "unlock" else "#pseudonym"
         self.query_one(focus, Input).focus()
 
@@ -118,7 +138,6 @@ class WelcomeScreen(Screen[None]):
         status.set_class(error, "error")
 
     def _busy(self, busy: bool, message: str = "") -> None:
-        self.query_one("#busy").display = busy
         for button in self.query(Button):
             button.disabled = busy
         self._say(message)

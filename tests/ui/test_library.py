@@ -54,6 +54,7 @@ async def test_search_and_tag_filter(app: StorycircleApp, session: Session) -> N
         assert len(_titles(app)) == 3
         await pilot.press("t", *"relapse")
         await pilot.pause()
+        assert app.screen.query_one("#tag", Input).suggester is not None  # completion
         assert len(_titles(app)) == 2
         assert "tagged #relapse" in static_text(app, "#library-status")
 
