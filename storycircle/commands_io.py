@@ -73,15 +73,7 @@ def _import(installation: Installation, args: argparse.Namespace) -> int:
         progress.finish()
     for problem in report.problems:
         warn(f"skipped {problem.source}: {problem.reason}")
-    extra = []
-    if report.already_present:
-        extra.append(f"{report.already_present} already in your journal")
-    if report.copies:
-        extra.append(f"{len(report.copies)} kept as copies of changed stories")
-    if report.problems:
-        extra.append(f"{len(report.problems)} skipped")
-    details = f" ({', '.join(extra)})" if extra else ""
-    say_line(f"Imported {report.added} stories from a {report.kind}{details}.")
+    say_line(report.summary())
     return 1 if report.problems and not report.added and not report.already_present else 0
 
 

@@ -8,9 +8,9 @@ and decrypted object on :meth:`Session.lock`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from storycircle.config import Config, save_config
 from storycircle.errors import StorycircleError
@@ -225,6 +225,26 @@ class Session:
     def tag_count(self, tag: str) -> int:
         """How many stories the reader may open carry ``tag``."""
         return self.library.count_with_tag(tag)
+
+    # -- consent to collections -------------------------------------------------------
+
+    def may_be_collected(self, story_id: str) -> bool:
+        """True when the member marked this story as one collections may include."""
+        from storycircle.collections import collection_consents
+
+        member = self.require_journal().member
+        return story_id in collection_consents(self.installation.folder, member)
+
+    def set_may_be_collected(self, story_id: str, allowed: bool) -> None:
+        """Give or withdraw consent for this story to be included in collections.
+
+        Withdrawing keeps it out of collections assembled from now on; copies
+        already assembled or shared cannot be recalled.
+        """
+        from storycircle.collections import set_collection_consent
+
+        member = self.require_journal().member
+        set_collection_consent(self.installation.folder, member, story_id, allowed)
 
     # -- importing --------------------------------------------------------------
 

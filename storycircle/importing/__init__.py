@@ -81,6 +81,19 @@ class ImportReport:
         """How many stories the journal gained."""
         return len(self.imported) + len(self.copies)
 
+    def summary(self) -> str:
+        """One sentence for a person: what was imported, kept, and skipped."""
+        extra = []
+        if self.already_present:
+            extra.append(f"{self.already_present} already in your journal")
+        if self.copies:
+            extra.append(f"{len(self.copies)} kept as copies of changed stories")
+        if self.problems:
+            extra.append(f"{len(self.problems)} skipped")
+        details = f" ({', '.join(extra)})" if extra else ""
+        noun = "story" if self.added == 1 else "stories"
+        return f"Imported {self.added} {noun} from a {self.kind}{details}."
+
 
 class ImportClock:
     """A journal clock that import can set to each story's own date.

@@ -119,14 +119,9 @@ class ImportScreen(Screen[None]):
         self._show(report)
 
     def _show(self, report: ImportReport) -> None:
-        parts = [f"Imported {report.added} stories from a {report.kind}"]
-        if report.already_present:
-            parts.append(f"{report.already_present} were already in your journal")
-        if report.copies:
-            parts.append(f"{len(report.copies)} kept as copies of changed stories")
-        if report.problems:
-            parts.append(f"{len(report.problems)} skipped (below)")
-        self._say(" · ".join(parts) + ".")
+        self._say(
+            report.summary() + (" The skipped files are listed below." if report.problems else "")
+        )
         problems = self.query_one("#import-problems", VerticalScroll)
         problems.remove_children()
         problems.mount_all(

@@ -70,6 +70,7 @@ class ReaderScreen(Screen[None]):
         Binding("m", "react('me-too')", "Me too"),
         Binding("h", "react('hope')", "Hope"),
         Binding("e", "edit", "Edit"),
+        Binding("c", "toggle_consent", "Collections?"),
         Binding("r", "focus_related", "Related"),
         # Reading keys work wherever focus is, unless the focused widget
         # (the related list) uses the key itself.
@@ -295,6 +296,8 @@ class ReaderScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Offer only the keys that do something now (reactions once the story is read)."""
+        if action == "toggle_consent":
+            return self._story is not None and not self._is_collection() and self._can_react()
         if action == "focus_related":
             return bool(self.query("#related"))
         if action == "react":
@@ -317,6 +320,25 @@ class ReaderScreen(Screen[None]):
             self.notify(str(error), severity="error", markup=False)
             return
         self._update_reactions(summary)
+
+    def action_toggle_consent(self) -> None:
+        """Say whether this story may be included in curated collections."""
+        if self._story is None or self._is_collection():
+            return
+        allowed = not self.session.may_be_collected(self._story.id)
+        try:
+            self.session.set_may_be_collected(self._story.id, allowed)
+        except StorycircleError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        if allowed:
+            message = "This story may now be included in curated collections. Press c to withdraw."
+        else:
+            message = (
+                "Withdrawn: this story will not be put in new collections. "
+                "Copies already assembled or shared cannot be recalled."
+            )
+        self.notify(message, markup=False, timeout=8)
 
     def _is_collection(self) -> bool:
         return self._story is not None and self.session.library.is_collection_story(self._story.id)

@@ -91,3 +91,23 @@ async def test_guest_filters_are_remembered(session: Session, tmp_path: Path) ->
     reopened = replace(session.installation, config=load_config(tmp_path))
     again = Session(reopened)
     assert again.preferences.hidden_notes == ("alcohol",)
+
+
+async def test_consent_to_collections_is_given_and_withdrawn_from_the_reader(
+    app: StorycircleApp, session: Session
+) -> None:
+    unlock_session(session)
+    story = session.save_story(title="Mine", body="words", tags=["hope"], content_notes=[]).story
+    async with app.run_test(size=SIZE) as pilot:
+        await app.push_screen(ReaderScreen(session, story.id))
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        assert session.may_be_collected(story.id)
+        await pilot.press("c")
+        await pilot.pause()
+        assert not session.may_be_collected(story.id)
+        # Collection stories are not the reader's to offer.
+        await app.push_screen(ReaderScreen(session, _story_id(session, "Family day")))
+        await pilot.pause()
+        assert app.screen.check_action("toggle_consent", ()) is False

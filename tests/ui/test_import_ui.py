@@ -60,7 +60,7 @@ async def test_import_shows_progress_skips_with_reasons_and_refreshes(
         bar = app.screen.query_one("#import-progress", ProgressBar)
         assert bar.total == 13 and bar.progress == 13
         status = static_text(app, "#import-status")
-        assert status.startswith("Imported 12 stories") and "1 skipped" in status
+        assert status.startswith("Imported 12 stories") and "(1 skipped)" in status
         problems = " ".join(str(w.render()) for w in app.screen.query(".problem"))
         assert "hostile.md" in problems
         await pilot.press("escape")

@@ -106,7 +106,7 @@ def test_passphrase_bundle_reads_the_second_line(cli: Cli, other: Cli, tmp_path:
         "does not open",
     )
     result = _ok(other("import", str(bundle), passphrases=(PASSPHRASE, BUNDLE_PASSPHRASE)))
-    assert result.stdout == "Imported 1 stories from a storycircle bundle.\n"
+    assert result.stdout == "Imported 1 story from a storycircle bundle.\n"
 
 
 def test_own_bundle_reimports_as_already_present(cli: Cli, tmp_path: Path) -> None:
@@ -124,7 +124,7 @@ def test_import_reports_each_skipped_file(cli: Cli, tmp_path: Path) -> None:
     (folder / "latin.md").write_bytes("caf\xe9".encode("latin-1"))
     (folder / "passwd.md").symlink_to("/etc/passwd")
     result = _ok(cli("import", str(folder), passphrases=(PASSPHRASE,)))
-    assert result.stdout == "Imported 1 stories from a Markdown folder (3 skipped).\n"
+    assert result.stdout == "Imported 1 story from a Markdown folder (3 skipped).\n"
     lines = result.stderr.splitlines()
     assert len(lines) == 3 and all(line.startswith("storycircle: skipped ") for line in lines)
     assert "root:" not in result.stderr + result.stdout
