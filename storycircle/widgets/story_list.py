@@ -13,7 +13,7 @@ from typing import ClassVar
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -110,11 +110,16 @@ class StoryList(ScrollView, can_focus=True):
         """Keep the highlighted row on screen and redraw the two rows that changed."""
         top = self.scroll_offset.y
         height = self.scrollable_content_region.height
+        width = self.scrollable_content_region.width
         if new < top:
             self.scroll_to(y=new, animate=False)
+            self.refresh()
         elif height and new >= top + height:
             self.scroll_to(y=new - height + 1, animate=False)
-        self.refresh()
+            self.refresh()
+        else:
+            # The view did not move: only the two rows whose highlight changed.
+            self.refresh(Region(0, old - top, width, 1), Region(0, new - top, width, 1))
 
     def action_move(self, step: int) -> None:
         """Move the highlight by ``step`` rows."""
