@@ -82,9 +82,13 @@ class WelcomeScreen(Screen[None]):
 
     def _unlock_form(self) -> Vertical:
         members = [(line(m.pseudonym), m.id) for m in self._members]
-        picker = Select[str](members, id="member", prompt="Choose your pseudonym")
+        # The value must be given at construction: set before mounting, it is lost.
         if len(self._members) == 1:
-            picker.value = self._members[0].id
+            picker = Select[str](
+                members, id="member", prompt="Choose your pseudonym", value=self._members[0].id
+            )
+        else:
+            picker = Select[str](members, id="member", prompt="Choose your pseudonym")
         return Vertical(
             Label("Who's writing?"),
             picker,

@@ -93,3 +93,13 @@ async def test_lock_returns_to_welcome_and_forgets_the_member(
         assert isinstance(app.screen, WelcomeScreen)
         assert session.journal is None
         assert not app.query(LibraryScreen)
+
+
+async def test_the_only_member_is_chosen_already(app: StorycircleApp, session: Session) -> None:
+    from textual.widgets import Select
+
+    create_member(session.installation.store, "river", PASSPHRASE, work_factor=TEST_WORK_FACTOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        picker = app.screen.query_one("#member", Select)
+        assert picker.value == session.members()[0].id
