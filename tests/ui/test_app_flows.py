@@ -157,3 +157,19 @@ async def test_lock_from_the_editor_keeps_words_and_drops_screens(
     unlock_session_again = session.unlock_keys(session.members()[0], PASSPHRASE)
     session.open_journal(unlock_session_again)
     assert [d.title for d in session.drafts()] == ["Unfinished"]
+
+
+async def test_quit_from_the_editor_keeps_the_words_as_a_draft(
+    app: StorycircleApp, session: Session
+) -> None:
+    member = unlock_session(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.push_screen(LibraryScreen(session))
+        await pilot.press("n")
+        await pilot.pause()
+        app.screen.query_one("#title", Input).value = "Written just before closing"
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert session.journal is None  # keys dropped on the way out
+    session.open_journal(member)
+    assert [d.title for d in session.drafts()] == ["Written just before closing"]
