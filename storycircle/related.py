@@ -56,6 +56,7 @@ from math import exp, log, log1p
 from typing import Protocol, runtime_checkable
 
 from storycircle.models import JOURNAL_SCOPE, Story, StorySummary
+from storycircle.related_text import Labels, normalization_line, reason
 from storycircle.tag_index import Postings, TagIndex, best
 from storycircle.tags import TagError, canonical_tag
 from storycircle.vocabulary import Vocabulary
@@ -67,7 +68,6 @@ __all__ = [
     "Key",
     "Related",
     "RelatedIndex",
-    "by_shared_tags",
     "key_of",
     "normalization_line",
     "summary_of",
@@ -169,96 +169,6 @@ def _day(created: str) -> int:
         return 0  # An unreadable date counts as very old: no recency lift.
 
 
-def _in_text(label: str) -> str:
-    # "Peer group" reads "peer group" mid-sentence; an acronym ("OCD") stays.
-    if label[:2].isupper():
-        return label
-    return label[:1].lower() + label[1:]
-
-
-@dataclass(frozen=True, slots=True)
-class _TagInfo:
-    title: str  # in lists: the vocabulary label, else the tag
-    words: str  # mid-sentence
-    theme: str | None
-    hope: bool
-    struggle: bool
-
-
-class _Labels:
-    """What the vocabulary says about each tag, looked up once per tag."""
-
-    def __init__(self, vocabulary: Vocabulary) -> None:
-        self.vocabulary = vocabulary
-        self._themes = {theme.name: theme.label for theme in vocabulary.themes}
-        self._cache: dict[str, _TagInfo] = {}
-        self._slugs: dict[str, str] = {}
-
-    def slug(self, tag: str) -> str:
-        found = self._slugs.get(tag)
-        if found is None:
-            found = self._slugs[tag] = self.vocabulary.resolve(tag)
-        return found
-
-    def info(self, tag: str) -> _TagInfo:
-        found = self._cache.get(tag)
-        if found is None:
-            vocabulary = self.vocabulary
-            term = vocabulary.term(tag)
-            if term is None:
-                found = _TagInfo(tag, tag, None, False, False)
-            else:
-                hope, struggle = vocabulary.is_hope(tag), vocabulary.is_struggle(tag)
-                found = _TagInfo(term.label, _in_text(term.label), term.theme, hope, struggle)
-            self._cache[tag] = found
-        return found
-
-    def theme_words(self, theme: str) -> str:
-        return _in_text(self._themes.get(theme, theme))
-
-
-def _reason(labels: _Labels, shared: tuple[str, ...], bridge: str | None, hope: int) -> str:
-    """Why a story is suggested, e.g. "shares: relapse, shame · a story of hope"."""
-    parts: list[str] = []
-    if shared:
-        words = ", ".join(labels.info(tag).words for tag in shared[:3])
-        more = f" and {len(shared) - 3} more" if len(shared) > 3 else ""
-        parts.append(f"shares: {words}{more}")
-    elif bridge:
-        parts.append(f"also about {labels.theme_words(bridge)}")
-    if bridge is not None:
-        parts.append("a story of hope")
-    if hope > 0:
-        parts.append(f"gave {hope} {'person' if hope == 1 else 'people'} hope")
-    return " · ".join(parts)
-
-
-def normalization_line(
-    tag: str,
-    count: int,
-    where: str = "your journal and the collections",
-    *,
-    vocabulary: Vocabulary | None = None,
-) -> str | None:
-    """Tell a reader they are not alone: "14 stories in your journal … mention relapse".
-
-    Args:
-        tag: A canonical tag; the vocabulary's label is used when it has one.
-        count: How many stories carry it (:meth:`RelatedIndex.count_with_tag`).
-        where: Which stories were counted; empty to leave it out.
-        vocabulary: For labels (the shipped one by default).
-
-    Returns:
-        The sentence, or None when fewer than two stories carry the tag
-        (one story is the reader's own and "1 story" consoles nobody).
-    """
-    if count < 2:
-        return None
-    words = _Labels(vocabulary or Vocabulary.load()).info(tag).words
-    place = f" in {where}" if where else ""
-    return f"{count} stories{place} mention {words}"
-
-
 @dataclass(frozen=True, slots=True)
 class _Query:
     weights: dict[str, float]  # shared-tag weight of each query tag present in the index
@@ -285,7 +195,7 @@ class RelatedIndex:
             today: Reference date of the recency term (the system date by default).
         """
         self._vocabulary = vocabulary or Vocabulary.load()
-        self._labels = _Labels(self._vocabulary)
+        self._labels = Labels(self._vocabulary)
         self._hidden = hidden
         self._hides = _predicate(hidden)
         self._today = (today or date.today()).toordinal()
@@ -584,7 +494,7 @@ class RelatedIndex:
         summary = self._index.item(slot)
         assert summary is not None  # Only live slots are in posting lists.
         hope = self._hope[slot]
-        text = _reason(self._labels, shared, bridge, hope)
+        text = reason(self._labels, shared, bridge, hope)
         return Related(summary, shared, text, score, bridge is not None, hope)
 
     # -- counts and the tag browser ---------------------------------------------
@@ -658,14 +568,3 @@ def _memo(predicate: Callable[[tuple[str, ...]], bool]) -> Callable[[tuple[str, 
         return verdict
 
     return hides
-
-
-def by_shared_tags(
-    story_id: str, tags: Iterable[str], candidates: Iterable[StorySummary], limit: int = 8
-) -> list[Related]:
-    """Related stories among ``candidates`` (kept until the session uses :class:`RelatedIndex`).
-
-    The candidates must be already filtered; the story is excluded by id.
-    """
-    pool = [c for c in candidates if c.id != story_id]
-    return RelatedIndex.build(pool).rank(("", story_id), tags, limit=limit)

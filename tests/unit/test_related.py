@@ -19,7 +19,6 @@ from storycircle.related import (
     OTHER_TAGS,
     Key,
     RelatedIndex,
-    by_shared_tags,
     key_of,
     normalization_line,
     summary_of,
@@ -319,12 +318,14 @@ def test_many_removals_compact_and_keep_results() -> None:
     assert index.count_with_tag("sleep") == fresh.count_with_tag("sleep")
 
 
-def test_summary_of_a_saved_story_and_the_old_helper() -> None:
+def test_summary_of_a_saved_story() -> None:
     saved = Story("id1", 2, "Title", "two words", ("sleep",), ("n",), "me", "2026-01-02", "x")
     summary = summary_of(saved)
     assert (summary.id, summary.version, summary.tags, summary.words) == ("id1", 2, ("sleep",), 2)
     assert summary.scope == JOURNAL_SCOPE
-    found = by_shared_tags("id1", ["sleep"], [summary, story("other", "sleep")])
+    found = RelatedIndex.build([summary, story("other", "sleep")]).rank(
+        key_of(summary), summary.tags
+    )
     assert [r.summary.id for r in found] == ["other"]
 
 
