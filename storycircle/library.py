@@ -171,17 +171,7 @@ class Library:
         """
         found = self._collection_stories.get(story_id)
         if found is not None:
-            return Story(
-                id=found.id,
-                version=1,
-                title=found.title,
-                body=found.body,
-                tags=found.tags,
-                content_notes=found.content_notes,
-                author_id="",
-                created=found.date,
-                updated=found.date,
-            )
+            return found.as_story()
         if self.journal is None:
             raise StoryNotFound("unlock to read your own stories")
         return self.journal.load(story_id)

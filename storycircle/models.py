@@ -216,6 +216,20 @@ class CollectionStory:
     summary: str = ""
     lang: str = "en"
 
+    def as_story(self) -> Story:
+        """This story shaped like any other, for the reader."""
+        return Story(
+            id=self.id,
+            version=1,
+            title=self.title,
+            body=self.body,
+            tags=self.tags,
+            content_notes=self.content_notes,
+            author_id="",
+            created=self.date,
+            updated=self.date,
+        )
+
     def as_summary(self) -> StorySummary:
         """The list row of this story, shaped like any other story's."""
         return StorySummary(
