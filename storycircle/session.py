@@ -143,10 +143,6 @@ class Session:
 
     # -- stories ----------------------------------------------------------------
 
-    def visible(self, summaries: list[StorySummary]) -> list[StorySummary]:
-        """Drop stories whose content notes the reader chose to hide."""
-        return [s for s in summaries if not self.preferences.hides(s.content_notes)]
-
     def sections(self) -> list[tuple[str, str]]:
         """``(label, key)`` of what the reader can browse: journal, collections."""
         return self.library.sections()
