@@ -347,6 +347,8 @@ class Applier:
         return roster.circle_id
 
     def _apply_story(self, data: bytes) -> str:
+        if not vault.is_age_file(data):
+            raise CircleError("not an age file, so not from a circle")
         for record, status in self.rows.circles_of(self.circles.member.id):
             if status != ACTIVE and status != "invited":
                 continue
