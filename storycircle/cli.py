@@ -90,6 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     verbs.add_parser("passwd", parents=[common], help="change your passphrase")
     verbs.add_parser("members", help="list the members of this installation")
     _add_io_verbs(verbs, common)
+    from storycircle.commands_circle import add_circle_verb
+
+    add_circle_verb(verbs, common)
     return parser
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from storycircle.cli_io import PassphraseSource, say, say_line, warn
 from storycircle.cli_session import choose_member, open_journal
+from storycircle.commands_circle import run_circle
 from storycircle.commands_curate import CURATE_HANDLERS
 from storycircle.commands_io import IO_HANDLERS
 from storycircle.errors import StorycircleError
@@ -38,6 +39,7 @@ def run(args: argparse.Namespace) -> int:
         "members": _members,
         **IO_HANDLERS,
         **CURATE_HANDLERS,
+        "circle": run_circle,
     }
     installation = open_installation()
     try:
@@ -135,6 +137,12 @@ def _delete(installation: Installation, args: argparse.Namespace) -> int:
         if answer.strip().lower() != "yes":
             warn("not deleted")
             return 1
+    from storycircle.circles import Circles, Sharing
+
+    # Deleting a story takes it back from every circle it was shared to.
+    sharing = Sharing(Circles(installation.store, journal.member))
+    for circle_id in sharing.shared_to(story.id):
+        sharing.withdraw(story.id, circle_id)
     journal.delete(story.id)
     say_line(f"Deleted {story.id}.")
     return 0

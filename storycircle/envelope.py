@@ -103,9 +103,7 @@ def open_story_file(
     return _verified(fields, key, sid)
 
 
-def _decrypt_fields(
-    blob: bytes, identities: Sequence[vault.Identity], sid: str
-) -> dict[str, Any]:
+def _decrypt_fields(blob: bytes, identities: Sequence[vault.Identity], sid: str) -> dict[str, Any]:
     try:
         plaintext = vault.decrypt(blob, identities)
     except vault.NoIdentityMatch:

@@ -14,12 +14,15 @@ from datetime import date
 from functools import cached_property
 from pathlib import Path
 
+from storycircle.circles import CircleError, Sharing, split_list_id
 from storycircle.collections import SkippedFile, shipped_collections, user_collections
 from storycircle.errors import StoryNotFound
 from storycircle.journal import Journal
 from storycircle.models import (
+    CIRCLE_SCOPE_PREFIX,
     COLLECTION_SCOPE_PREFIX,
     JOURNAL_SCOPE,
+    Circle,
     Collection,
     CollectionStory,
     Story,
@@ -46,9 +49,11 @@ class Library:
         *,
         hope_counts: Callable[[], Mapping[str, int]] = dict,
         today: date | None = None,
+        sharing: Sharing | None = None,
     ) -> None:
-        """Gather the collections and, when unlocked, the member's journal."""
+        """Gather the collections and, when unlocked, the member's journal and circles."""
         self.journal = journal
+        self.sharing = sharing
         self.preferences = preferences
         self._data_folder = data_folder
         self._hope_counts = hope_counts
@@ -89,6 +94,8 @@ class Library:
         sections: list[tuple[str, str]] = []
         if self.journal is not None:
             sections.append(("My journal", JOURNAL_SCOPE))
+        for circle in self._circles():
+            sections.append((f"Circle: {circle.name}", circle.scope))
         if self.collections:
             sections.append(("All collections", ALL_COLLECTIONS))
         for collection in self.collections:
@@ -105,6 +112,8 @@ class Library:
         """The visible stories of a section, newest first."""
         if section == JOURNAL_SCOPE:
             rows = self.journal.summaries() if self.journal is not None else []
+        elif section.startswith(CIRCLE_SCOPE_PREFIX):
+            rows = self._circle_rows(section[len(CIRCLE_SCOPE_PREFIX) :])
         else:
             chosen = [
                 c
@@ -151,7 +160,7 @@ class Library:
     def known_tags(self) -> list[str]:
         """Every tag of the visible stories, most used first (for completion)."""
         counts: dict[str, int] = {}
-        for section in (JOURNAL_SCOPE, ALL_COLLECTIONS):
+        for section in self._readable_sections():
             for summary in self.summaries(section):
                 for tag in summary.tags:
                     counts[tag] = counts.get(tag, 0) + 1
@@ -172,6 +181,8 @@ class Library:
         found = self._collection_stories.get(story_id)
         if found is not None:
             return found.as_story()
+        if self.sharing is not None and split_list_id(story_id) is not None:
+            return self.sharing.load(story_id)
         if self.journal is None:
             raise StoryNotFound("unlock to read your own stories")
         return self.journal.load(story_id)
@@ -181,12 +192,45 @@ class Library:
         found = self._collection_stories.get(story.id)
         if found is not None:
             return found.author or "anonymous"
+        in_circle = split_list_id(story.id)
+        if in_circle is not None and self.sharing is not None:
+            try:
+                circle = self.sharing.circles.circle(in_circle[0])
+            except CircleError:
+                return "unknown member"
+            return circle.pseudonym_of(story.author_id) or "unknown member"
         return members.get(story.author_id, "unknown author")
 
     def scope_of(self, story_id: str) -> str:
         """The scope a story belongs to."""
         found = self._collection_stories.get(story_id)
-        return COLLECTION_SCOPE_PREFIX + found.collection if found else JOURNAL_SCOPE
+        if found is not None:
+            return COLLECTION_SCOPE_PREFIX + found.collection
+        in_circle = split_list_id(story_id)
+        return CIRCLE_SCOPE_PREFIX + in_circle[0] if in_circle else JOURNAL_SCOPE
+
+    # -- circles ---------------------------------------------------------------------
+
+    def _circles(self) -> list[Circle]:
+        if self.sharing is None:
+            return []
+        return [c for c in self.sharing.circles.circles() if c.my_status == "active"]
+
+    def _circle_rows(self, circle_id: str) -> list[StorySummary]:
+        if self.sharing is None:
+            return []
+        try:
+            return self.sharing.summaries(circle_id)
+        except CircleError:
+            return []  # left or removed meanwhile
+
+    def _readable_sections(self) -> list[str]:
+        """Every section whose stories count for related stories and tags."""
+        return [JOURNAL_SCOPE, *(c.scope for c in self._circles()), ALL_COLLECTIONS]
+
+    def circles_changed(self) -> None:
+        """Stories of circles came or went: rebuild the related index on next use."""
+        self._index = None
 
     # -- related stories --------------------------------------------------------------
 
@@ -194,7 +238,7 @@ class Library:
     def index(self) -> RelatedIndex:
         """The related-stories index over everything visible (built on first use)."""
         if self._index is None:
-            rows = [*self.summaries(JOURNAL_SCOPE), *self.summaries(ALL_COLLECTIONS)]
+            rows = [row for section in self._readable_sections() for row in self.summaries(section)]
             self._index = RelatedIndex.build(
                 rows,
                 hope_counts=self._hope_counts(),
@@ -218,9 +262,12 @@ class Library:
         The tag chosen is the one the most other stories share: it says most
         plainly that others have been here too.
         """
-        where = (
-            "your journal and the collections" if self.journal is not None else "the collections"
-        )
+        if self.journal is None:
+            where = "the collections"
+        elif self._circles():
+            where = "your journal, your circles and the collections"
+        else:
+            where = "your journal and the collections"
         best = max(story.tags, key=self.index.count_with_tag, default="")
         if not best:
             return None

@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from storycircle.circles import Circles, Sharing
 from storycircle.config import Config, save_config
 from storycircle.errors import StorycircleError
 from storycircle.helplines import HelpLine, current_locale, default_lines, lines_for
@@ -35,6 +36,7 @@ from storycircle.preferences import (
 )
 from storycircle.reactions import ReactionKind, Reactions, ReactionSummary
 from storycircle.related import Related
+from storycircle.session_circles import CircleVerbs
 from storycircle.store import Store
 
 if TYPE_CHECKING:
@@ -45,7 +47,7 @@ class Locked(StorycircleError):
     """An action needs an unlocked member."""
 
 
-class Session:
+class Session(CircleVerbs):
     """The state of one running app: an installation and, once unlocked, a journal."""
 
     def __init__(self, installation: Installation, *, clock: Clock = utc_now) -> None:
@@ -55,6 +57,7 @@ class Session:
         self.journal: Journal | None = None
         self.preferences = self._guest_preferences()
         self._reactions: Reactions | None = None
+        self.sharing: Sharing | None = None
         self.library = self._library()
 
     def _guest_preferences(self) -> Preferences:
@@ -68,6 +71,7 @@ class Session:
             self.preferences,
             hope_counts=reactions.hope_counts if reactions is not None else dict,
             today=self.clock().date(),
+            sharing=self.sharing,
         )
 
     # -- members and unlocking ------------------------------------------------
@@ -121,6 +125,7 @@ class Session:
         self.journal = Journal(store, member, clock=self.clock)
         self.preferences = load_preferences(store, member)
         self._reactions = Reactions(store, member.id)
+        self.sharing = Sharing(Circles(store, member, clock=self.clock))
         self.library = self._library()
         return self.journal
 
@@ -128,6 +133,7 @@ class Session:
         """Forget the unlocked member, their keys and everything decrypted."""
         self.journal = None
         self._reactions = None
+        self.sharing = None
         self.preferences = self._guest_preferences()
         self.library = self._library()
 
@@ -203,6 +209,8 @@ class Session:
             base_version=base_version,
         )
         self.library.story_saved(result.story)
+        if self.sharing is not None and not result.kept_as_copy:
+            self.sharing.story_saved(result.story)  # shared copies follow the edit
         return result
 
     def delete_story(self, story_id: str) -> None:
@@ -211,7 +219,11 @@ class Session:
         Raises:
             StoryNotFound: no such story in the journal.
         """
-        self.require_journal().delete(story_id)
+        journal = self.require_journal()
+        if self.sharing is not None:
+            for circle_id in self.sharing.shared_to(story_id):
+                self.sharing.withdraw(story_id, circle_id)
+        journal.delete(story_id)
         self.library.story_deleted(story_id)
 
     def related(self, story: Story, limit: int = 8) -> list[Related]:

@@ -103,9 +103,7 @@ def test_two_edits_of_the_same_version_are_both_kept(machines, folder) -> None:
     # The same version edited differently elsewhere (say, from a backup).
     other = Story(**{**_fields(story), "body": "A different edit."})
     key = ash.circles.current_key(circle_id)
-    blob = seal_story(
-        other, ash.member.signing_key, [vault.parse_recipient(key.recipient)]
-    )
+    blob = seal_story(other, ash.member.signing_key, [vault.parse_recipient(key.recipient)])
     _drop(folder, "story", blob)
     report = refresh(birch.sharing, str(folder))
     assert (report.applied, report.refused) == (1, [])

@@ -68,7 +68,11 @@ def test_a_shared_story_is_read_by_the_circle_under_the_authors_circle_pseudonym
     assert ash.sharing.audience(circle_id) == ["birch here"]
     ash.sharing.share(story, circle_id)
     [row] = birch.sharing.summaries(circle_id)
-    assert (row.title, row.author_name, row.tags) == ("The night I called", "Ash at Tuesdays", ("relapse",))
+    assert (row.title, row.author_name, row.tags) == (
+        "The night I called",
+        "Ash at Tuesdays",
+        ("relapse",),
+    )
     opened = birch.sharing.load(row.id)
     assert opened.body == "I picked up the phone."
     assert [s.title for s in birch.sharing.with_tag(circle_id, "relapse")] == ["The night I called"]

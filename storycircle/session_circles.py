@@ -1,0 +1,174 @@
+"""The session's circle verbs, for the screens and the command line.
+
+Kept apart from :mod:`storycircle.session` so each stays short. Slow work
+(re-keying a circle, applying a folder) opens its own database connection,
+so it can run in a worker thread: SQLite connections stay on their thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from storycircle.circles import CircleError, Circles, MemberCard, Sharing, parse_card
+from storycircle.circles.folder import FolderReport, import_bundle, refresh, write_bundle
+from storycircle.errors import StorycircleError
+from storycircle.models import Circle, MemberRecord
+from storycircle.store import Store
+
+if TYPE_CHECKING:
+    from storycircle.installation import Installation
+    from storycircle.library import Library
+    from storycircle.members import UnlockedMember
+
+Progress = Callable[[int, int], None]
+
+
+class CircleVerbs:
+    """Circle actions of an unlocked member; mixed into :class:`~storycircle.session.Session`."""
+
+    installation: Installation
+    sharing: Sharing | None
+    library: Library
+
+    def require_sharing(self) -> Sharing:
+        """The unlocked member's circles.
+
+        Raises:
+            StorycircleError: nobody is unlocked.
+        """
+        if self.sharing is None:
+            raise StorycircleError("unlock first")
+        return self.sharing
+
+    def circles(self) -> list[Circle]:
+        """Circles the member is in or invited to."""
+        return self.require_sharing().circles.circles()
+
+    def my_card(self) -> str:
+        """The member's public card, to give to someone on another machine."""
+        return str(MemberCard.of(self.require_sharing().circles.member.record))
+
+    def create_circle(self, name: str, pseudonym: str = "", folder: str = "") -> Circle:
+        """Start a circle the member hosts."""
+        circle = self.require_sharing().circles.create(name, pseudonym, folder)
+        self.library.circles_changed()
+        return circle
+
+    def invitable_members(self, circle_id: str) -> list[MemberRecord]:
+        """Members of this installation who are not in the circle yet."""
+        circle = self.require_sharing().circles.circle(circle_id)
+        inside = {m.id for m in circle.members}
+        return [m for m in self.installation.store.members() if m.id not in inside]
+
+    def invite(self, circle_id: str, who: MemberRecord | str) -> Circle:
+        """Invite a member of this installation, or someone by their pasted card."""
+        card = MemberCard.of(who) if isinstance(who, MemberRecord) else parse_card(who)
+        return self.require_sharing().circles.invite(circle_id, card)
+
+    def accept_invitation(self, circle_id: str, pseudonym: str) -> Circle:
+        """Join a circle under the pseudonym chosen for it."""
+        circle = self.require_sharing().circles.accept(circle_id, pseudonym)
+        self.library.circles_changed()
+        return circle
+
+    def set_circle_folder(self, circle_id: str, folder: str) -> Circle:
+        """Choose the folder a circle travels through on this machine ("" for none)."""
+        return self.require_sharing().circles.set_folder(circle_id, folder)
+
+    def share_story(self, story_id: str, circle_id: str) -> None:
+        """Share one of the member's stories to a circle."""
+        sharing = self.require_sharing()
+        story = self.library.load(story_id)
+        sharing.share(story, circle_id)
+        self.library.circles_changed()
+
+    def withdraw_story(self, story_id: str, circle_id: str) -> None:
+        """Take one of the member's stories back from a circle."""
+        self.require_sharing().withdraw(story_id, circle_id)
+        self.library.circles_changed()
+
+    def shared_to(self, story_id: str) -> list[Circle]:
+        """The circles a story of the member's is shared to."""
+        sharing = self.require_sharing()
+        ids = set(sharing.shared_to(story_id))
+        return [c for c in sharing.circles.circles() if c.id in ids]
+
+    def audience(self, circle_id: str) -> list[str]:
+        """Who will be able to read what is shared to a circle now."""
+        return self.require_sharing().audience(circle_id)
+
+    # -- slow work, each on its own connection ---------------------------------------
+
+    @contextmanager
+    def _own_connection(self) -> Iterator[Sharing]:
+        member: UnlockedMember = self.require_sharing().circles.member
+        path = self.installation.store.path
+        if path is None:  # in-memory (tests): same thread only
+            yield self.require_sharing()
+            return
+        store = Store.open(path)
+        try:
+            yield Sharing(Circles(store, member))
+        finally:
+            store.close()
+
+    def remove_from_circle(self, circle_id: str, member_id: str, progress: Progress) -> None:
+        """Remove a member and re-key the circle (run in a worker thread)."""
+        with self._own_connection() as sharing:
+            sharing.circles.remove(circle_id, member_id, progress)
+
+    def leave_circle(self, circle_id: str, progress: Progress) -> None:
+        """Leave a circle, or decline its invitation (run in a worker thread)."""
+        with self._own_connection() as sharing:
+            sharing.circles.leave(circle_id, progress)
+
+    def refresh_circles(self) -> list[tuple[Circle | None, FolderReport]]:
+        """Apply new files from every circle folder (run in a worker thread)."""
+        results: list[tuple[Circle | None, FolderReport]] = []
+        with self._own_connection() as sharing:
+            folders: dict[str, Circle] = {}
+            for circle in sharing.circles.circles():
+                if circle.folder:
+                    folders.setdefault(circle.folder, circle)
+            for folder, circle in folders.items():
+                try:
+                    results.append((circle, refresh(sharing, folder)))
+                except CircleError as error:
+                    report = FolderReport()
+                    report.refuse(Path(folder).name, str(error))
+                    results.append((circle, report))
+        return results
+
+    def open_circle_folder(self, folder: str) -> FolderReport:
+        """Look in a folder for invitations and circle files (run in a worker thread)."""
+        from storycircle.circles.service import clean_folder
+
+        path = clean_folder(folder)
+        if not path:
+            raise CircleError("choose a folder")
+        with self._own_connection() as sharing:
+            report = refresh(sharing, path)
+            for circle_id in report.circles:
+                if sharing.circles.rows.circle(circle_id) and not sharing.circles.folder_of(
+                    circle_id
+                ):
+                    sharing.circles.set_folder(circle_id, path)
+            return report
+
+    def import_circle_bundle(self, path: Path) -> FolderReport:
+        """Apply a circle bundle file."""
+        return import_bundle(self.require_sharing(), path)
+
+    def export_circle_bundle(self, circle_id: str, path: Path) -> int:
+        """Write a circle as one bundle file; returns how many files it holds."""
+        return write_bundle(self.require_sharing().circles, circle_id, path)
+
+    def circles_changed(self) -> None:
+        """See what a worker changed (call on the UI thread afterwards)."""
+        if self.sharing is not None:
+            self.sharing = Sharing(Circles(self.installation.store, self.sharing.circles.member))
+            self.library.sharing = self.sharing
+        self.library.circles_changed()

@@ -1,0 +1,66 @@
+"""``storycircle circle``: two installations sharing a folder, from the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR
+from tests.unit.test_cli import Cli
+
+
+def _installation(root: Path, name: str) -> Cli:
+    home = root / name
+    home.mkdir(mode=0o700)
+    (home / "config.toml").write_text(f"work_factor = {TEST_WORK_FACTOR}\n")
+    cli = Cli(home)
+    assert cli("init", "--pseudonym", name, passphrases=(PASSPHRASE, PASSPHRASE)).returncode == 0
+    return cli
+
+
+def _ok(cli: Cli, *args: str, stdin: str | None = None) -> str:
+    result = cli(*args, passphrases=(PASSPHRASE,), stdin=stdin)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    return result.stdout
+
+
+def test_two_installations_share_a_story_through_a_folder_and_a_removal_locks_out(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "synced"
+    folder.mkdir()
+    ash, birch = _installation(tmp_path, "ash"), _installation(tmp_path, "birch")
+    card = _ok(birch, "circle", "card").strip()
+    assert card.startswith("storycircle-card:v1:")
+    _ok(ash, "circle", "create", "Across town", "--folder", str(folder))
+    _ok(ash, "circle", "invite", "Across town", "--card", card)
+    assert "1 new file applied" in _ok(birch, "circle", "open", str(folder))
+    assert "invited" in _ok(birch, "circle", "list")
+    _ok(birch, "circle", "accept", "Across town", "--as", "Willow")
+    _ok(ash, "circle", "refresh")
+    _ok(ash, "write", "Canary-73 walked home", "--tag", "hope")
+    listed = _ok(ash, "list")
+    story_id = listed.split()[0]
+    shown = _ok(ash, "circle", "share", story_id, "Across town", "--yes")
+    assert "Who will be able to read it: Willow" in shown
+    assert "cannot be recalled" in shown
+    _ok(birch, "circle", "refresh")
+    rows = _ok(birch, "circle", "stories", "Across town")
+    assert "Canary-73 walked home" in rows and "— ash" in rows
+    assert "Canary-73" in _ok(birch, "circle", "read", rows.split()[0])
+    # Ash removes Willow; Birch's machine forgets the circle on the next refresh.
+    _ok(ash, "circle", "remove", "Across town", "Willow")
+    _ok(birch, "circle", "refresh")
+    assert "You are in no circle yet" in _ok(birch, "circle", "list")
+
+
+def test_bad_circle_input_gets_one_line_and_no_traceback(tmp_path: Path) -> None:
+    ash = _installation(tmp_path, "ash")
+    result = ash("circle", "invite", "Nowhere", "--card", "not a card", passphrases=(PASSPHRASE,))
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    _ok(ash, "circle", "create", "Here")
+    result = ash("circle", "invite", "Here", "--card", "not a card", passphrases=(PASSPHRASE,))
+    assert "storycircle-card:v1:" in result.stderr and result.returncode == 1
+    result = ash("circle", "share", "0000000000000000", "Here", "--yes", passphrases=(PASSPHRASE,))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
