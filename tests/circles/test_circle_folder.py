@@ -74,7 +74,7 @@ def test_a_withdrawal_travels_too(machines, folder) -> None:
 
 
 def test_a_member_removed_on_one_machine_is_locked_out_on_the_other(machines, folder) -> None:
-    one, two = machines
+    _one, two = machines
     ash, birch, circle_id = _joined(machines, folder)
     ash.sharing.share(ash.write("Before"), circle_id)
     refresh(birch.sharing, str(folder))
