@@ -377,7 +377,7 @@ class Applier:
     def _store_story(self, circle_id: str, story: Story, data: bytes, key: EpochKey) -> None:
         if story.version <= self.rows.withdrawn_version(circle_id, story.id):
             raise CircleError(f"story {story.id} was withdrawn by its author")
-        existing = [r for r in self.rows.stories(circle_id) if r.story_id == story.id]
+        existing = self.rows.rows_of_story(circle_id, story.id)
         if any(r.author_id != story.author_id for r in existing):
             raise CircleError(f"story {story.id} claims the id of another member's story")
         newest = max((r.version for r in existing), default=0)
@@ -412,7 +412,7 @@ class Applier:
             story_id, version = str(fields.get("story")), fields.get("version")
             if not isinstance(version, int):
                 raise EventError("a withdrawal without a version")
-            rows = [r for r in self.rows.stories(record.id) if r.story_id == story_id]
+            rows = self.rows.rows_of_story(record.id, story_id)
             if any(r.author_id != signer.member_id for r in rows):
                 raise EventError("a withdrawal of a story by someone else")
             self.rows.delete_story(record.id, story_id)

@@ -128,9 +128,7 @@ class Sharing:
         member = self.circles.member
         rows = self.circles.rows
         mine = [
-            row
-            for row in rows.stories(circle_id)
-            if row.story_id == story_id and row.author_id == member.id
+            row for row in rows.rows_of_story(circle_id, story_id) if row.author_id == member.id
         ]
         if not mine:
             raise CircleError("that story is not shared to that circle")

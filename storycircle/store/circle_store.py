@@ -250,6 +250,14 @@ class CircleStore:
         )
         return (_story(row) for row in rows.fetchall())
 
+    def rows_of_story(self, circle_id: str, story_id: str) -> list[CircleStoryRecord]:
+        """Every row of one story in a circle (the story and any kept second edits)."""
+        rows = self._conn.execute(
+            f"SELECT {_STORY_COLUMNS} FROM circle_stories WHERE circle_id = ? AND story_id = ?",
+            (circle_id, story_id),
+        )
+        return [_story(row) for row in rows]
+
     def summaries(self, circle_id: str) -> list[tuple[str, str, int, str, bytes]]:
         """``(row_id, story_id, version, author_id, summary)`` of a circle, newest first."""
         rows = self._conn.execute(
