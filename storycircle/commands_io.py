@@ -59,8 +59,17 @@ def _import(installation: Installation, args: argparse.Namespace) -> int:
     source = PassphraseSource(args.passphrase_fd)
     clock = ImportClock()
     journal = Journal(installation.store, unlock_member(installation, args, source), clock=clock)
-    progress = TerminalProgress("imported")
     path = Path(args.path).expanduser()
+    if _is_circle_bundle(path):
+        from storycircle.circles import Circles, Sharing
+        from storycircle.circles.folder import import_bundle
+
+        circle_report = import_bundle(Sharing(Circles(installation.store, journal.member)), path)
+        for name, reason in circle_report.refused:
+            warn(f"refused {name}: {reason}")
+        say_line(f"circle bundle: {circle_report.summary()}")
+        return 0
+    progress = TerminalProgress("imported")
     try:
         try:
             report = import_path(path, journal, progress=progress, clock=clock)
@@ -75,6 +84,17 @@ def _import(installation: Installation, args: argparse.Namespace) -> int:
         warn(f"skipped {problem.source}: {problem.reason}")
     say_line(report.summary())
     return 1 if report.problems and not report.added and not report.already_present else 0
+
+
+def _is_circle_bundle(path: Path) -> bool:
+    """True when ``path`` is a circle bundle (``storycircle circle export``)."""
+    from storycircle.circles.folder import BUNDLE_MAGIC
+
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(len(BUNDLE_MAGIC)) == BUNDLE_MAGIC
+    except OSError:
+        return False  # a folder, or unreadable: the journal import says why
 
 
 def _export(installation: Installation, args: argparse.Namespace) -> int:

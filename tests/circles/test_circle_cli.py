@@ -64,3 +64,16 @@ def test_bad_circle_input_gets_one_line_and_no_traceback(tmp_path: Path) -> None
     assert "storycircle-card:v1:" in result.stderr and result.returncode == 1
     result = ash("circle", "share", "0000000000000000", "Here", "--yes", passphrases=(PASSPHRASE,))
     assert result.returncode == 1 and "Traceback" not in result.stderr
+
+
+def test_a_circle_travels_as_one_bundle_file_through_export_and_import(tmp_path: Path) -> None:
+    ash, birch = _installation(tmp_path, "ash"), _installation(tmp_path, "birch")
+    _ok(ash, "circle", "create", "By post")
+    _ok(ash, "circle", "invite", "By post", "--card", _ok(birch, "circle", "card").strip())
+    _ok(ash, "write", "Sent in an envelope")
+    _ok(ash, "circle", "share", _ok(ash, "list").split()[0], "By post", "--yes")
+    bundle = tmp_path / "by-post.circle"
+    assert "Wrote 2 files" in _ok(ash, "circle", "export", "By post", str(bundle))
+    assert "2 new files applied" in _ok(birch, "import", str(bundle))
+    _ok(birch, "circle", "accept", "By post", "--as", "Willow")
+    assert "Sent in an envelope" in _ok(birch, "circle", "stories", "By post")

@@ -185,3 +185,23 @@ def _fields(story: Story) -> dict[str, object]:
 
 def _drop(folder: Path, kind: str, data: bytes) -> None:
     (folder / f"{kind}-{hashlib.sha256(data).hexdigest()[:32]}.age").write_bytes(data)
+
+
+def test_a_file_from_a_removed_member_is_refused(machines, folder) -> None:
+    one, _two = machines
+    ash, birch, circle_id = _joined(machines, folder)
+    cedar = person(one, "cedar")
+    ash.circles.invite(circle_id, cedar.card)
+    cedar.circles.accept(circle_id, "Cedar")
+    ash.circles.remove(circle_id, cedar.member.id)
+    # Even if Cedar had the new key, a story Cedar signs is refused now.
+    key = ash.circles.current_key(circle_id)
+    late = cedar.write("Still here?")
+    _drop(
+        folder,
+        "story",
+        seal_story(late, cedar.member.signing_key, [vault.parse_recipient(key.recipient)]),
+    )
+    report = refresh(birch.sharing, str(folder))
+    assert [reason for _n, reason in report.refused] == ["from a member who left or was removed"]
+    assert birch.sharing.summaries(circle_id) == []
