@@ -23,7 +23,7 @@ import os
 import re
 import secrets
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -38,9 +38,11 @@ from storycircle.circles.service import CircleError, Circles
 from storycircle.circles.sharing import Sharing
 from storycircle.envelope import open_story_file
 from storycircle.errors import DamagedStory, StorycircleError
+from storycircle.journal import clean_notes, clean_title
 from storycircle.models import Story
 from storycircle.sanitize import sanitize_line
 from storycircle.store.circle_store import CircleStore
+from storycircle.tags import canonical_tags
 
 KINDS = ("roster", "story", "withdraw")
 FILE_NAME = re.compile(r"^(roster|story|withdraw)-[0-9a-f]{32}\.age$")
@@ -392,7 +394,18 @@ class Applier:
                 return
             # Another edit of the same version: keep both, overwrite nothing.
             row_id = f"{story.id}~{digest.hex()[:8]}"
-        self.sharing.store_row(circle_id, row_id, story, data, key)
+        # The file keeps the author's signed words; the list row is made
+        # from cleaned ones, as if the story had been written here.
+        try:
+            listed = replace(
+                story,
+                title=clean_title(story.title, story.body),
+                tags=canonical_tags(story.tags),
+                content_notes=clean_notes(story.content_notes),
+            )
+        except StorycircleError as error:
+            raise CircleError(f"story {story.id} is malformed ({error})") from None
+        self.sharing.store_row(circle_id, row_id, listed, data, key)
 
     def _apply_withdraw(self, data: bytes) -> str:
         for record, _status in self.rows.circles_of(self.circles.member.id):

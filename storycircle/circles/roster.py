@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from storycircle.circles.events import EventError
+from storycircle.sanitize import sanitize_line
 
 INVITED, ACTIVE, LEFT, REMOVED = "invited", "active", "left", "removed"
 LIVE = (INVITED, ACTIVE)
@@ -132,7 +133,7 @@ def roster_from_event(fields: dict[str, Any]) -> Roster:
                 recipient=str(m["recipient"]),
                 signing_public=base64.b64decode(m["signing_public"], validate=True),
                 status=str(m["status"]),
-                pseudonym=str(m["pseudonym"]),
+                pseudonym=sanitize_line(str(m["pseudonym"]))[:MAX_NAME_LENGTH],
             )
             for m in fields["members"]
         )
@@ -141,7 +142,7 @@ def roster_from_event(fields: dict[str, Any]) -> Roster:
         }
         roster = Roster(
             circle_id=str(fields["circle"]),
-            name=str(fields["name"]),
+            name=sanitize_line(str(fields["name"])),
             host_id=str(fields["host"]),
             epoch=int(fields["epoch"]),
             revision=int(fields["revision"]),

@@ -427,7 +427,9 @@ class Circles:
                 current.created_day if current else self.clock().date().isoformat(),
             )
             self.rows.put_circle(_with_meta(record, key, new.name, folder))
-            self.rows.put_grants(new.circle_id, key.epoch, new.grants)
+            live_ids = {m.id for m in new.members if m.live}
+            grants = {k: v for k, v in new.grants.items() if k in live_ids}
+            self.rows.put_grants(new.circle_id, key.epoch, grants)
             self.rows.drop_grants(new.circle_id, before_epoch=key.epoch)
             for entry in new.members:
                 if not entry.live:

@@ -28,7 +28,7 @@ from storycircle.models import (
     StoryRecord,
     StorySummary,
 )
-from storycircle.sanitize import sanitize_line
+from storycircle.sanitize import sanitize_line, sanitize_text
 from storycircle.summaries import pack_summary, unpack_summary
 from storycircle.tags import canonical_tag
 
@@ -248,5 +248,6 @@ class Sharing:
         story = open_story(
             record, [key.identity], Ed25519PublicKey.from_public_bytes(author.signing_public)
         )
-        title = story.title + (CONFLICT_MARK if row_id != row.story_id else "")
-        return replace(story, id=story_id, title=title)
+        # Written elsewhere: cleaned like anything typed here before it is shown.
+        title = sanitize_line(story.title) + (CONFLICT_MARK if row_id != row.story_id else "")
+        return replace(story, id=story_id, title=title, body=sanitize_text(story.body))

@@ -205,3 +205,26 @@ def test_a_file_from_a_removed_member_is_refused(machines, folder) -> None:
     report = refresh(birch.sharing, str(folder))
     assert [reason for _n, reason in report.refused] == ["from a member who left or was removed"]
     assert birch.sharing.summaries(circle_id) == []
+
+
+def test_a_story_from_elsewhere_is_cleaned_before_it_is_listed_or_read(machines, folder) -> None:
+    ash, birch, circle_id = _joined(machines, folder)
+    key = ash.circles.current_key(circle_id)
+    hostile = Story(
+        **{
+            **_fields(ash.write("Plain")),
+            "title": "Title\x1b]0;pwned\x07 [@click=app.quit]",
+            "body": "Body \x1b[2J\u202eevil",
+        }
+    )
+    _drop(
+        folder,
+        "story",
+        seal_story(hostile, ash.member.signing_key, [vault.parse_recipient(key.recipient)]),
+    )
+    report = refresh(birch.sharing, str(folder))
+    assert report.refused == []
+    [row] = birch.sharing.summaries(circle_id)
+    assert "\x1b" not in row.title and "[@click=app.quit]" in row.title
+    opened = birch.sharing.load(row.id)
+    assert "\x1b" not in opened.body and "\u202e" not in opened.body and "\x1b" not in opened.title
