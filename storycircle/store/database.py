@@ -107,13 +107,17 @@ def _check_identity(conn: sqlite3.Connection, name: str) -> None:
 
 
 def _migrate(conn: sqlite3.Connection) -> None:
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    for number, statements in enumerate(MIGRATIONS[version:], start=version + 1):
+    while conn.execute("PRAGMA user_version").fetchone()[0] < len(MIGRATIONS):
         with transaction(conn):
-            for statement in statements:
+            # Read the version again under the write lock: another instance
+            # opening the same new file may have migrated it meanwhile.
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version >= len(MIGRATIONS):
+                return
+            for statement in MIGRATIONS[version]:
                 conn.execute(statement)
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute(f"PRAGMA user_version = {version + 1}")
 
 
 @contextmanager
