@@ -6,6 +6,7 @@ The verbs never import Textual; only opening the app does.
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from collections.abc import Sequence
 
@@ -187,6 +188,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         warn("stopped; nothing more was saved")
         return 130
+    except sqlite3.DatabaseError as error:
+        # A file that opened but is damaged inside: say so in one line, with
+        # SQLite's reason (never row contents), and change nothing.
+        warn(
+            f"the database is damaged ({error}); nothing was changed. "
+            "`storycircle doctor` lists what can still be read"
+        )
+        return 1
 
 
 def _open_app() -> int:
