@@ -99,6 +99,22 @@ def clean_notes(notes: Iterable[str]) -> tuple[str, ...]:
     return tuple(result)
 
 
+def summary_payload(story: Story) -> bytes:
+    """The listing summary of a story as it is sealed: a compact JSON list.
+
+    A list, not an object: listing parses ten thousand of these.
+    """
+    summary = [
+        story.title,
+        list(story.tags),
+        list(story.content_notes),
+        story.created,
+        story.updated,
+        story.word_count,
+    ]
+    return json.dumps(summary, ensure_ascii=False).encode("utf-8")
+
+
 class Journal:
     """The journal of one unlocked member."""
 
@@ -190,18 +206,8 @@ class Journal:
 
     def _write(self, story: Story, *, expected_version: int) -> bool:
         blob = seal_story(story, self._member.signing_key, [self._member.identity.recipient])
-        # A compact list, not an object: listing parses ten thousand of these.
-        summary = [
-            story.title,
-            list(story.tags),
-            list(story.content_notes),
-            story.created,
-            story.updated,
-            story.word_count,
-        ]
         sealed = self._keys.seal(
-            json.dumps(summary, ensure_ascii=False).encode("utf-8"),
-            row_context(JOURNAL_SCOPE, story.id, story.version),
+            summary_payload(story), row_context(JOURNAL_SCOPE, story.id, story.version)
         )
         record = StoryRecord(
             id=story.id,
