@@ -143,10 +143,14 @@ def test_sigkill_during_saves_leaves_every_story_whole(tmp_path: Path) -> None:
         read_fd, write_fd = os.pipe()
         pid = fork(lambda w=write_fd: _writer(path, member, w))  # type: ignore[misc]
         os.close(write_fd)
-        time.sleep(delays.uniform(0.004, 0.05))
+        # Wait until the writer has started its first write, then kill it at
+        # a random moment of what follows: every kill lands while it writes.
+        first = os.read(read_fd, 65536)
+        time.sleep(delays.uniform(0.0, 0.04))
         os.kill(pid, signal.SIGKILL)
         assert wait(pid) == -signal.SIGKILL  # killed, not ended by an error of its own
-        events = _read_log(read_fd)
+        assert first, "the writer died before writing"
+        events = [line.split() for line in first.decode().splitlines()] + _read_log(read_fd)
         last, done = _check(path, member, known, known_draft, events)
         last_events.append(last)
         saves += done
@@ -156,6 +160,5 @@ def test_sigkill_during_saves_leaves_every_story_whole(tmp_path: Path) -> None:
         f"\n{KILLS} kills ({in_story} during a story save, {in_draft} during a draft save), "
         f"{saves} saves completed, {elapsed:.1f} s"
     )
-    # The kills must really have landed while writing, not only between runs.
-    assert in_story >= KILLS // 4 and in_draft >= 1
-    assert saves >= KILLS
+    # Both kinds of write were interrupted at least once (most kills land in one).
+    assert in_story >= 1 and in_draft >= 1
