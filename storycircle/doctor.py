@@ -26,11 +26,12 @@ from pathlib import Path
 from storycircle import vault
 from storycircle.collections import collection_consents, shipped_collections, user_collections
 from storycircle.errors import StorycircleError
-from storycircle.journal import Journal, summary_payload
+from storycircle.journal import Journal
 from storycircle.keys import SealError, row_context
 from storycircle.members import UnlockedMember
 from storycircle.models import JOURNAL_SCOPE
 from storycircle.store import Store
+from storycircle.summaries import pack_summary
 
 MAX_INTEGRITY_LINES = 10
 
@@ -118,7 +119,7 @@ def check_journal(checkup: Checkup, report: Report) -> Iterator[Finding]:
         except sqlite3.DatabaseError as error:
             yield Finding(item, f"cannot be read from the database ({error})")
             continue
-        payload = summary_payload(story)
+        payload = pack_summary(story)
         tokens = {member.journal.tag_token(tag) for tag in story.tags}
         problems = []
         try:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -68,8 +68,46 @@ def open_story(
             story id only.
     """
     sid = record.id
+    fields = _decrypt_fields(record.blob, identities, sid)
+    if (fields.get("id"), fields.get("version"), fields.get("author")) != (
+        record.id,
+        record.version,
+        record.author_id,
+    ):
+        raise DamagedStory(f"story {sid} holds another story's data and was refused")
+    return _verified(fields, author_key, sid)
+
+
+def open_story_file(
+    blob: bytes,
+    identities: Sequence[vault.Identity],
+    author_key: Callable[[str], Ed25519PublicKey | None],
+) -> Story:
+    """Decrypt and verify a story file that arrived without a row (a circle folder).
+
+    Args:
+        blob: The age file.
+        identities: Keys that may open it.
+        author_key: Returns the signing key of the author the story names, or
+            None when that author is not someone whose stories are accepted.
+
+    Raises:
+        DamagedStory: it does not open, is not a story, names an unknown
+            author, or its signature does not hold.
+    """
+    fields = _decrypt_fields(blob, identities, "file")
+    sid = str(fields.get("id"))[:32]
+    key = author_key(str(fields.get("author")))
+    if key is None:
+        raise DamagedStory(f"story {sid} claims an author who is not in the circle")
+    return _verified(fields, key, sid)
+
+
+def _decrypt_fields(
+    blob: bytes, identities: Sequence[vault.Identity], sid: str
+) -> dict[str, Any]:
     try:
-        plaintext = vault.decrypt(record.blob, identities)
+        plaintext = vault.decrypt(blob, identities)
     except vault.NoIdentityMatch:
         raise DamagedStory(
             f"story {sid} cannot be opened with your keys (damaged, or not shared with you)"
@@ -86,12 +124,10 @@ def open_story(
         raise DamagedStory(
             f"story {sid} was written by a newer storycircle (envelope {fields.get('v')!r})"
         )
-    if (fields.get("id"), fields.get("version"), fields.get("author")) != (
-        record.id,
-        record.version,
-        record.author_id,
-    ):
-        raise DamagedStory(f"story {sid} holds another story's data and was refused")
+    return fields
+
+
+def _verified(fields: dict[str, Any], author_key: Ed25519PublicKey, sid: str) -> Story:
     signature_text = fields.pop("sig", None)
     try:
         signature = base64.b64decode(str(signature_text), validate=True)
@@ -114,9 +150,12 @@ def _story_from(fields: dict[str, Any]) -> Story:
             raise DamagedStory(f"story {fields.get('id')} has malformed {name}")
         return tuple(value)
 
+    version = fields.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise DamagedStory(f"story {fields.get('id')} has a malformed version")
     return Story(
         id=text("id"),
-        version=int(fields["version"]),
+        version=version,
         title=text("title"),
         body=text("body"),
         tags=texts("tags"),

@@ -30,6 +30,7 @@ from storycircle.models import (
 )
 from storycircle.sanitize import sanitize_line, sanitize_text
 from storycircle.store import Store
+from storycircle.summaries import pack_summary, unpack_summary
 from storycircle.tags import canonical_tag, canonical_tags
 
 MAX_TITLE_LENGTH = 200
@@ -97,22 +98,6 @@ def clean_notes(notes: Iterable[str]) -> tuple[str, ...]:
     if len(result) > MAX_CONTENT_NOTES:
         raise StorycircleError(f"a story can carry at most {MAX_CONTENT_NOTES} content notes")
     return tuple(result)
-
-
-def summary_payload(story: Story) -> bytes:
-    """The listing summary of a story as it is sealed: a compact JSON list.
-
-    A list, not an object: listing parses ten thousand of these.
-    """
-    summary = [
-        story.title,
-        list(story.tags),
-        list(story.content_notes),
-        story.created,
-        story.updated,
-        story.word_count,
-    ]
-    return json.dumps(summary, ensure_ascii=False).encode("utf-8")
 
 
 class Journal:
@@ -207,7 +192,7 @@ class Journal:
     def _write(self, story: Story, *, expected_version: int) -> bool:
         blob = seal_story(story, self._member.signing_key, [self._member.identity.recipient])
         sealed = self._keys.seal(
-            summary_payload(story), row_context(JOURNAL_SCOPE, story.id, story.version)
+            pack_summary(story), row_context(JOURNAL_SCOPE, story.id, story.version)
         )
         record = StoryRecord(
             id=story.id,
@@ -271,24 +256,7 @@ class Journal:
             return cached
         try:
             opened = self._keys.open(sealed, row_context(JOURNAL_SCOPE, story_id, version))
-            title, tags, notes, created, updated, words = json.loads(opened)
-            if not isinstance(title, str) or not isinstance(tags, list):
-                raise TypeError("malformed summary")
-            # Positional and without per-field conversion: the summary is
-            # authenticated with this journal's key, and listing builds
-            # thousands of these.
-            summary = StorySummary(
-                story_id,
-                version,
-                title,
-                tuple(tags),
-                tuple(notes),
-                created,
-                updated,
-                author_id,
-                JOURNAL_SCOPE,
-                words,
-            )
+            summary = unpack_summary(opened, story_id, version, author_id, JOURNAL_SCOPE)
         except (SealError, ValueError, KeyError, TypeError):
             self.damaged.add(story_id)
             return None

@@ -270,3 +270,136 @@ class Collection:
     consent: str
     stories: tuple[CollectionStory, ...] = ()
     signature: bool | None = None
+
+
+CIRCLE_SCOPE_PREFIX = "circle:"
+"""Scope of a circle's stories in the reader and lists: ``circle:<id>``."""
+
+
+@dataclass(frozen=True, slots=True)
+class CircleRecord:
+    """A circle as stored: ids and epoch in clear, name and folder sealed.
+
+    Attributes:
+        id: Random id of the circle.
+        epoch: The current key epoch (starts at 1, grows on every re-key).
+        revision: Grows on every change of members, so older rosters are refused.
+        host_id: The member who created the circle and may remove others.
+        epoch_recipient: The age recipient of the current epoch key.
+        meta_sealed: Name and folder, sealed with the epoch's keys.
+        created_day: ``YYYY-MM-DD``.
+    """
+
+    id: str
+    epoch: int
+    revision: int
+    host_id: str
+    epoch_recipient: str
+    meta_sealed: bytes
+    created_day: str
+
+
+@dataclass(frozen=True, slots=True)
+class CircleMemberRecord:
+    """One member of a circle, on this machine or another.
+
+    Attributes:
+        circle_id: The circle.
+        member_id: The member's id (from their card when they are elsewhere).
+        recipient: Their age recipient.
+        signing_public: Their Ed25519 public key (raw 32 bytes).
+        status: ``invited``, ``active``, ``left`` or ``removed``.
+        profile_sealed: Their pseudonym in this circle, sealed with the epoch's keys.
+    """
+
+    circle_id: str
+    member_id: str
+    recipient: str
+    signing_public: bytes
+    status: str
+    profile_sealed: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class CircleStoryRecord:
+    """A story shared to a circle, as stored.
+
+    Attributes:
+        circle_id: The circle.
+        row_id: The story id, or ``<story id>~<digest>`` for a second edit
+            of the same version (both are kept).
+        story_id: The story id inside the envelope.
+        version: The story version.
+        author_id: The author's member id.
+        epoch: The epoch the file is encrypted to.
+        created_day: ``YYYY-MM-DD``.
+        updated_day: ``YYYY-MM-DD``.
+        seq: Save order inside the store.
+        size: Bytes of the file.
+        digest: SHA-256 of the file as shared.
+        blob: The age file (author and epoch recipients).
+        summary: Listing summary sealed with the epoch's keys.
+    """
+
+    circle_id: str
+    row_id: str
+    story_id: str
+    version: int
+    author_id: str
+    epoch: int
+    created_day: str
+    updated_day: str
+    seq: int
+    size: int
+    digest: bytes
+    blob: bytes
+    summary: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class CircleMember:
+    """A circle member as shown to other members.
+
+    Attributes:
+        id: Member id.
+        pseudonym: Their pseudonym in this circle.
+        status: ``invited``, ``active``, ``left`` or ``removed``.
+        is_host: True for the member who may remove others.
+    """
+
+    id: str
+    pseudonym: str
+    status: str
+    is_host: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Circle:
+    """A circle as its members see it after unlocking.
+
+    Attributes:
+        id: Circle id.
+        name: The circle's name.
+        epoch: Current key epoch.
+        host_id: Who may remove members.
+        folder: The shared folder, or "" when there is none.
+        members: Everyone invited or active.
+        my_status: The unlocked member's status (``invited`` or ``active``).
+    """
+
+    id: str
+    name: str
+    epoch: int
+    host_id: str
+    folder: str
+    members: tuple[CircleMember, ...]
+    my_status: str
+
+    @property
+    def scope(self) -> str:
+        """The scope of this circle's stories in lists: ``circle:<id>``."""
+        return CIRCLE_SCOPE_PREFIX + self.id
+
+    def pseudonym_of(self, member_id: str) -> str:
+        """The circle pseudonym of a member, or "" when not a member."""
+        return next((m.pseudonym for m in self.members if m.id == member_id), "")

@@ -79,4 +79,79 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "DROP TABLE reactions",
         "ALTER TABLE reactions_v3 RENAME TO reactions",
     ),
+    (
+        # Circles (migration 4). In clear: ids, epochs, recipients, statuses,
+        # coarse dates, sizes and ciphertext. The circle's name and folder,
+        # members' circle pseudonyms and everything about a story are sealed
+        # with keys of the circle's current epoch.
+        """CREATE TABLE circles (
+            id TEXT PRIMARY KEY,
+            epoch INTEGER NOT NULL,
+            revision INTEGER NOT NULL,
+            host_id TEXT NOT NULL,
+            epoch_recipient TEXT NOT NULL,
+            meta_sealed BLOB NOT NULL,
+            created_day TEXT NOT NULL
+        )""",
+        """CREATE TABLE circle_members (
+            circle_id TEXT NOT NULL REFERENCES circles(id) ON DELETE CASCADE,
+            member_id TEXT NOT NULL,
+            recipient TEXT NOT NULL,
+            signing_public BLOB NOT NULL,
+            status TEXT NOT NULL,
+            profile_sealed BLOB NOT NULL,
+            PRIMARY KEY (circle_id, member_id)
+        )""",
+        # A grant: the epoch's secret key encrypted to one member's recipient.
+        """CREATE TABLE circle_grants (
+            circle_id TEXT NOT NULL REFERENCES circles(id) ON DELETE CASCADE,
+            epoch INTEGER NOT NULL,
+            member_id TEXT NOT NULL,
+            blob BLOB NOT NULL,
+            PRIMARY KEY (circle_id, epoch, member_id)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX circle_grants_member ON circle_grants (member_id)",
+        # row_id is the story id, or the story id and a suffix for a second
+        # edit of the same version (both are kept).
+        """CREATE TABLE circle_stories (
+            circle_id TEXT NOT NULL REFERENCES circles(id) ON DELETE CASCADE,
+            row_id TEXT NOT NULL,
+            story_id TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            author_id TEXT NOT NULL,
+            epoch INTEGER NOT NULL,
+            created_day TEXT NOT NULL,
+            updated_day TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            size INTEGER NOT NULL,
+            digest BLOB NOT NULL,
+            blob BLOB NOT NULL,
+            summary BLOB NOT NULL,
+            PRIMARY KEY (circle_id, row_id)
+        )""",
+        "CREATE INDEX circle_stories_story ON circle_stories (story_id)",
+        "CREATE INDEX circle_stories_seq ON circle_stories (circle_id, seq DESC)",
+        """CREATE TABLE circle_tag_tokens (
+            circle_id TEXT NOT NULL,
+            token BLOB NOT NULL,
+            row_id TEXT NOT NULL,
+            PRIMARY KEY (circle_id, token, row_id),
+            FOREIGN KEY (circle_id, row_id)
+                REFERENCES circle_stories(circle_id, row_id) ON DELETE CASCADE
+        ) WITHOUT ROWID""",
+        "CREATE INDEX circle_tag_tokens_row ON circle_tag_tokens (circle_id, row_id)",
+        # Folder files already applied (by content hash), and withdrawals,
+        # so a file synced back in is neither applied twice nor resurrected.
+        """CREATE TABLE circle_files (
+            circle_id TEXT NOT NULL REFERENCES circles(id) ON DELETE CASCADE,
+            digest BLOB NOT NULL,
+            PRIMARY KEY (circle_id, digest)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE circle_withdrawn (
+            circle_id TEXT NOT NULL REFERENCES circles(id) ON DELETE CASCADE,
+            story_id TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            PRIMARY KEY (circle_id, story_id)
+        ) WITHOUT ROWID""",
+    ),
 )

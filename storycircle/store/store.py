@@ -14,6 +14,7 @@ from typing import Any
 
 from storycircle.errors import StoreError
 from storycircle.models import DraftRecord, MemberRecord, StoryRecord
+from storycircle.store.circle_store import CircleStore
 from storycircle.store.database import connect, connect_read_only, transaction
 
 _STORY_COLUMNS = (
@@ -45,6 +46,8 @@ class Store:
         self._conn: sqlite3.Connection = db.conn
         self.path = path
         """The database file, or None for an in-memory store."""
+        self.circles = CircleStore(self._conn)
+        """The circle tables of the same database."""
 
     @classmethod
     def open(cls, path: Path | str) -> Store:

@@ -1,0 +1,67 @@
+"""Signed circle events: the roster of a circle and the withdrawal of a story.
+
+An event is canonical JSON ``{v, kind, circle, signer, ..., sig}`` where
+``sig`` is the signer's Ed25519 signature over the rest, encrypted as one age
+file. Stories themselves travel as their own signed envelope (see
+:mod:`storycircle.envelope`), so they need no wrapper.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+EVENT_VERSION = 1
+_DOMAIN = b"storycircle/circle-event/v1\n"
+
+
+class EventError(Exception):
+    """An event is malformed or its signature does not hold."""
+
+
+def _canonical(fields: dict[str, Any]) -> bytes:
+    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def sign_event(fields: dict[str, Any], signer: Ed25519PrivateKey) -> bytes:
+    """Return ``fields`` with ``v`` and the signer's ``sig``, as canonical JSON."""
+    body = {**fields, "v": EVENT_VERSION}
+    body["sig"] = base64.b64encode(signer.sign(_DOMAIN + _canonical(body))).decode("ascii")
+    return _canonical(body)
+
+
+def read_event(plaintext: bytes) -> dict[str, Any]:
+    """Parse an event without checking its signature (the signer is named inside).
+
+    Raises:
+        EventError: not a storycircle event.
+    """
+    try:
+        fields = json.loads(plaintext)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise EventError("not a storycircle event") from None
+    if not isinstance(fields, dict) or fields.get("v") != EVENT_VERSION:
+        raise EventError("not a storycircle event of a known version")
+    for name in ("kind", "circle", "signer", "sig"):
+        if not isinstance(fields.get(name), str):
+            raise EventError(f"an event without a valid {name}")
+    return fields
+
+
+def verify_event(fields: dict[str, Any], key: Ed25519PublicKey) -> None:
+    """Check the signature of an event read with :func:`read_event`.
+
+    Raises:
+        EventError: the signature does not hold.
+    """
+    body = {name: value for name, value in fields.items() if name != "sig"}
+    try:
+        signature = base64.b64decode(str(fields["sig"]), validate=True)
+        key.verify(signature, _DOMAIN + _canonical(body))
+    except (binascii.Error, ValueError, InvalidSignature):
+        raise EventError("its signature does not match the member it names") from None

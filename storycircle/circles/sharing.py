@@ -1,0 +1,254 @@
+"""Stories in circles: share, withdraw, list and open.
+
+A shared story is a second copy of the author's story, encrypted to the
+author and to the circle's current epoch, with a summary and tag tokens under
+the epoch's keys. Withdrawing deletes that copy (the author's own stays in
+their journal, encrypted to them alone) and tells the circle folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from storycircle import vault
+from storycircle.circles.epochs import EpochKey
+from storycircle.circles.events import sign_event
+from storycircle.circles.roster import ACTIVE
+from storycircle.circles.service import CircleError, Circles
+from storycircle.envelope import open_story, seal_story
+from storycircle.errors import DamagedStory, StoryNotFound
+from storycircle.keys import SealError, row_context
+from storycircle.models import (
+    CIRCLE_SCOPE_PREFIX,
+    CircleStoryRecord,
+    Story,
+    StoryRecord,
+    StorySummary,
+)
+from storycircle.sanitize import sanitize_line
+from storycircle.summaries import pack_summary, unpack_summary
+from storycircle.tags import canonical_tag
+
+CONFLICT_MARK = " (another edit)"
+"""Added to the title of a second edit of the same version, kept beside the first."""
+
+
+def list_id(circle_id: str, row_id: str) -> str:
+    """The id a circle story has in lists and the reader: ``circle:<id>/<row>``."""
+    return f"{CIRCLE_SCOPE_PREFIX}{circle_id}/{row_id}"
+
+
+def split_list_id(story_id: str) -> tuple[str, str] | None:
+    """``(circle id, row id)`` of an id made by :func:`list_id`, else None."""
+    if not story_id.startswith(CIRCLE_SCOPE_PREFIX):
+        return None
+    circle_id, _, row_id = story_id[len(CIRCLE_SCOPE_PREFIX) :].partition("/")
+    return (circle_id, row_id) if circle_id and row_id else None
+
+
+class Sharing:
+    """Share, withdraw and read the stories of the member's circles."""
+
+    def __init__(self, circles: Circles) -> None:
+        """Work through the member's :class:`Circles`."""
+        self.circles = circles
+        self._summaries: dict[tuple[str, str, int, int], StorySummary] = {}
+
+    # -- sharing and withdrawing ---------------------------------------------------
+
+    def audience(self, circle_id: str) -> list[str]:
+        """Pseudonyms of everyone who will be able to read what is shared now."""
+        roster = self.circles.roster(circle_id)
+        return [m.pseudonym for m in roster.live() if m.id != self.circles.member.id]
+
+    def share(self, story: Story, circle_id: str) -> None:
+        """Share one of the member's own stories to a circle (or update the shared copy).
+
+        Raises:
+            CircleError: not the member's story, or they are not active in the circle.
+        """
+        member = self.circles.member
+        if story.author_id != member.id:
+            raise CircleError("you can share only your own stories")
+        roster = self.circles.roster(circle_id)
+        me = roster.member(member.id)
+        if me is None or me.status != ACTIVE:
+            raise CircleError("accept the invitation to this circle before sharing to it")
+        key = self.circles.key(circle_id, roster.epoch)
+        blob = seal_story(
+            story,
+            member.signing_key,
+            [member.identity.recipient, vault.parse_recipient(key.recipient)],
+        )
+        rows = self.circles.rows
+        with self.circles.store.batch():
+            rows.clear_withdrawn(circle_id, story.id)
+            self.store_row(circle_id, story.id, story, blob, key)
+        folder = self.circles.folder_of(circle_id)
+        if folder:
+            from storycircle.circles.folder import write_file
+
+            write_file(rows, circle_id, folder, "story", blob)
+
+    def store_row(
+        self, circle_id: str, row_id: str, story: Story, blob: bytes, key: EpochKey
+    ) -> None:
+        """Keep a story file (shared here or applied from a folder) as a circle row."""
+        context = row_context(CIRCLE_SCOPE_PREFIX + circle_id, row_id, story.version)
+        digest = hashlib.sha256(blob).digest()
+        self.circles.rows.put_story(
+            CircleStoryRecord(
+                circle_id,
+                row_id,
+                story.id,
+                story.version,
+                story.author_id,
+                key.epoch,
+                story.created[:10],
+                story.updated[:10],
+                0,
+                len(blob),
+                digest,
+                blob,
+                key.scope.seal(pack_summary(story), context),
+            ),
+            [key.scope.tag_token(tag) for tag in story.tags],
+        )
+        self.circles.rows.mark_file(circle_id, digest)
+
+    def withdraw(self, story_id: str, circle_id: str) -> None:
+        """Take a story back from a circle: its copy there is deleted.
+
+        Raises:
+            CircleError: it is not shared there by this member.
+        """
+        member = self.circles.member
+        rows = self.circles.rows
+        mine = [
+            row
+            for row in rows.stories(circle_id)
+            if row.story_id == story_id and row.author_id == member.id
+        ]
+        if not mine:
+            raise CircleError("that story is not shared to that circle")
+        version = max(row.version for row in mine)
+        with self.circles.store.batch():
+            rows.delete_story(circle_id, story_id)
+            rows.set_withdrawn(circle_id, story_id, version)
+        folder = self.circles.folder_of(circle_id)
+        if folder:
+            from storycircle.circles.folder import forget_files, write_file
+
+            event = sign_event(
+                {
+                    "kind": "withdraw",
+                    "circle": circle_id,
+                    "signer": member.id,
+                    "story": story_id,
+                    "version": version,
+                },
+                member.signing_key,
+            )
+            key = self.circles.current_key(circle_id)
+            write_file(
+                rows,
+                circle_id,
+                folder,
+                "withdraw",
+                vault.encrypt(event, [vault.parse_recipient(key.recipient)]),
+            )
+            forget_files(folder, "story", [row.digest for row in mine])
+
+    def shared_to(self, story_id: str) -> list[str]:
+        """Ids of the circles one of the member's stories is shared to."""
+        return self.circles.rows.circles_sharing(story_id)
+
+    def story_saved(self, story: Story) -> None:
+        """Update the shared copies of a story the member just edited."""
+        for circle_id in self.shared_to(story.id):
+            try:
+                self.share(story, circle_id)
+            except CircleError:
+                continue  # no longer active there: the old copy stays as shared
+
+    # -- listing and reading --------------------------------------------------------------
+
+    def summaries(self, circle_id: str) -> list[StorySummary]:
+        """The list rows of a circle's stories, newest first, by circle pseudonym."""
+        circle = self.circles.circle(circle_id)
+        if circle.my_status != ACTIVE:
+            return []
+        key = self.circles.key(circle_id, circle.epoch)
+        names = {m.id: m.pseudonym for m in circle.members}
+        scope = circle.scope
+        found = []
+        for row_id, story_id, version, author_id, sealed in self.circles.rows.summaries(circle_id):
+            cache_key = (circle_id, row_id, version, circle.epoch)
+            summary = self._summaries.get(cache_key)
+            if summary is None:
+                try:
+                    opened = key.scope.open(sealed, row_context(scope, row_id, version))
+                    summary = unpack_summary(
+                        opened, list_id(circle_id, row_id), version, author_id, scope
+                    )
+                except (SealError, ValueError, TypeError):
+                    continue  # damaged: doctor names it
+                title = summary.title + (CONFLICT_MARK if row_id != story_id else "")
+                summary = replace(
+                    summary, title=title, author_name=names.get(author_id, "unknown member")
+                )
+                self._summaries[cache_key] = summary
+            found.append(summary)
+        return found
+
+    def with_tag(self, circle_id: str, tag: str) -> list[StorySummary]:
+        """A circle's stories carrying ``tag``, found by its token."""
+        key = self.circles.current_key(circle_id)
+        wanted = set(
+            self.circles.rows.row_ids_with_token(circle_id, key.scope.tag_token(canonical_tag(tag)))
+        )
+        return [s for s in self.summaries(circle_id) if s.id.rpartition("/")[2] in wanted]
+
+    def load(self, story_id: str) -> Story:
+        """Open a circle story by its list id, checking its author's signature.
+
+        Raises:
+            StoryNotFound: no such story in the member's circles.
+            DamagedStory: it fails to decrypt or verify, or claims an author
+                who is not in the circle.
+        """
+        parts = split_list_id(story_id)
+        if parts is None:
+            raise StoryNotFound(f"there is no story {sanitize_line(story_id)} in your circles")
+        circle_id, row_id = parts
+        row = self.circles.rows.story(circle_id, row_id)
+        if row is None:
+            raise StoryNotFound("that story is no longer shared in the circle")
+        circle = self.circles.circle(circle_id)
+        if circle.my_status != ACTIVE:
+            raise StoryNotFound("accept the invitation to read this circle's stories")
+        author = self.circles.rows.member(circle_id, row.author_id)
+        if author is None:
+            raise DamagedStory(f"story {row.story_id} claims an author who is not in the circle")
+        key = self.circles.key(circle_id, row.epoch)
+        record = StoryRecord(
+            row.story_id,
+            row.version,
+            row.author_id,
+            circle.scope,
+            row.epoch,
+            row.created_day,
+            row.updated_day,
+            row.seq,
+            row.size,
+            row.blob,
+            row.summary,
+        )
+        story = open_story(
+            record, [key.identity], Ed25519PublicKey.from_public_bytes(author.signing_public)
+        )
+        title = story.title + (CONFLICT_MARK if row_id != row.story_id else "")
+        return replace(story, id=story_id, title=title)

@@ -1,0 +1,42 @@
+"""Members, circles and stories for the circle tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from storycircle.circles import Circles, MemberCard, Sharing
+from storycircle.journal import Journal
+from storycircle.members import UnlockedMember
+from storycircle.models import Story
+from storycircle.store import Store
+from tests.conftest import FakeClock, make_member
+
+
+@dataclass
+class Person:
+    """One unlocked member with their journal and circle services."""
+
+    member: UnlockedMember
+    journal: Journal
+    circles: Circles
+    sharing: Sharing
+
+    @property
+    def card(self) -> MemberCard:
+        return MemberCard.of(self.member.record)
+
+    def write(self, title: str, body: str = "Some words.", tags: tuple[str, ...] = ()) -> Story:
+        return self.journal.save(title=title, body=body, tags=tags).story
+
+
+def person(store: Store, pseudonym: str) -> Person:
+    member = make_member(store, pseudonym)
+    clock = FakeClock()
+    circles = Circles(store, member, clock=clock)
+    return Person(member, Journal(store, member, clock=clock), circles, Sharing(circles))
+
+
+def again(store: Store, someone: Person) -> Person:
+    """The same member with fresh services (as after locking and unlocking)."""
+    circles = Circles(store, someone.member)
+    return Person(someone.member, Journal(store, someone.member), circles, Sharing(circles))

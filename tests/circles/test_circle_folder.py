@@ -1,0 +1,189 @@
+"""Two installations sharing one circle folder, and what a folder refuses."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+
+from storycircle import vault
+from storycircle.circles.folder import import_bundle, refresh, write_bundle
+from storycircle.envelope import seal_story
+from storycircle.models import Story
+from storycircle.store import Store
+from tests.circles.helpers import Person, again, person
+
+
+@pytest.fixture
+def machines(tmp_path: Path):
+    one = Store.open(tmp_path / "one.db")
+    two = Store.open(tmp_path / "two.db")
+    yield one, two
+    one.close()
+    two.close()
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    path = tmp_path / "synced"
+    path.mkdir()
+    return path
+
+
+def _joined(machines, folder: Path) -> tuple[Person, Person, str]:
+    """Ash on machine one hosts a circle with a folder; Birch on machine two joins it."""
+    one, two = machines
+    ash, birch = person(one, "ash"), person(two, "birch")
+    circle = ash.circles.create("Across town", folder=str(folder))
+    ash.circles.invite(circle.id, birch.card)
+    report = refresh(birch.sharing, str(folder))
+    assert report.refused == []
+    birch.circles.set_folder(circle.id, str(folder))
+    [invited] = birch.circles.circles()
+    assert (invited.name, invited.my_status) == ("Across town", "invited")
+    birch.circles.accept(circle.id, "Willow")
+    refresh(ash.sharing, str(folder))
+    assert [m.status for m in ash.circles.circle(circle.id).members] == ["active", "active"]
+    return ash, birch, circle.id
+
+
+def test_a_story_written_on_one_machine_is_read_on_the_other(machines, folder) -> None:
+    ash, birch, circle_id = _joined(machines, folder)
+    ash.sharing.share(ash.write("Written at home", "Every word.", ("hope",)), circle_id)
+    report = refresh(birch.sharing, str(folder))
+    assert (report.applied, report.refused) == (1, [])
+    [row] = birch.sharing.summaries(circle_id)
+    assert (row.title, row.author_name) == ("Written at home", "ash")
+    assert birch.sharing.load(row.id).body == "Every word."
+    # Refreshing again applies nothing twice.
+    assert refresh(birch.sharing, str(folder)).applied == 0
+    assert len(birch.sharing.summaries(circle_id)) == 1
+
+
+def test_a_withdrawal_travels_too(machines, folder) -> None:
+    ash, birch, circle_id = _joined(machines, folder)
+    story = ash.write("Changed my mind")
+    ash.sharing.share(story, circle_id)
+    refresh(birch.sharing, str(folder))
+    ash.sharing.withdraw(story.id, circle_id)
+    refresh(birch.sharing, str(folder))
+    assert birch.sharing.summaries(circle_id) == []
+    assert not any(name.startswith("story-") for name in os.listdir(folder))
+
+
+def test_a_member_removed_on_one_machine_is_locked_out_on_the_other(machines, folder) -> None:
+    one, two = machines
+    ash, birch, circle_id = _joined(machines, folder)
+    ash.sharing.share(ash.write("Before"), circle_id)
+    refresh(birch.sharing, str(folder))
+    ash.circles.remove(circle_id, birch.member.id)
+    ash.sharing.share(ash.write("After the removal"), circle_id)
+    refresh(birch.sharing, str(folder))
+    birch_again = again(two, birch)
+    assert birch_again.circles.circles() == []
+    assert two.circles.circle(circle_id) is None  # nothing of it stays on machine two
+    after = [name for name in os.listdir(folder) if name.startswith("story-")]
+    opened = 0
+    for name in after:
+        try:
+            vault.decrypt((folder / name).read_bytes(), [birch.member.identity])
+            opened += 1
+        except vault.NoIdentityMatch:
+            pass
+    assert opened == 0
+
+
+def test_two_edits_of_the_same_version_are_both_kept(machines, folder) -> None:
+    ash, birch, circle_id = _joined(machines, folder)
+    story = ash.write("Version one")
+    ash.sharing.share(story, circle_id)
+    refresh(birch.sharing, str(folder))
+    # The same version edited differently elsewhere (say, from a backup).
+    other = Story(**{**_fields(story), "body": "A different edit."})
+    key = ash.circles.current_key(circle_id)
+    blob = seal_story(
+        other, ash.member.signing_key, [vault.parse_recipient(key.recipient)]
+    )
+    _drop(folder, "story", blob)
+    report = refresh(birch.sharing, str(folder))
+    assert (report.applied, report.refused) == (1, [])
+    titles = sorted(s.title for s in birch.sharing.summaries(circle_id))
+    assert titles == ["Version one", "Version one (another edit)"]
+
+
+def test_bad_files_are_refused_each_with_a_reason_and_the_rest_still_apply(
+    machines, folder, tmp_path
+) -> None:
+    ash, birch, circle_id = _joined(machines, folder)
+    key = ash.circles.current_key(circle_id)
+    epoch = [vault.parse_recipient(key.recipient)]
+    v1 = ash.write("First")
+    v2 = ash.journal.save(title="Second", body="b", story_id=v1.id, base_version=1).story
+    ash.sharing.share(v2, circle_id)
+    refresh(birch.sharing, str(folder))
+    # A replayed older version, signed by the author.
+    _drop(folder, "story", seal_story(v1, ash.member.signing_key, epoch))
+    # A story claiming Ash as author, signed by an outsider's key.
+    outsider = person(Store.memory(), "mallory")
+    forged = Story(**{**_fields(ash.write("Forged")), "title": "I am ash"})
+    _drop(folder, "story", seal_story(forged, outsider.member.signing_key, epoch))
+    # A story by someone not in the circle at all.
+    _drop(folder, "story", seal_story(outsider.write("Hello"), outsider.member.signing_key, epoch))
+    # Not ours, oversized, a link out of the folder, a file with a foreign name.
+    (folder / ("story-" + "0" * 32 + ".age")).write_bytes(b"plain text, not age")
+    (folder / ("story-" + "1" * 32 + ".age")).write_bytes(b"x" * (3 * 1024 * 1024))
+    (tmp_path / "outside.txt").write_text("secret")
+    os.symlink(tmp_path / "outside.txt", folder / ("story-" + "2" * 32 + ".age"))
+    (folder / "notes.txt").write_text("hello")
+    # And one good new story.
+    ash.sharing.share(ash.write("Good one"), circle_id)
+    report = refresh(birch.sharing, str(folder))
+    reasons = sorted(reason for _name, reason in report.refused)
+    assert report.applied == 1
+    assert len(reasons) == 7, reasons
+    joined = " | ".join(reasons)
+    for expected in (
+        "an older version",
+        "signature that does not match",
+        "claims an author who is not in the circle",
+        "not an age file",
+        "larger than any circle file",
+        "a link",
+        "not a storycircle circle file",
+    ):
+        assert expected in joined
+    assert sorted(s.title for s in birch.sharing.summaries(circle_id)) == ["Good one", "Second"]
+
+
+def test_a_bundle_carries_a_circle_without_a_shared_folder(machines, tmp_path) -> None:
+    one, two = machines
+    ash, birch = person(one, "ash"), person(two, "birch")
+    circle = ash.circles.create("By post")
+    ash.circles.invite(circle.id, birch.card)
+    ash.sharing.share(ash.write("Mailed"), circle.id)
+    bundle = tmp_path / "circle.bundle"
+    assert write_bundle(ash.circles, circle.id, bundle) == 2
+    report = import_bundle(birch.sharing, bundle)
+    assert report.refused == []
+    birch.circles.accept(circle.id, "Willow")
+    assert [s.title for s in birch.sharing.summaries(circle.id)] == ["Mailed"]
+    assert import_bundle(birch.sharing, bundle).applied == 0
+
+
+def test_a_bundle_entry_named_to_leave_the_folder_is_refused(machines, tmp_path) -> None:
+    _one, two = machines
+    birch = person(two, "birch")
+    bundle = tmp_path / "evil.bundle"
+    bundle.write_bytes(b"storycircle-circle-bundle v1\n../../etc/passwd aGVsbG8=\n")
+    report = import_bundle(birch.sharing, bundle)
+    assert report.refused == [("../../etc/passwd", "a name that tries to leave the folder")]
+
+
+def _fields(story: Story) -> dict[str, object]:
+    return {name: getattr(story, name) for name in Story.__dataclass_fields__}
+
+
+def _drop(folder: Path, kind: str, data: bytes) -> None:
+    (folder / f"{kind}-{hashlib.sha256(data).hexdigest()[:32]}.age").write_bytes(data)
