@@ -109,11 +109,13 @@ def _check(
         # this run or an earlier one), or the one being written at the kill.
         last = body_for("draft", drafts_ended[-1]) if drafts_ended else known_draft[0]
         candidates = {last} | {body_for("draft", turn) for turn in drafts_begun[-1:]}
-        if candidates != {None}:
+        if drafts:
             [draft] = drafts
             assert draft.id == DRAFT_ID
             assert draft.body in candidates
             known_draft[0] = draft.body
+        else:
+            assert last is None  # only before the first draft was ever committed
     finally:
         store.close()
     return (events[-1][0] if events else ""), len(ended)
