@@ -6,6 +6,7 @@ The verbs never import Textual; only opening the app does.
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from collections.abc import Sequence
 
@@ -89,6 +90,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     verbs.add_parser("passwd", parents=[common], help="change your passphrase")
     verbs.add_parser("members", help="list the members of this installation")
+    doctor = verbs.add_parser(
+        "doctor",
+        parents=[common],
+        help="check the database and that every story, draft and setting still opens",
+        description="Check the database file and that everything you may open decrypts "
+        "and verifies. Damaged items are listed by id. Nothing is changed unless you "
+        "add --repair, which rebuilds damaged listing summaries and tag indexes from "
+        "their stories and drops drafts that no longer decrypt; it never deletes a story.",
+    )
+    doctor.add_argument("--repair", action="store_true", help="repair what can be repaired")
     _add_io_verbs(verbs, common)
     from storycircle.commands_circle import add_circle_verb
 
@@ -183,6 +194,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from storycircle.cli_io import warn
 
     try:
+        if args.verb == "doctor":
+            from storycircle.commands_doctor import run_doctor
+
+            return run_doctor(args)
         return commands.run(args)
     except StorycircleError as error:
         warn(str(error))
@@ -190,6 +205,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         warn("stopped; nothing more was saved")
         return 130
+    except sqlite3.DatabaseError as error:
+        # A file that opened but is damaged inside: say so in one line, with
+        # SQLite's reason (never row contents), and change nothing.
+        warn(
+            f"the database is damaged ({error}); nothing was changed. "
+            "`storycircle doctor` lists what can still be read"
+        )
+        return 1
 
 
 def _open_app() -> int:

@@ -261,7 +261,8 @@ class EditorScreen(Screen[Story | None]):
         noun = "word" if words == 1 else "words"
         parts = [f"{words} {noun}", self._draft_state]
         if self._save_error:
-            parts.insert(1, f"not saved: {self._save_error}")
+            # Store errors already begin "not saved: "; say it once.
+            parts.insert(1, f"not saved: {self._save_error.removeprefix('not saved: ')}")
         status.update(line(" · ".join(parts)))
         status.set_class(bool(self._save_error) or self._draft_failed, "error")
 

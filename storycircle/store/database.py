@@ -52,6 +52,31 @@ def _create_private_file(path: Path) -> None:
     os.close(fd)
 
 
+def connect_read_only(path: Path) -> Any:
+    """Open an existing database without writing to it (``storycircle doctor``).
+
+    No pragma that writes, no migration, no change of file mode: the file
+    stays byte for byte as it was.
+
+    Raises:
+        StoreError: the file is missing, not ours, damaged, or of another schema.
+    """
+    if not path.is_file():
+        raise StoreError(f"there is no database at {path}")
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        _check_identity(conn, str(path))
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as error:
+        raise StoreError(
+            f"{path} is damaged or is not a storycircle database ({error}); it was left untouched"
+        ) from None
+    if version != len(MIGRATIONS):
+        raise StoreError(f"{path} is of an older schema; open storycircle once to upgrade it")
+    return sqlite_utils.Database(conn)
+
+
 def connect(path: Path | str) -> Any:
     """Open (or create) the database at ``path`` and bring its schema up to date.
 
@@ -107,13 +132,17 @@ def _check_identity(conn: sqlite3.Connection, name: str) -> None:
 
 
 def _migrate(conn: sqlite3.Connection) -> None:
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    for number, statements in enumerate(MIGRATIONS[version:], start=version + 1):
+    while conn.execute("PRAGMA user_version").fetchone()[0] < len(MIGRATIONS):
         with transaction(conn):
-            for statement in statements:
+            # Read the version again under the write lock: another instance
+            # opening the same new file may have migrated it meanwhile.
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version >= len(MIGRATIONS):
+                return
+            for statement in MIGRATIONS[version]:
                 conn.execute(statement)
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute(f"PRAGMA user_version = {version + 1}")
 
 
 @contextmanager

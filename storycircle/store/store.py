@@ -15,7 +15,7 @@ from typing import Any
 from storycircle.errors import StoreError
 from storycircle.models import DraftRecord, MemberRecord, StoryRecord
 from storycircle.store.circle_store import CircleStore
-from storycircle.store.database import connect, transaction
+from storycircle.store.database import connect, connect_read_only, transaction
 
 _STORY_COLUMNS = (
     "id, version, author_id, scope, epoch, created_day, updated_day, seq, size, blob, summary"
@@ -53,6 +53,11 @@ class Store:
     def open(cls, path: Path | str) -> Store:
         """Open or create the database file at ``path``."""
         return cls(connect(path), Path(path))
+
+    @classmethod
+    def open_read_only(cls, path: Path) -> Store:
+        """Open an existing database file without ever writing to it."""
+        return cls(connect_read_only(path), path)
 
     @classmethod
     def memory(cls) -> Store:
@@ -223,6 +228,36 @@ class Store:
             cursor = self._conn.execute("DELETE FROM stories WHERE id = ?", (story_id,))
             self._conn.execute("DELETE FROM reactions WHERE story_id = ?", (story_id,))
         return cursor.rowcount == 1
+
+    def story_tokens(self, story_id: str) -> set[bytes]:
+        """Return the tag tokens stored for one story."""
+        rows = self._conn.execute("SELECT token FROM tag_tokens WHERE story_id = ?", (story_id,))
+        return {bytes(row[0]) for row in rows}
+
+    def reindex_story(
+        self, story_id: str, version: int, summary: bytes, tokens: Iterable[bytes]
+    ) -> bool:
+        """Replace a story's sealed summary and tag tokens, keeping its version.
+
+        Returns:
+            False when the story is no longer at ``version``; nothing changed.
+        """
+        with transaction(self._conn):
+            cursor = self._conn.execute(
+                "UPDATE stories SET summary = ? WHERE id = ? AND version = ?",
+                (summary, story_id, version),
+            )
+            if cursor.rowcount != 1:
+                return False
+            scope = self._conn.execute(
+                "SELECT scope FROM stories WHERE id = ?", (story_id,)
+            ).fetchone()[0]
+            self._conn.execute("DELETE FROM tag_tokens WHERE story_id = ?", (story_id,))
+            self._conn.executemany(
+                "INSERT OR IGNORE INTO tag_tokens (scope, token, story_id) VALUES (?, ?, ?)",
+                [(scope, token, story_id) for token in tokens],
+            )
+        return True
 
     def story_ids_with_token(self, scope: str, token: bytes) -> list[str]:
         """Return the ids of a scope's stories that carry a tag token."""

@@ -1,0 +1,49 @@
+"""The ``doctor`` verb: open the data folder without changing it, unlock, examine, report."""
+
+from __future__ import annotations
+
+import argparse
+
+from storycircle.cli_io import PassphraseSource, say_line, warn
+from storycircle.cli_session import unlock_member
+from storycircle.config import load_config
+from storycircle.doctor import Checkup, check_database, examine
+from storycircle.errors import StorycircleError
+from storycircle.installation import Installation
+from storycircle.paths import DATABASE_NAME, data_dir
+from storycircle.store import Store
+
+
+def run_doctor(args: argparse.Namespace) -> int:
+    """Check (and with ``--repair``, repair) the installation; 1 when damage remains."""
+    folder = data_dir()
+    if not folder.is_dir():
+        raise StorycircleError(f"there is no data folder at {folder}")
+    path = folder / DATABASE_NAME
+    # Without --repair the file is opened read-only: no migration, no pragma
+    # that writes, not even a change of file mode.
+    store = Store.open(path) if args.repair else Store.open_read_only(path)
+    try:
+        installation = Installation(folder, store, load_config(folder))
+        if not store.members():
+            findings = check_database(store)
+            for finding in findings:
+                say_line(f"{finding.item}: {finding.problem}")
+            say_line("Nobody has an account here yet: only the database was checked.")
+            return 1 if findings else 0
+        member = unlock_member(installation, args, PassphraseSource(args.passphrase_fd))
+        report = examine(Checkup(store, member, folder), repair=args.repair)
+    finally:
+        store.close()
+    for finding in report.findings:
+        hint = f" (--repair {finding.remedy})" if finding.repair and not args.repair else ""
+        say_line(f"{finding.item}: {finding.problem}{hint}")
+    for line in report.repaired:
+        say_line(f"repaired {line}")
+    checked = ", ".join(f"{count} {kind}" for kind, count in report.checked.items())
+    say_line(f"Checked the database, {checked}.")
+    if report.remaining:
+        warn(f"{report.remaining} damaged item(s) remain; nothing else was changed")
+        return 1
+    say_line("Everything opens." if not report.findings else "Everything was repaired.")
+    return 0

@@ -1,0 +1,256 @@
+"""``storycircle doctor``: check that everything the unlocked member may open still opens.
+
+The doctor runs a list of checkers, each over one kind of sealed item
+(journal stories, drafts, preferences, consents, collections). A checker
+yields one :class:`Finding` per damaged item, by id, and never stops at the
+first. Nothing is changed unless the caller asks for repairs; a repair is
+offered only where it loses nothing:
+
+* a story whose file opens but whose listing summary or tag index is damaged
+  gets them rebuilt from the story itself;
+* a draft that no longer decrypts is dropped (its words are already lost).
+
+A story that does not decrypt or verify is never deleted: it is reported and
+left as it is. New kinds of sealed items (circles) plug in by adding a
+checker to :data:`CHECKERS`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from storycircle import vault
+from storycircle.collections import collection_consents, shipped_collections, user_collections
+from storycircle.errors import StorycircleError
+from storycircle.journal import Journal
+from storycircle.keys import SealError, row_context
+from storycircle.members import UnlockedMember
+from storycircle.models import JOURNAL_SCOPE
+from storycircle.store import Store
+from storycircle.summaries import pack_summary
+
+MAX_INTEGRITY_LINES = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Checkup:
+    """What checkers look at.
+
+    Attributes:
+        store: The open database (read-only unless repairing).
+        member: The unlocked member whose items are checked.
+        data_folder: The data folder (consents, the member's collections).
+    """
+
+    store: Store
+    member: UnlockedMember
+    data_folder: Path
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One damaged item.
+
+    Attributes:
+        item: What it is and its id, e.g. ``story 3f2a9c1b0d4e5f60``.
+        problem: One line for a person; never any decrypted text.
+        repair: What ``--repair`` does about it, run with the store; None when
+            nothing can be done safely. Returns a line saying what it did.
+        remedy: What the repair would do, in a few words ("drops it").
+    """
+
+    item: str
+    problem: str
+    repair: Callable[[Store], str] | None = None
+    remedy: str = ""
+
+
+@dataclass(slots=True)
+class Report:
+    """What the doctor found.
+
+    Attributes:
+        checked: How many items of each kind were checked.
+        findings: The damaged items, in the order found.
+        repaired: One line per repair done (only when repairing).
+        remaining: How many damaged items are left after repairs.
+    """
+
+    checked: dict[str, int] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    repaired: list[str] = field(default_factory=list)
+    remaining: int = 0
+
+
+Checker = Callable[[Checkup, Report], Iterable[Finding]]
+
+
+def check_database(store: Store) -> list[Finding]:
+    """SQLite's own integrity check of the whole file."""
+    try:
+        problems = store.integrity_check()
+    except sqlite3.DatabaseError as error:
+        problems = [str(error)]
+    shown = problems[:MAX_INTEGRITY_LINES]
+    more = len(problems) - len(shown)
+    findings = [Finding("database", line) for line in shown]
+    if more:
+        findings.append(Finding("database", f"and {more} more problems"))
+    return findings
+
+
+def check_journal(checkup: Checkup, report: Report) -> Iterator[Finding]:
+    """Every story of the member's journal: file, signature, summary and tag index."""
+    store, member = checkup.store, checkup.member
+    journal = Journal(store, member)
+    rows = store.summaries(JOURNAL_SCOPE, author_id=member.id)
+    report.checked["stories"] = len(rows)
+    for story_id, version, _author, sealed in rows:
+        item = f"story {story_id}"
+        try:
+            story = journal.load(story_id)
+        except StorycircleError:
+            yield Finding(item, "does not decrypt or verify; it is left as it is")
+            continue
+        except sqlite3.DatabaseError as error:
+            yield Finding(item, f"cannot be read from the database ({error})")
+            continue
+        payload = pack_summary(story)
+        tokens = {member.journal.tag_token(tag) for tag in story.tags}
+        problems = []
+        try:
+            opened = member.journal.open(sealed, row_context(JOURNAL_SCOPE, story_id, version))
+        except SealError:
+            opened = None
+        if opened is None:
+            problems.append("its listing summary does not open")
+        elif json.loads(opened) != json.loads(payload):
+            problems.append("its listing summary does not match the story")
+        if store.story_tokens(story_id) != tokens:
+            problems.append("its tag index does not match the story")
+        if problems:
+            yield Finding(
+                item,
+                "; ".join(problems),
+                _reindex(member, story_id, version, payload),
+                "rebuilds it from the story",
+            )
+
+
+def _reindex(
+    member: UnlockedMember, story_id: str, version: int, payload: bytes
+) -> Callable[[Store], str]:
+    def repair(store: Store) -> str:
+        story = Journal(store, member).load(story_id)
+        sealed = member.journal.seal(payload, row_context(JOURNAL_SCOPE, story_id, version))
+        tokens = [member.journal.tag_token(tag) for tag in story.tags]
+        if not store.reindex_story(story_id, version, sealed, tokens):
+            raise StorycircleError("it changed meanwhile; run the doctor again")
+        return f"story {story_id}: summary and tag index rebuilt from the story"
+
+    return repair
+
+
+def check_drafts(checkup: Checkup, report: Report) -> Iterator[Finding]:
+    """Every autosaved draft of the member decrypts."""
+    records = checkup.store.drafts(checkup.member.id)
+    report.checked["drafts"] = len(records)
+    for record in records:
+        try:
+            data = json.loads(vault.decrypt(record.blob, [checkup.member.identity]))
+            if not isinstance(data, dict) or not isinstance(data.get("body"), str):
+                raise ValueError("not a draft")
+        except (vault.AgeError, ValueError):
+            yield Finding(
+                f"draft {record.id}",
+                "does not decrypt; its words cannot be recovered",
+                _drop_draft(checkup.member.id, record.id),
+                "drops it",
+            )
+
+
+def _drop_draft(member_id: str, draft_id: str) -> Callable[[Store], str]:
+    def repair(store: Store) -> str:
+        store.delete_draft(member_id, draft_id)
+        return f"draft {draft_id}: dropped"
+
+    return repair
+
+
+def check_preferences(checkup: Checkup, report: Report) -> Iterator[Finding]:
+    """The member's sealed reading preferences decrypt."""
+    blob = checkup.store.prefs(checkup.member.id)
+    report.checked["preferences"] = int(blob is not None)
+    if blob is None:
+        return
+    try:
+        data = json.loads(vault.decrypt(blob, [checkup.member.identity]))
+        if not isinstance(data, dict) or not isinstance(data.get("hidden_notes"), list):
+            raise ValueError("not preferences")
+    except (vault.AgeError, ValueError):
+        yield Finding(
+            "preferences",
+            "do not decrypt, so no content-note filter applies; set them again in the settings",
+        )
+
+
+def check_consents(checkup: Checkup, report: Report) -> Iterator[Finding]:
+    """The member's list of stories that may go into collections decrypts."""
+    report.checked["consent lists"] = 1
+    try:
+        collection_consents(checkup.data_folder, checkup.member)
+    except StorycircleError as error:
+        yield Finding("consents", str(error))
+
+
+def check_collections(checkup: Checkup, report: Report) -> Iterator[Finding]:
+    """Collections load, and signed ones still match their signature."""
+    loaded = [shipped_collections(), user_collections(checkup.data_folder)]
+    report.checked["collections"] = sum(len(r.collections) for r in loaded)
+    for result in loaded:
+        for skipped in result.skipped:
+            yield Finding(f"collection {skipped.name}", skipped.reason)
+        for collection in result.collections:
+            if collection.signature is False:
+                yield Finding(f"collection {collection.slug}", "changed since it was signed")
+
+
+CHECKERS: list[Checker] = [
+    check_journal,
+    check_drafts,
+    check_preferences,
+    check_consents,
+    check_collections,
+]
+"""The checkers run in order. Add one per new kind of sealed item."""
+
+
+def examine(checkup: Checkup, *, repair: bool = False) -> Report:
+    """Check the database and every item the member may open; repair when asked.
+
+    A checker that cannot run at all (its table unreadable) becomes one
+    finding and the next checker runs.
+    """
+    report = Report()
+    report.findings.extend(check_database(checkup.store))
+    for checker in CHECKERS:
+        try:
+            report.findings.extend(checker(checkup, report))
+        except (sqlite3.DatabaseError, StorycircleError) as error:
+            name = checker.__name__.removeprefix("check_")
+            report.findings.append(Finding(name, f"cannot be checked ({error})"))
+    report.remaining = len(report.findings)
+    if repair:
+        for finding in list(report.findings):
+            if finding.repair is None:
+                continue
+            try:
+                report.repaired.append(finding.repair(checkup.store))
+                report.remaining -= 1
+            except (sqlite3.DatabaseError, StorycircleError) as error:
+                report.findings.append(Finding(finding.item, f"repair failed ({error})"))
+    return report

@@ -1,0 +1,186 @@
+"""No plaintext at rest: a unique canary in everything a person writes, every
+verb exercised, then every file of the data folder, the temp folder and any
+log searched for it.
+
+To cover a new kind of item (circles), add its canaries to ``CANARIES`` and
+a step to ``EXERCISES`` (share, withdraw...); the search needs no change.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from storycircle.config import Config
+from storycircle.installation import Installation, open_installation
+from storycircle.models import Draft
+from storycircle.preferences import Preferences
+from storycircle.session import Session
+from tests.conftest import TEST_WORK_FACTOR, FakeClock, make_member
+
+CANARIES = {
+    "title": "canarytitle7f3a",
+    "body": "canarybody91c2",
+    "tag": "canarytag55e1",
+    "note": "canarynote0b9d",
+    "draft": "canarydraft2d4e",
+    "edited": "canaryedited6a0c",
+    "filter": "canaryfilter4b7d",
+    "deleted": "canarydeleted9e35",
+}
+
+
+@dataclass
+class World:
+    """The installation being exercised, and what the steps made."""
+
+    session: Session
+    home: Path
+    ids: dict[str, str] = field(default_factory=dict)
+
+
+def _write(world: World) -> None:
+    saved = world.session.save_story(
+        title=CANARIES["title"],
+        body=f"{CANARIES['body']} the night I finally told someone",
+        tags=[CANARIES["tag"]],
+        content_notes=[CANARIES["note"]],
+    )
+    world.ids["story"] = saved.story.id
+
+
+def _edit(world: World) -> None:
+    world.session.save_story(
+        title=CANARIES["title"] + " again",
+        body=f"{CANARIES['edited']} and then I slept",
+        tags=[CANARIES["tag"]],
+        content_notes=[CANARIES["note"]],
+        story_id=world.ids["story"],
+        base_version=1,
+    )
+
+
+def _draft(world: World) -> None:
+    draft = Draft(id="d0d0d0d0d0d0d0d0", title=CANARIES["draft"], body=CANARIES["draft"] * 3)
+    world.session.autosave_draft(draft)
+
+
+def _preferences(world: World) -> None:
+    world.session.set_preferences(Preferences(hidden_notes=(CANARIES["filter"],)))
+
+
+def _react(world: World) -> None:
+    world.session.toggle_reaction(world.ids["story"], "hope")
+    world.session.toggle_reaction(world.ids["story"], "me-too")
+
+
+def _consent_and_withdraw(world: World) -> None:
+    world.session.set_may_be_collected(world.ids["story"], True)
+    world.session.set_may_be_collected(world.ids["story"], False)
+    world.session.set_may_be_collected(world.ids["story"], True)
+
+
+def _delete(world: World) -> None:
+    doomed = world.session.save_story(
+        title=CANARIES["deleted"],
+        body=CANARIES["deleted"] + " words I took back",
+        tags=[CANARIES["deleted"]],
+        content_notes=[],
+    )
+    world.session.delete_story(doomed.story.id)
+
+
+def _lock(world: World) -> None:
+    world.session.lock()
+
+
+EXERCISES: list[Callable[[World], None]] = [
+    _write,
+    _edit,
+    _draft,
+    _preferences,
+    _react,
+    _consent_and_withdraw,
+    _delete,
+    _lock,
+]
+"""Every verb that stores something, in order. Circles: add share and withdraw here."""
+
+
+def _forms(word: str) -> list[bytes]:
+    return [word.encode("utf-8"), word.encode("utf-16-le"), word.upper().encode()]
+
+
+def _files(*roots: Path) -> Iterator[Path]:
+    for root in roots:
+        yield from (p for p in root.rglob("*") if p.is_file())
+
+
+def _hits(files: list[Path]) -> list[tuple[str, str]]:
+    found = []
+    for path in files:
+        data = path.read_bytes()
+        found += [(path.name, c) for c in CANARIES.values() if any(f in data for f in _forms(c))]
+    return found
+
+
+@pytest.fixture
+def private_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A temp folder of its own, so anything written there can be searched."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setenv("TMPDIR", str(folder))
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+def test_no_canary_anywhere_after_every_verb(tmp_path: Path, private_tmp: Path) -> None:
+    home = tmp_path / "home"
+    opened = open_installation(home)
+    installation = Installation(opened.folder, opened.store, Config(work_factor=TEST_WORK_FACTOR))
+    session = Session(installation, clock=FakeClock())
+    session.open_journal(make_member(installation.store))
+    world = World(session, home)
+    searched: list[Path] = []
+    hits: list[tuple[str, str]] = []
+    for step in EXERCISES:
+        step(world)
+        # Look after every step: the WAL holds what a checkpoint later moves.
+        files = list(_files(home, private_tmp))
+        searched += files
+        hits += _hits(files)
+    installation.store.checkpoint()
+    installation.store.close()
+    files = list(_files(home, private_tmp, *Path(tmp_path).glob("*.log")))
+    searched += files
+    hits += _hits(files)
+    print(f"\n{len(EXERCISES)} steps, {len(searched)} file reads, {len(hits)} canary hits")
+    assert hits == []
+    names = {p.name for p in searched}
+    # The search really covered the database, its WAL and the consent list.
+    assert {"storycircle.db", "storycircle.db-wal"} <= names
+    assert any(n.startswith("consents-") for n in names)
+    assert sum(p.stat().st_size for p in _files(home)) > 10_000
+
+
+def test_deleted_story_bytes_are_gone_from_the_file(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    installation = open_installation(home)
+    session = Session(installation, clock=FakeClock())
+    session.open_journal(make_member(installation.store))
+    story = session.save_story(title="to delete", body="x" * 2000, tags=[], content_notes=[])
+    stored = installation.store.story(story.story.id)
+    assert stored is not None
+    markers = [stored.blob[-64:], stored.summary[-32:]]  # ciphertext unique to this story
+    installation.store.checkpoint()
+    everything = b"".join(p.read_bytes() for p in _files(home))
+    assert all(m in everything for m in markers)
+    session.delete_story(story.story.id)
+    installation.store.checkpoint()
+    installation.store.close()
+    everything = b"".join(p.read_bytes() for p in _files(home))
+    assert not any(m in everything for m in markers)
