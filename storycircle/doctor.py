@@ -11,8 +11,8 @@ offered only where it loses nothing:
 * a draft that no longer decrypts is dropped (its words are already lost).
 
 A story that does not decrypt or verify is never deleted: it is reported and
-left as it is. New kinds of sealed items (circles) plug in by adding a
-checker to :data:`CHECKERS`.
+left as it is. Each kind of sealed item has its checker in :data:`CHECKERS`;
+the circles' is in :mod:`storycircle.circles.checks`.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from storycircle import vault
+from storycircle.circles.checks import check_circles
 from storycircle.collections import collection_consents, shipped_collections, user_collections
 from storycircle.errors import StorycircleError
 from storycircle.journal import Journal
@@ -225,6 +226,7 @@ CHECKERS: list[Checker] = [
     check_preferences,
     check_consents,
     check_collections,
+    check_circles,
 ]
 """The checkers run in order. Add one per new kind of sealed item."""
 

@@ -141,7 +141,7 @@ class Circles:
     def _pseudonym(self, row: CircleMemberRecord, key: EpochKey) -> str:
         try:
             opened = key.scope.open(
-                row.profile_sealed, _profile_context(row.circle_id, row.member_id)
+                row.profile_sealed, profile_context(row.circle_id, row.member_id)
             )
             return sanitize_line(str(json.loads(opened)["pseudonym"]))
         except (SealError, ValueError, KeyError, TypeError):
@@ -443,7 +443,7 @@ class Circles:
                         entry.status,
                         key.scope.seal(
                             json.dumps({"pseudonym": entry.pseudonym}).encode(),
-                            _profile_context(new.circle_id, entry.id),
+                            profile_context(new.circle_id, entry.id),
                         ),
                     )
                 )
@@ -467,7 +467,8 @@ def _meta_context(circle_id: str, epoch: int) -> bytes:
     return row_context(CIRCLE_SCOPE_PREFIX + circle_id, "meta", epoch)
 
 
-def _profile_context(circle_id: str, member_id: str) -> bytes:
+def profile_context(circle_id: str, member_id: str) -> bytes:
+    """What a member's sealed circle pseudonym is bound to."""
     return row_context(CIRCLE_SCOPE_PREFIX + circle_id, "profile:" + member_id, 0)
 
 

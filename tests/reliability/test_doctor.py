@@ -145,3 +145,38 @@ def test_a_damaged_file_is_reported_without_stopping(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     assert any(line.startswith("database: ") for line in result.stdout.splitlines())
     assert _digest(db) == before
+
+
+def test_circle_items_are_checked_too_and_a_summary_is_rebuilt(tmp_path: Path) -> None:
+    from storycircle.circles import Circles, Sharing
+
+    home, ids = _home(tmp_path)
+    installation = open_installation(home)
+    member = unlock(installation.store.members()[0], PASSPHRASE)
+    circles = Circles(installation.store, member)
+    circle = circles.create("Doctor circle")
+    journal = Journal(installation.store, member)
+    for story_id in ids[:3]:
+        Sharing(circles).share(journal.load(story_id), circle.id)
+    installation.store.close()
+    db = home / "storycircle.db"
+    _damage(db, "circle_stories WHERE row_id = ?", ids[0], "blob")
+    _damage(db, "circle_stories WHERE row_id = ?", ids[1], "summary")
+
+    result = run_cli(home, "doctor", passphrase=PASSPHRASE)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    broken = f"circle story circle:{circle.id}/{ids[0]}: does not decrypt or verify"
+    assert any(line.startswith(broken) for line in lines)
+    summary = f"circle story circle:{circle.id}/{ids[1]}: its listing summary does not open"
+    assert any(line.startswith(summary) for line in lines)
+    assert not any(ids[2] in line for line in lines)
+    assert "1 circles" in result.stdout or "circles" in result.stdout
+
+    repaired = run_cli(home, "doctor", "--repair", passphrase=PASSPHRASE)
+    assert f"circle story {ids[1]}: summary and tag index rebuilt" in repaired.stdout
+    again = run_cli(home, "doctor", passphrase=PASSPHRASE).stdout.splitlines()
+    assert [line for line in again if line.startswith("circle story")] == [
+        line for line in again if line.startswith(broken)
+    ]
+    assert SECRET not in result.stdout + result.stderr
