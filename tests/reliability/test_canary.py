@@ -2,7 +2,7 @@
 verb exercised, then every file of the data folder, the temp folder and any
 log searched for it.
 
-To cover a new kind of item (circles), add its canaries to ``CANARIES`` and
+To cover a new kind of item, add its canaries to ``CANARIES`` and
 a step to ``EXERCISES`` (share, withdraw...); the search needs no change.
 """
 
@@ -31,6 +31,9 @@ CANARIES = {
     "edited": "canaryedited6a0c",
     "filter": "canaryfilter4b7d",
     "deleted": "canarydeleted9e35",
+    "circle": "canarycircle3c8f",
+    "pseudonym": "canarypseud7d21",
+    "shared": "canaryshared5a6b",
 }
 
 
@@ -94,6 +97,26 @@ def _delete(world: World) -> None:
     world.session.delete_story(doomed.story.id)
 
 
+def _circle(world: World) -> None:
+    # A circle whose folder is inside the data folder, so its files are searched too.
+    folder = world.home / "circle-folder"
+    folder.mkdir()
+    circle = world.session.create_circle(CANARIES["circle"], CANARIES["pseudonym"], str(folder))
+    world.ids["circle"] = circle.id
+
+
+def _share_and_withdraw(world: World) -> None:
+    shared = world.session.save_story(
+        title=CANARIES["shared"],
+        body=CANARIES["shared"] + " read aloud on Tuesday",
+        tags=[CANARIES["shared"]],
+        content_notes=[],
+    )
+    world.session.share_story(shared.story.id, world.ids["circle"])
+    world.session.share_story(world.ids["story"], world.ids["circle"])
+    world.session.withdraw_story(shared.story.id, world.ids["circle"])
+
+
 def _lock(world: World) -> None:
     world.session.lock()
 
@@ -106,9 +129,11 @@ EXERCISES: list[Callable[[World], None]] = [
     _react,
     _consent_and_withdraw,
     _delete,
+    _circle,
+    _share_and_withdraw,
     _lock,
 ]
-"""Every verb that stores something, in order. Circles: add share and withdraw here."""
+"""Every verb that stores something, in order."""
 
 
 def _forms(word: str) -> list[bytes]:
@@ -164,6 +189,7 @@ def test_no_canary_anywhere_after_every_verb(tmp_path: Path, private_tmp: Path) 
     # The search really covered the database, its WAL and the consent list.
     assert {"storycircle.db", "storycircle.db-wal"} <= names
     assert any(n.startswith("consents-") for n in names)
+    assert any(n.startswith("story-") for n in names)  # the circle folder's files
     assert sum(p.stat().st_size for p in _files(home)) > 10_000
 
 
