@@ -129,7 +129,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             summary BLOB NOT NULL,
             PRIMARY KEY (circle_id, row_id)
         )""",
-        "CREATE INDEX circle_stories_story ON circle_stories (story_id)",
+        "CREATE INDEX circle_stories_story ON circle_stories (story_id, circle_id)",
         "CREATE INDEX circle_stories_seq ON circle_stories (circle_id, seq DESC)",
         """CREATE TABLE circle_tag_tokens (
             circle_id TEXT NOT NULL,
