@@ -81,7 +81,8 @@ class Sharing:
         blob = seal_story(
             story,
             member.signing_key,
-            [member.identity.recipient, vault.parse_recipient(key.recipient)],
+            # The circle's stanza first: every reader but the author tries it first.
+            [vault.parse_recipient(key.recipient), member.identity.recipient],
         )
         rows = self.circles.rows
         with self.circles.store.batch():
