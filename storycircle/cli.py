@@ -90,6 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     verbs.add_parser("passwd", parents=[common], help="change your passphrase")
     verbs.add_parser("members", help="list the members of this installation")
     _add_io_verbs(verbs, common)
+    from storycircle.commands_kiosk import add_kiosk_parser
+
+    add_kiosk_parser(verbs)
     return parser
 
 
@@ -176,6 +179,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.verb is None:
         return _open_app()
+    if args.verb == "kiosk":
+        from storycircle.commands_kiosk import run_kiosk_verb
+
+        return run_kiosk_verb(args, _open_kiosk)
     from storycircle import commands
     from storycircle.cli_io import warn
 
@@ -202,3 +209,9 @@ def _open_app() -> int:
     except StorycircleError as error:
         warn(str(error))
         return 1
+
+
+def _open_kiosk() -> int:
+    from storycircle.app import run_kiosk
+
+    return run_kiosk()

@@ -120,6 +120,24 @@ class Store:
                 (identity_sealed, member_id),
             )
 
+    def delete_member(self, member_id: str) -> bool:
+        """Delete a member with their stories, drafts, reactions and preferences.
+
+        One transaction: the member is wholly there or wholly gone.
+        ``secure_delete`` zeroes the freed pages.
+        """
+        with transaction(self._conn):
+            self._conn.execute(
+                "DELETE FROM reactions WHERE story_id IN "
+                "(SELECT id FROM stories WHERE author_id = ?)",
+                (member_id,),
+            )
+            self._conn.execute("DELETE FROM stories WHERE author_id = ?", (member_id,))
+            for table in ("drafts", "reactions", "member_prefs"):
+                self._conn.execute(f"DELETE FROM {table} WHERE member_id = ?", (member_id,))
+            cursor = self._conn.execute("DELETE FROM members WHERE id = ?", (member_id,))
+        return cursor.rowcount == 1
+
     # -- stories -----------------------------------------------------------
 
     def save_story(
