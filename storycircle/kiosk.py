@@ -74,8 +74,10 @@ def minutes_to_seconds(minutes: float) -> int:
     """
     seconds = round(minutes * 60) if minutes == minutes else -1  # NaN is out of range
     if not MIN_IDLE_SECONDS <= seconds <= MAX_IDLE_SECONDS:
-        low, high = MIN_IDLE_SECONDS / 60, MAX_IDLE_SECONDS / 60
-        raise StorycircleError(f"the idle time must be from {low:g} to {high:g} minutes")
+        raise StorycircleError(
+            f"the idle time must be from {MIN_IDLE_SECONDS} seconds "
+            f"to {MAX_IDLE_SECONDS // 60} minutes"
+        )
     return seconds
 
 
@@ -235,11 +237,17 @@ class IdleTimer:
         *,
         countdown: float = COUNTDOWN_SECONDS,
     ) -> None:
-        """Lock after ``limit`` idle seconds; warn during the last ``countdown``."""
+        """Lock after ``limit`` idle seconds; warn during the last ``countdown``
+        (at most half the limit, so a short limit is not all countdown)."""
         self.limit = limit
-        self.countdown = countdown
+        self._countdown = countdown
         self._clock = clock
         self._last = clock()
+
+    @property
+    def countdown(self) -> float:
+        """Seconds before the lock during which the warning shows."""
+        return min(self._countdown, self.limit / 2)
 
     def touch(self) -> None:
         """Someone pressed a key or used the mouse: start counting again."""

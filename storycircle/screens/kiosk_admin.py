@@ -60,6 +60,9 @@ class KioskAdminScreen(Screen[None]):
         yield Header()
         with VerticalScroll(id="admin"):
             yield Static("Facilitator", id="admin-title")
+            with Horizontal(classes="buttons"):
+                yield Button("Back to the start screen", id="admin-back")
+                yield Button("Quit storycircle", id="admin-quit", variant="error")
             yield Static("", id="admin-status")
             yield Static("Members", classes="admin-heading")
             if members:
@@ -93,10 +96,6 @@ class KioskAdminScreen(Screen[None]):
             with Horizontal(classes="buttons"):
                 yield Button("Save kiosk settings", id="admin-save", variant="primary")
                 yield Button("Theme, help lines, guest filters…", id="admin-settings")
-            yield Static("Leave", classes="admin-heading")
-            with Horizontal(classes="buttons"):
-                yield Button("Back to the start screen", id="admin-back")
-                yield Button("Quit storycircle", id="admin-quit", variant="error")
         yield StoryFooter()
 
     @staticmethod

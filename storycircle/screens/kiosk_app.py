@@ -48,10 +48,9 @@ class KioskApp(StorycircleApp):
         self.policy = policy
 
     def on_mount(self) -> None:
-        """Start at "Who's sharing?" and watch the idle clock."""
-        super().on_mount()
+        """Watch the idle clock (the app's own ``on_mount`` shows the start screen)."""
         self.policy.idle.touch()
-        self.set_interval(0.5, self.check_idle)
+        self.set_interval(0.5, self.check_idle_lock)
 
     def start_screen(self) -> Screen[None]:
         """The kiosk's "Who's sharing?" screen."""
@@ -89,7 +88,7 @@ class KioskApp(StorycircleApp):
             and all(isinstance(s, HelpNowScreen | KioskHiddenScreen) for s in stack[1:])
         )
 
-    def check_idle(self) -> None:
+    def check_idle_lock(self) -> None:
         """Lock when the idle limit has passed; show the countdown before it."""
         idle = self.policy.idle
         if idle.expired():
