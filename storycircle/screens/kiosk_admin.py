@@ -113,9 +113,9 @@ class KioskAdminScreen(Screen[None]):
         status.set_class(error, "error")
 
     @on(Button.Pressed, "#admin-back")
-    def action_back(self) -> None:
-        """Back to "Who's sharing?"."""
-        self.app.pop_screen()
+    async def action_back(self) -> None:
+        """Back to a fresh "Who's sharing?" that shows the changes made here."""
+        await self.app.run_action("lock")
 
     # -- members ------------------------------------------------------------------
 
