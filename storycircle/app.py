@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
 from textual.theme import Theme
 
 from storycircle.errors import StorycircleError
@@ -40,6 +41,8 @@ class StorycircleApp(App[None]):
         Binding("ctrl+l", "lock", "Lock", priority=True),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
+    KIOSK: ClassVar[bool] = False
+    """True on a shared kiosk, where screens leave out what only a facilitator may do."""
 
     def __init__(self, session: Session) -> None:
         """Create the app around an open session."""
@@ -51,7 +54,11 @@ class StorycircleApp(App[None]):
 
     def on_mount(self) -> None:
         """Start at the welcome screen."""
-        self.push_screen(WelcomeScreen(self.session))
+        self.push_screen(self.start_screen())
+
+    def start_screen(self) -> Screen[None]:
+        """The screen people unlock on (a kiosk has its own)."""
+        return WelcomeScreen(self.session)
 
     # -- unlocking and locking ------------------------------------------------
 
@@ -103,6 +110,10 @@ class StorycircleApp(App[None]):
         """Save drafts, drop the member's keys and every screen holding their stories."""
         self._flush_drafts()
         self.session.lock()
+        self.show_start()
+
+    def show_start(self) -> None:
+        """Drop every screen above the start screen and show a fresh one."""
         while len(self.screen_stack) > 2:
             self.pop_screen()
         if isinstance(self.screen, WelcomeScreen):
@@ -187,4 +198,23 @@ def run_app() -> int:
     return 0
 
 
-__all__ = ["StorycircleApp", "UnlockedMember", "run_app"]
+def run_kiosk() -> int:
+    """Open the installation and run it as a shared kiosk until the facilitator quits."""
+    from storycircle.kiosk import KioskPolicy
+    from storycircle.screens.kiosk_app import KioskApp
+
+    installation = open_installation()
+    try:
+        config = installation.config
+        policy = KioskPolicy.create(
+            installation.folder,
+            idle_seconds=config.kiosk_idle_seconds,
+            hide_members=config.kiosk_hide_members,
+        )
+        KioskApp(Session(installation), policy).run()
+    finally:
+        installation.store.close()
+    return 0
+
+
+__all__ = ["StorycircleApp", "UnlockedMember", "run_app", "run_kiosk"]

@@ -102,8 +102,10 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument("--repair", action="store_true", help="repair what can be repaired")
     _add_io_verbs(verbs, common)
     from storycircle.commands_circle import add_circle_verb
+    from storycircle.commands_kiosk import add_kiosk_parser
 
     add_circle_verb(verbs, common)
+    add_kiosk_parser(verbs)
     return parser
 
 
@@ -190,6 +192,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.verb is None:
         return _open_app()
+    if args.verb == "kiosk":
+        from storycircle.commands_kiosk import run_kiosk_verb
+
+        return run_kiosk_verb(args, _open_kiosk)
     from storycircle import commands
     from storycircle.cli_io import warn
 
@@ -228,3 +234,9 @@ def _open_app() -> int:
     except StorycircleError as error:
         warn(str(error))
         return 1
+
+
+def _open_kiosk() -> int:
+    from storycircle.app import run_kiosk
+
+    return run_kiosk()

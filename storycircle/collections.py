@@ -58,6 +58,7 @@ __all__ = [
     "assemble_collection",
     "collection_consents",
     "curator_key",
+    "forget_consents",
     "load_collection",
     "load_collections",
     "set_collection_consent",
@@ -413,6 +414,11 @@ def set_collection_consent(
     with OutputFolder(data_folder, private=True, existing=True) as out:
         out.write(temporary.name, sealed)
     temporary.replace(path)
+
+
+def forget_consents(data_folder: Path, member_id: str) -> None:
+    """Delete a removed member's consent list (it holds story ids only)."""
+    _consent_path(data_folder, member_id).unlink(missing_ok=True)
 
 
 def assemble_collection(

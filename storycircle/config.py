@@ -40,6 +40,9 @@ class Config:
         help_lines: Help lines that replace the shipped ones (empty: shipped).
         guest_hidden_notes: Content notes hidden from guest readers (members'
             own filters are sealed to them in the database instead).
+        kiosk_idle_seconds: On a kiosk, lock after this long without a key press.
+        kiosk_hide_members: On a kiosk, people type their pseudonym instead of
+            picking it from a list.
     """
 
     work_factor: int = 17
@@ -48,6 +51,8 @@ class Config:
     help_locale: str = ""
     help_lines: tuple[HelpLine, ...] = field(default_factory=tuple)
     guest_hidden_notes: tuple[str, ...] = field(default_factory=tuple)
+    kiosk_idle_seconds: int = 180
+    kiosk_hide_members: bool = False
 
 
 def _int(data: dict[str, Any], key: str, default: int, low: int, high: int, path: Path) -> int:
@@ -83,7 +88,12 @@ def load_config(folder: Path) -> Config:
     guest_notes = data.get("guest_hidden_notes", [])
     if not isinstance(guest_notes, list) or not all(isinstance(n, str) for n in guest_notes):
         raise StorycircleError(f"{path}: guest_hidden_notes must be a list of text")
+    hide_members = data.get("kiosk_hide_members", False)
+    if not isinstance(hide_members, bool):
+        raise StorycircleError(f"{path}: kiosk_hide_members must be true or false")
     return Config(
+        kiosk_idle_seconds=_int(data, "kiosk_idle_seconds", 180, 5, 3600, path),
+        kiosk_hide_members=hide_members,
         guest_hidden_notes=tuple(guest_notes),
         work_factor=_int(data, "work_factor", 17, MIN_WORK_FACTOR, MAX_WORK_FACTOR, path),
         autosave_seconds=_int(data, "autosave_seconds", 5, 1, 600, path),
@@ -109,6 +119,8 @@ def render_config(config: Config) -> str:
         "guest_hidden_notes = ["
         + ", ".join(_toml_string(note) for note in config.guest_hidden_notes)
         + "]",
+        f"kiosk_idle_seconds = {config.kiosk_idle_seconds}",
+        f"kiosk_hide_members = {'true' if config.kiosk_hide_members else 'false'}",
     ]
     for line in config.help_lines:
         out += [

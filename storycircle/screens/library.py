@@ -185,6 +185,9 @@ class LibraryScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """A guest reads the collections; writing needs an account."""
+        if action in ("import_stories", "settings") and navigator(self.app).KIOSK:
+            # On a shared kiosk these belong to the facilitator.
+            return False
         if action in ("new_story", "import_stories"):
             return self.session.journal is not None
         return True

@@ -10,6 +10,9 @@ from textual.app import App
 class Navigator(Protocol):
     """The app's navigation verbs (implemented by ``StorycircleApp``)."""
 
+    KIOSK: bool
+    """True on a shared kiosk: no settings or imports outside the facilitator's screen."""
+
     def open_story(self, story_id: str) -> None:
         """Open the reader on a story."""
 

@@ -30,7 +30,10 @@ class StoryCommands(Provider):
         commands: list[tuple[str, str, object]] = [
             ("Help now", "Crisis resources, offline", app.action_help_now),
         ]
-        commands.append(("Settings", "Theme, autosave, filters, help lines", app.action_settings))
+        if not app.KIOSK:
+            commands.append(
+                ("Settings", "Theme, autosave, filters, help lines", app.action_settings)
+            )
         commands.append(("Browse tags", "Themes, tags and how many stories", app.browse_tags))
         if app.session.journal is not None:
             commands += [

@@ -128,6 +128,33 @@ class Store:
                 (identity_sealed, member_id),
             )
 
+    def delete_member(self, member_id: str) -> bool:
+        """Delete a member with their stories, drafts, reactions and preferences.
+
+        One transaction: the member is wholly there or wholly gone.
+        ``secure_delete`` zeroes the freed pages.
+        """
+        with transaction(self._conn):
+            self._conn.execute(
+                "DELETE FROM reactions WHERE story_id IN "
+                "(SELECT id FROM stories WHERE author_id = ?)",
+                (member_id,),
+            )
+            self._conn.execute("DELETE FROM stories WHERE author_id = ?", (member_id,))
+            for table in ("drafts", "reactions", "member_prefs", "circle_grants"):
+                self._conn.execute(f"DELETE FROM {table} WHERE member_id = ?", (member_id,))
+            # Their shared copies go with their journal; in their circles they
+            # count as removed (their key is gone with them).
+            self._conn.execute("DELETE FROM circle_stories WHERE author_id = ?", (member_id,))
+            self._conn.execute(
+                "UPDATE circle_members SET status = 'removed' WHERE member_id = ?", (member_id,)
+            )
+            self._conn.execute(
+                "DELETE FROM circles WHERE id NOT IN (SELECT DISTINCT circle_id FROM circle_grants)"
+            )
+            cursor = self._conn.execute("DELETE FROM members WHERE id = ?", (member_id,))
+        return cursor.rowcount == 1
+
     # -- stories -----------------------------------------------------------
 
     def save_story(
