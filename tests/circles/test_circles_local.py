@@ -184,3 +184,19 @@ def test_inviting_twice_or_a_removed_member_is_refused(three) -> None:
     ash.circles.remove(circle_id, birch.member.id)
     with pytest.raises(CircleError, match="cannot be invited again"):
         ash.circles.invite(circle_id, birch.card)
+
+
+def test_deleting_a_member_from_the_installation_takes_them_out_of_their_circles(
+    three, file_store
+) -> None:
+    ash, birch, cedar = three
+    circle_id = _circle_with(ash, birch, cedar)
+    ash.sharing.share(ash.write("Ash's"), circle_id)
+    birch.sharing.share(birch.write("Birch's"), circle_id)
+    assert file_store.delete_member(birch.member.id)
+    statuses = {
+        m.pseudonym: m.status for m in again(file_store, ash).circles.circle(circle_id).members
+    }
+    assert statuses["birch here"] == "removed"
+    assert [s.title for s in again(file_store, cedar).sharing.summaries(circle_id)] == ["Ash's"]
+    assert file_store.circles.grants_of(circle_id, birch.member.id) == {}
