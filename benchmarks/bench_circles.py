@@ -30,7 +30,7 @@ from pathlib import Path
 
 from benchmarks import synth
 from storycircle.circles import Circles, MemberCard, Sharing
-from storycircle.circles.folder import refresh
+from storycircle.circles.inbox import refresh
 from storycircle.journal import Journal
 from storycircle.members import create_member, unlock
 from storycircle.models import Story

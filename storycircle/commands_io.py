@@ -62,7 +62,7 @@ def _import(installation: Installation, args: argparse.Namespace) -> int:
     path = Path(args.path).expanduser()
     if _is_circle_bundle(path):
         from storycircle.circles import Circles, Sharing
-        from storycircle.circles.folder import import_bundle
+        from storycircle.circles.inbox import import_bundle
 
         circle_report = import_bundle(Sharing(Circles(installation.store, journal.member)), path)
         for name, reason in circle_report.refused:

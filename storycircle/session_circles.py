@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from storycircle.circles import CircleError, Circles, MemberCard, Sharing, parse_card
-from storycircle.circles.folder import FolderReport, import_bundle, refresh, write_bundle
+from storycircle.circles.folder import FolderReport, write_bundle
+from storycircle.circles.inbox import import_bundle, refresh
 from storycircle.errors import StorycircleError
 from storycircle.models import Circle, MemberRecord
 from storycircle.store import Store

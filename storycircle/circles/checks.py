@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from storycircle.circles.epochs import EpochKey
-from storycircle.circles.service import CircleError, Circles, profile_context
+from storycircle.circles.sealing import profile_context
+from storycircle.circles.service import CircleError, Circles
 from storycircle.circles.sharing import Sharing, list_id
 from storycircle.errors import StorycircleError
 from storycircle.keys import SealError, row_context

@@ -14,10 +14,8 @@ import secrets
 from collections.abc import Callable
 from pathlib import Path
 
-from storycircle import vault
 from storycircle.circles.cards import MemberCard
 from storycircle.circles.epochs import EpochKey, GrantError, new_epoch_key, open_grant
-from storycircle.circles.events import EventError, sign_event
 from storycircle.circles.roster import (
     ACTIVE,
     INVITED,
@@ -27,15 +25,14 @@ from storycircle.circles.roster import (
     REMOVED,
     Roster,
     RosterMember,
-    check_change,
     updated,
 )
+from storycircle.circles.sealing import meta_context, profile_context, with_meta
 from storycircle.errors import StorycircleError
 from storycircle.journal import Clock, utc_now
-from storycircle.keys import SealError, row_context
+from storycircle.keys import SealError
 from storycircle.members import UnlockedMember, clean_pseudonym
 from storycircle.models import (
-    CIRCLE_SCOPE_PREFIX,
     Circle,
     CircleMember,
     CircleMemberRecord,
@@ -132,7 +129,7 @@ class Circles:
 
     def _meta(self, record: CircleRecord, key: EpochKey) -> dict[str, str]:
         try:
-            opened = key.scope.open(record.meta_sealed, _meta_context(record.id, record.epoch))
+            opened = key.scope.open(record.meta_sealed, meta_context(record.id, record.epoch))
             meta = json.loads(opened)
         except (SealError, ValueError):
             raise CircleError(f"the details of circle {record.id} are damaged") from None
@@ -320,7 +317,7 @@ class Circles:
         record = self.record(circle_id)
         key = self.key(circle_id, record.epoch)
         meta = self._meta(record, key)
-        self.rows.put_circle(_with_meta(record, key, meta["name"], clean_folder(folder)))
+        self.rows.put_circle(with_meta(record, key, meta["name"], clean_folder(folder)))
         return self.circle(circle_id)
 
     def _self_entry(self, status: str, pseudonym: str) -> RosterMember:
@@ -398,96 +395,23 @@ class Circles:
         Raises:
             CircleError: the change breaks a rule; nothing is written then.
         """
-        current = self.rows.circle(new.circle_id)
-        try:
-            check_change(self.roster(new.circle_id) if current else None, new, signer_id)
-        except EventError as error:
-            raise CircleError(f"that change of members was refused: {error}") from None
-        if key is None:
-            # Left out of the new epoch: drop this member's keys; when nobody
-            # here holds a key any more, nothing of the circle stays here.
-            self.rows.drop_grants(new.circle_id, member_id=self.member.id)
-            self._keys = {k: v for k, v in self._keys.items() if k[0] != new.circle_id}
-            if not any(self.rows.grants_of(new.circle_id, m.id) for m in self.store.members()):
-                self.rows.delete_circle(new.circle_id)
-            return
-        from storycircle.circles.rekey import rekey_stories
+        from storycircle.circles.applying import apply_roster
 
-        with self.store.batch():
-            if old_key is not None and old_key.epoch != key.epoch:
-                live = {m.id: m.recipient for m in new.members if m.live}
-                rekey_stories(self.rows, new.circle_id, old_key, key, live, progress)
-            record = CircleRecord(
-                new.circle_id,
-                key.epoch,
-                new.revision,
-                new.host_id,
-                key.recipient,
-                b"",
-                current.created_day if current else self.clock().date().isoformat(),
-            )
-            self.rows.put_circle(_with_meta(record, key, new.name, folder))
-            live_ids = {m.id for m in new.members if m.live}
-            grants = {k: v for k, v in new.grants.items() if k in live_ids}
-            self.rows.put_grants(new.circle_id, key.epoch, grants)
-            self.rows.drop_grants(new.circle_id, before_epoch=key.epoch)
-            for entry in new.members:
-                if not entry.live:
-                    self.rows.drop_grants(new.circle_id, member_id=entry.id)
-                self.rows.put_member(
-                    CircleMemberRecord(
-                        new.circle_id,
-                        entry.id,
-                        entry.recipient,
-                        entry.signing_public,
-                        entry.status,
-                        key.scope.seal(
-                            json.dumps({"pseudonym": entry.pseudonym}).encode(),
-                            profile_context(new.circle_id, entry.id),
-                        ),
-                    )
-                )
-        self._keys = {k: v for k, v in self._keys.items() if k[0] != new.circle_id}
-        me = new.member(self.member.id)
-        if me is not None and me.live:
-            self._keys[(new.circle_id, key.epoch)] = key
-        if announce and folder:
-            from storycircle.circles.folder import write_roster
+        apply_roster(
+            self,
+            new,
+            key,
+            old_key,
+            folder=folder,
+            signer_id=signer_id,
+            progress=progress,
+            announce=announce,
+        )
 
-            recipients = [m.recipient for m in new.members if m.live]
-            if old_key is not None and old_key.epoch != key.epoch:
-                recipients.append(old_key.recipient)  # so those left out learn of it
-            event = sign_event({**new.to_event(), "signer": signer_id}, self.member.signing_key)
-            write_roster(self.rows, new.circle_id, folder, event, recipients)
-        if not any(self.rows.grants_of(new.circle_id, m.id) for m in self.store.members()):
-            self.rows.delete_circle(new.circle_id)  # nobody here may read it any more
+    def forget_keys(self, circle_id: str) -> None:
+        """Drop the cached keys of a circle (after its roster changed)."""
+        self._keys = {k: v for k, v in self._keys.items() if k[0] != circle_id}
 
-
-def _meta_context(circle_id: str, epoch: int) -> bytes:
-    return row_context(CIRCLE_SCOPE_PREFIX + circle_id, "meta", epoch)
-
-
-def profile_context(circle_id: str, member_id: str) -> bytes:
-    """What a member's sealed circle pseudonym is bound to."""
-    return row_context(CIRCLE_SCOPE_PREFIX + circle_id, "profile:" + member_id, 0)
-
-
-def _with_meta(record: CircleRecord, key: EpochKey, name: str, folder: str) -> CircleRecord:
-    sealed = key.scope.seal(
-        json.dumps({"name": name, "folder": folder}, ensure_ascii=False).encode("utf-8"),
-        _meta_context(record.id, key.epoch),
-    )
-    return CircleRecord(
-        record.id,
-        key.epoch,
-        record.revision,
-        record.host_id,
-        key.recipient,
-        sealed,
-        record.created_day,
-    )
-
-
-def recipients_of(roster: Roster) -> list[vault.X25519Recipient]:
-    """Age recipients of a roster's live members."""
-    return [vault.parse_recipient(m.recipient) for m in roster.live()]
+    def remember_key(self, key: EpochKey) -> None:
+        """Cache a key the member was just granted."""
+        self._keys[(key.circle_id, key.epoch)] = key

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from storycircle import vault
-from storycircle.circles.folder import import_bundle, refresh, write_bundle
+from storycircle.circles.folder import write_bundle
+from storycircle.circles.inbox import import_bundle, refresh
 from storycircle.envelope import seal_story
 from storycircle.models import Story
 from storycircle.store import Store
