@@ -22,6 +22,7 @@ from storycircle.kiosk import KioskPolicy, minutes_to_seconds, remove_member
 from storycircle.models import MemberRecord
 from storycircle.passphrase import RULE
 from storycircle.screens.dialogs import ConfirmScreen
+from storycircle.screens.member_form import take_new_member
 from storycircle.screens.welcome import LOST_KEY_WARNING
 from storycircle.session import Session
 from storycircle.widgets.footer import StoryFooter
@@ -161,17 +162,9 @@ class KioskAdminScreen(Screen[None]):
         pseudonym = self.query_one("#admin-pseudonym", Input).value
         first = self.query_one("#admin-passphrase", Input)
         second = self.query_one("#admin-repeat", Input)
-        if first.value != second.value:
-            second.value = ""
-            self._say("The two passphrases differ; type them again.", error=True)
+        passphrase = take_new_member(self.session, pseudonym, first, second, self._say)
+        if passphrase is None:
             return
-        try:
-            self.session.check_new_member(pseudonym, first.value)
-        except StorycircleError as error:
-            self._say(str(error), error=True)
-            return
-        passphrase = first.value
-        first.value = second.value = ""
         self.query_one("#admin-add", Button).disabled = True
         self._say("Making the new member's keys…")
         self._create(pseudonym, passphrase)

@@ -22,6 +22,7 @@ from storycircle.errors import StorycircleError
 from storycircle.members import UnlockedMember
 from storycircle.models import MemberRecord
 from storycircle.passphrase import RULE
+from storycircle.screens.member_form import take_new_member
 from storycircle.session import Session
 from storycircle.widgets.footer import StoryFooter
 from storycircle.widgets.safe import SafeInput, line
@@ -198,17 +199,9 @@ class WelcomeScreen(Screen[None]):
         pseudonym = self.query_one("#pseudonym", Input).value
         first = self.query_one("#new-passphrase", Input)
         second = self.query_one("#repeat-passphrase", Input)
-        if first.value != second.value:
-            second.value = ""
-            self._say("The two passphrases differ; type them again.", error=True)
+        passphrase = take_new_member(self.session, pseudonym, first, second, self._say)
+        if passphrase is None:
             return
-        try:
-            self.session.check_new_member(pseudonym, first.value)
-        except StorycircleError as error:
-            self._say(str(error), error=True)
-            return
-        passphrase = first.value
-        first.value = second.value = ""
         self._busy(True, "Creating your keys…")
         self._create(pseudonym, passphrase)
 
