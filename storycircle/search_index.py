@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import threading
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from storycircle.journal import Journal
@@ -46,11 +46,10 @@ class SearchIndex:
         self._lock = threading.Lock()
         self._postings: dict[str, array[int]] = {}
         self._rows: list[StorySummary | None] = []
-        # Newest first, like the journal: the build adds stories newest first
-        # (ranks 0, -1, -2...), and a story saved later outranks them all.
-        self._rank: list[int] = []
-        self._oldest = 0
-        self._newest = 0
+        # Newest first, like the journal: the build adds stories newest first,
+        # so among them a smaller number is newer; a story saved afterwards is
+        # newer than all of them, and among those a larger number is newer.
+        self._fresh: set[int] = set()
         self._number: dict[str, int] = {}
         self._removed: set[str] = set()
         self._ready = False
@@ -85,12 +84,8 @@ class SearchIndex:
                 self._rows[old] = None
             number = len(self._rows)
             self._rows.append(summary)
-            if background:
-                self._rank.append(self._oldest)
-                self._oldest -= 1
-            else:
-                self._newest += 1
-                self._rank.append(self._newest)
+            if not background:
+                self._fresh.add(number)
             self._number[summary.id] = number
             for word in words:
                 postings = self._postings.get(word)
@@ -120,19 +115,34 @@ class SearchIndex:
             return None
         query = words_of(text)
         with self._lock:
+            if not query:
+                return self._ordered(range(len(self._rows)))
             found: set[int] | None = None
             for word in sorted(query, key=len, reverse=True):
+                matching = [p for token, p in self._postings.items() if word in token]
+                if found is None and len(query) == 1 and len(matching) == 1:
+                    # The common case, one word in one posting list: it is
+                    # already in order, no set needed.
+                    return self._ordered(matching[0])
                 numbers: set[int] = set()
-                for token, postings in self._postings.items():
-                    if word in token:
-                        numbers.update(postings)
+                for postings in matching:
+                    numbers.update(postings)
                 found = numbers if found is None else found & numbers
                 if not found:
                     return []
-            rows, rank = self._rows, self._rank
-            chosen = range(len(rows)) if found is None else found
-            ordered = sorted(chosen, key=rank.__getitem__, reverse=True)
-            return [row for number in ordered if (row := rows[number]) is not None]
+            assert found is not None
+            return self._ordered(sorted(found))
+
+    def _ordered(self, numbers: Iterable[int]) -> list[StorySummary]:
+        # ``numbers`` ascend: the build's stories come out newest first; the
+        # few saved since go in front, the latest first.
+        rows = self._rows
+        fresh = self._fresh
+        if fresh:
+            numbers = list(numbers)
+            later = sorted((n for n in numbers if n in fresh), reverse=True)
+            numbers = later + [n for n in numbers if n not in fresh]
+        return [row for number in numbers if (row := rows[number]) is not None]
 
 
 def build(
