@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import accumulate
 
@@ -92,3 +93,57 @@ def hope_counts(summaries: list[StorySummary], *, seed: int = 11) -> dict[str, i
     """ "This gave me hope" counts for one story in ten, a few with many."""
     rng = random.Random(seed)
     return {s.id: int(rng.paretovariate(1.5)) for s in summaries if rng.random() < 0.1}
+
+
+# -- whole entries: the same text for storycircle and for jrnl --------------------
+
+_ONSETS = ("b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "br", "st", "tr")
+_VOWELS = ("a", "e", "i", "o", "u", "ai", "ou")
+
+
+def word_list(count: int = 5_000, *, seed: int = 3) -> list[str]:
+    """``count`` distinct pronounceable words, most frequent first.
+
+    Real English words would make some searches hit titles or tags by
+    accident; made-up words of two or three syllables give a clean Zipf text.
+    """
+    rng = random.Random(seed)
+    words: dict[str, None] = {}
+    while len(words) < count:
+        syllables = rng.choice((2, 2, 3))
+        words["".join(rng.choice(_ONSETS) + rng.choice(_VOWELS) for _ in range(syllables))] = None
+    return list(words)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One synthetic journal entry: what both tools store."""
+
+    id: str
+    title: str
+    body: str
+    tags: tuple[str, ...]
+    created: str
+
+
+def entries(n: int, *, words: int = 200, seed: int = 7) -> list[Entry]:
+    """``n`` entries of about ``words`` words with 5 Zipf tags each, oldest first.
+
+    Titles, tags and dates come from :func:`stories`, so the tag shape is the
+    one the related-stories benchmark measures; bodies are drawn from
+    :func:`word_list` with Zipf frequencies. Entries are sorted by date (then
+    id) so that "newest first" means the same thing in both tools.
+    """
+    rng = random.Random(seed + 1)
+    vocabulary = word_list()
+    weights = zipf_weights(len(vocabulary), 1.0)
+    result: list[Entry] = []
+    for number, summary in enumerate(stories(n, seed=seed)):
+        body = rng.choices(vocabulary, cum_weights=weights, k=words)
+        # A distinct minute per entry keeps dates unique for jrnl, which sorts by them.
+        minute = number % (24 * 60)
+        created = f"{summary.created[:10]}T{minute // 60:02d}:{minute % 60:02d}:00+00:00"
+        title = " ".join(rng.choices(vocabulary[:500], k=4)).capitalize()
+        result.append(Entry(summary.id, title, " ".join(body) + ".", summary.tags, created))
+    result.sort(key=lambda e: (e.created, e.id))
+    return result

@@ -79,7 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     read = verbs.add_parser("read", parents=[common], help="print one story")
     read.add_argument("story_id", metavar="ID")
 
-    search = verbs.add_parser("search", parents=[common], help="find stories by title or tag")
+    search = verbs.add_parser(
+        "search", parents=[common], help="find stories by words in their title, text or tags"
+    )
     search.add_argument("words", nargs="+")
 
     verbs.add_parser("tags", parents=[common], help="list your tags with counts")

@@ -92,7 +92,7 @@ def _list(installation: Installation, args: argparse.Namespace) -> int:
         raise StorycircleError("--limit must be at least 1")
     journal = open_journal(installation, args)
     if args.tag:
-        rows = journal.with_tag(args.tag)[: args.limit]
+        rows = journal.with_tag(args.tag, limit=args.limit)
     else:
         rows = list(journal.page(0, args.limit).items)
     _print_rows(rows)

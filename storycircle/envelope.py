@@ -135,6 +135,36 @@ def _verified(fields: dict[str, Any], author_key: Ed25519PublicKey, sid: str) ->
     return _story_from(fields)
 
 
+def read_text(record: StoryRecord, identities: Sequence[vault.Identity]) -> str:
+    """Decrypt the story file of ``record`` and return its title and body, for matching.
+
+    This checks that the file belongs to the row but not the author's
+    signature, which costs more than the decryption: it is for deciding
+    whether a story contains some words (search), never for showing it. What
+    is shown comes from :func:`open_story` or from the sealed summary.
+
+    Raises:
+        DamagedStory: it does not decrypt, is not a story envelope, or belongs
+            to another row.
+    """
+    try:
+        fields = json.loads(vault.decrypt(record.blob, identities))
+    except vault.AgeError:
+        raise DamagedStory(f"story {record.id} is damaged and cannot be decrypted") from None
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise DamagedStory(f"story {record.id} holds something that is not a story") from None
+    if not isinstance(fields, dict) or (
+        fields.get("id"),
+        fields.get("version"),
+        fields.get("author"),
+    ) != (record.id, record.version, record.author_id):
+        raise DamagedStory(f"story {record.id} holds another story's data and was refused")
+    title, body = fields.get("title"), fields.get("body")
+    if not isinstance(title, str) or not isinstance(body, str):
+        raise DamagedStory(f"story {record.id} has a malformed title or body")
+    return title + "\n" + body
+
+
 def _story_from(fields: dict[str, Any]) -> Story:
     def text(name: str) -> str:
         value = fields.get(name)

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from storycircle import vault
-from storycircle.envelope import open_story, seal_story
+from storycircle.envelope import open_story, read_text, seal_story
 from storycircle.errors import DamagedStory, StorycircleError, StoryNotFound
 from storycircle.keys import SealError, row_context
 from storycircle.members import UnlockedMember, signing_public_key
@@ -263,20 +263,71 @@ class Journal:
         self._summary_cache[(story_id, version)] = summary
         return summary
 
-    def with_tag(self, tag: str) -> list[StorySummary]:
-        """Stories carrying ``tag``, found through its keyed token, newest first."""
+    def with_tag(self, tag: str, limit: int | None = None) -> list[StorySummary]:
+        """Stories carrying ``tag``, found through its keyed token, newest first.
+
+        Only the rows returned are decrypted: the token picks them out first,
+        and ``limit`` stops after that many.
+        """
         token = self._keys.tag_token(canonical_tag(tag))
         wanted = set(self._store.story_ids_with_token(JOURNAL_SCOPE, token))
-        return [s for s in self.summaries() if s.id in wanted]
+        found: list[StorySummary] = []
+        for row in self._store.summaries(JOURNAL_SCOPE, author_id=self._member.id):
+            if row[0] not in wanted:
+                continue
+            summary = self._summary(*row)
+            if summary is not None:
+                found.append(summary)
+                if limit is not None and len(found) >= limit:
+                    break
+        return found
+
+    def texts(self, page_size: int = 500) -> Iterator[tuple[StorySummary, str]]:
+        """Every story's list row with its decrypted title and body, newest first.
+
+        For matching words only (see :func:`~storycircle.envelope.read_text`:
+        the text is not signature-checked). Stories are read ``page_size`` at a
+        time, so a large journal is never in memory at once; damaged ones are
+        skipped and noted in :attr:`damaged`.
+        """
+        offset = 0
+        while True:
+            records = self._store.stories(
+                JOURNAL_SCOPE, author_id=self._member.id, limit=page_size, offset=offset
+            )
+            for record in records:
+                summary = self._summary(record.id, record.version, record.author_id, record.summary)
+                if summary is None:
+                    continue
+                try:
+                    yield summary, read_text(record, [self._member.identity])
+                except DamagedStory:
+                    self.damaged.add(record.id)
+            if len(records) < page_size:
+                return
+            offset += page_size
 
     def search(self, text: str) -> list[StorySummary]:
-        """Stories whose title or tags contain ``text`` (case-insensitive)."""
+        """Stories whose title, text or tags contain ``text`` (case-insensitive), newest first.
+
+        Every story is decrypted to look inside it; a story found is
+        signature-checked before it is listed.
+        """
         needle = sanitize_line(text).casefold()
-        return [
-            s
-            for s in self.summaries()
-            if needle in s.title.casefold() or any(needle in tag for tag in s.tags)
-        ]
+        found: list[StorySummary] = []
+        for summary, words in self.texts():
+            matches = needle in words.casefold() or any(needle in tag for tag in summary.tags)
+            if matches and self._verified(summary.id):
+                found.append(summary)
+        return found
+
+    def _verified(self, story_id: str) -> bool:
+        try:
+            self.load(story_id)
+        except (DamagedStory, StoryNotFound):
+            self.damaged.add(story_id)
+            return False
+        return True
 
     def tag_counts(self) -> dict[str, int]:
         """How many stories carry each tag, most common first."""

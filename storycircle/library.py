@@ -31,6 +31,7 @@ from storycircle.models import (
 from storycircle.preferences import Preferences
 from storycircle.related import Related, RelatedIndex, summary_of
 from storycircle.sanitize import sanitize_line
+from storycircle.search_index import SearchIndex
 from storycircle.tags import canonical_tag
 from storycircle.vocabulary import Vocabulary
 
@@ -59,6 +60,8 @@ class Library:
         self._hope_counts = hope_counts
         self._today = today
         self._index: RelatedIndex | None = None
+        self.text_index: SearchIndex | None = None
+        """The journal's in-memory full-text index, once :meth:`start_text_index` made it."""
 
     # Collections and the vocabulary are read on first use, not at start-up:
     # the welcome screen needs neither.
@@ -132,14 +135,15 @@ class Library:
         Raises:
             TagError: ``tag`` is not a valid tag.
         """
-        rows = self.summaries(section)
+        needle = sanitize_line(text).casefold()
+        hits = self._text_hits(section, needle)
+        rows = hits if hits is not None else self.summaries(section)
         if tag.strip():
             wanted = canonical_tag(tag)
             rows = [s for s in rows if wanted in s.tags]
         if theme:
             rows = [s for s in rows if any(self._theme_of(t) == theme for t in s.tags)]
-        needle = sanitize_line(text).casefold()
-        if needle:
+        if needle and hits is None:
             rows = [
                 s
                 for s in rows
@@ -148,6 +152,22 @@ class Library:
                 or needle in s.author_name.casefold()
             ]
         return rows
+
+    def _text_hits(self, section: str, needle: str) -> list[StorySummary] | None:
+        # Words inside the journal's stories, once the full-text index is
+        # built; until then (and for collections) titles and tags are searched.
+        index = self.text_index
+        if not needle or section != JOURNAL_SCOPE or index is None:
+            return None
+        found = index.search(needle)
+        if found is None:
+            return None
+        return [s for s in found if not self.preferences.hides(s.content_notes)]
+
+    def start_text_index(self) -> SearchIndex:
+        """Attach a new, empty full-text index for a worker to fill (see :mod:`search_index`)."""
+        self.text_index = SearchIndex()
+        return self.text_index
 
     def _theme_of(self, tag: str) -> str:
         term = self._vocabulary.term(tag)
@@ -287,11 +307,15 @@ class Library:
         """Reflect a saved story in the related index."""
         if self._index is not None:
             self._index.add(summary_of(story))
+        if self.text_index is not None:
+            self.text_index.add(summary_of(story), story.title + "\n" + story.body)
 
     def story_deleted(self, story_id: str) -> None:
         """Reflect a deleted story in the related index."""
         if self._index is not None:
             self._index.remove((JOURNAL_SCOPE, story_id))
+        if self.text_index is not None:
+            self.text_index.remove(story_id)
 
     def hope_changed(self, story_id: str, count: int) -> None:
         """Reflect a changed "this gave me hope" count in the ranking."""

@@ -7,9 +7,10 @@ visible rows, so ten thousand stories open and scroll smoothly.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import ClassVar
 
-from textual import events, on
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -17,11 +18,13 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.suggester import SuggestFromList
 from textual.widgets import Header, Input, Select, Static
+from textual.worker import get_current_worker
 
 from storycircle.errors import StorycircleError
 from storycircle.models import StorySummary
 from storycircle.sanitize import sanitize_line
 from storycircle.screens.navigation import navigator
+from storycircle.search_index import SearchIndex, build
 from storycircle.session import Session
 from storycircle.widgets.footer import StoryFooter
 from storycircle.widgets.safe import SafeInput, line
@@ -90,8 +93,31 @@ class LibraryScreen(Screen[None]):
         yield StoryFooter()
 
     def on_mount(self) -> None:
-        """Fill the list."""
+        """Fill the list; once it is drawn, start indexing the journal's words."""
         self.reload()
+        self.call_after_refresh(self._start_text_index)
+
+    def _start_text_index(self) -> None:
+        library = self.session.library
+        database = self.session.installation.store.path
+        if library.journal is None or library.text_index is not None or database is None:
+            return
+        self._build_text_index(library.start_text_index(), database)
+
+    @work(thread=True, exclusive=True, group="text-index", exit_on_error=False)
+    def _build_text_index(self, index: SearchIndex, database: Path) -> None:
+        journal = self.session.library.journal
+        worker = get_current_worker()
+        if journal is None or not build(
+            index, database, journal.member, lambda: worker.is_cancelled
+        ):
+            return
+        # A search typed while the index was built now also looks inside stories.
+        self.app.call_from_thread(self._text_index_ready)
+
+    def _text_index_ready(self) -> None:
+        if self.is_mounted and self.query_one("#search", Input).value.strip():
+            self.reload()
 
     def on_screen_resume(self) -> None:
         """Come back to a fresh list (a story may have been saved or deleted)."""

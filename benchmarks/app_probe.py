@@ -1,0 +1,68 @@
+"""Start the real app headless, unlock, and exit once the story list is drawn.
+
+Run as ``python -m benchmarks.app_probe FD`` with ``STORYCIRCLE_HOME`` set and
+the passphrase on file descriptor ``FD`` (as ``--passphrase-fd`` reads it).
+The benchmark times the whole process, as a person would see it: imports,
+opening the database, the welcome screen, key derivation at the installation's
+work factor, decrypting the list and drawing it.
+
+The passphrase goes into the welcome screen's field and Enter is pressed, so
+the unlock runs exactly as when typed. On exit the probe prints the id of the
+first row drawn and how many rows the list holds, so the caller can check it
+drew what ``storycircle list`` prints.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from storycircle.app import StorycircleApp
+from storycircle.cli_io import PassphraseSource
+from storycircle.installation import open_installation
+from storycircle.screens.library import LibraryScreen
+from storycircle.screens.welcome import WelcomeScreen
+from storycircle.session import Session
+from storycircle.widgets.story_list import StoryList
+
+SIZE = (120, 40)
+POLL = 0.002
+
+
+def main() -> None:
+    """Unlock with the passphrase from the fd on argv; print the first drawn row."""
+    passphrase = PassphraseSource(int(sys.argv[1])).ask("")
+    installation = open_installation()
+    app = StorycircleApp(Session(installation))
+    drawn: list[str] = []
+
+    async def drive(pilot: Pilot[None]) -> None:
+        while not (isinstance(app.screen, WelcomeScreen) and app.screen.is_mounted):
+            await pilot.pause(POLL)
+        field = app.screen.query_one("#unlock-passphrase", Input)
+        field.value = passphrase
+        field.focus()
+        await pilot.press("enter")
+        while True:
+            screen = app.screen
+            if isinstance(screen, LibraryScreen) and screen.is_mounted:
+                rows = screen.query_one(StoryList).rows
+                if rows:
+                    drawn[:] = [rows[0].id, str(len(rows))]
+                    break
+            await pilot.pause(POLL)
+        # One more refresh: the rows are set, now let them reach the screen.
+        await pilot.pause()
+        app.exit()
+
+    try:
+        app.run(headless=True, size=SIZE, auto_pilot=drive)
+    finally:
+        installation.store.close()
+    print(" ".join(drawn))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,114 @@
+"""In-app query latency on a generated journal: related stories and full-text search.
+
+Run as ``python -m benchmarks.app_queries SIZE QUERIES`` (the dataset must
+exist; :mod:`benchmarks.bench_vs_jrnl` makes it). Prints one JSON object:
+the build time and memory of the full-text index (built as the app's
+background worker builds it, from the database), then p50/p95 of
+``Library.related`` and of ``Library.find`` with a word, over random stories
+and words. Runs in its own process so its memory is its own.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+import time
+from pathlib import Path
+
+from benchmarks import synth
+from benchmarks.datasets import PASSPHRASE, ensure
+from storycircle.installation import open_installation
+from storycircle.members import unlock
+from storycircle.models import JOURNAL_SCOPE
+from storycircle.search_index import build
+from storycircle.session import Session
+
+
+def rss_mib() -> float:
+    """Resident memory of this process in MiB (Linux)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    """p50 and p95 of ``samples`` (milliseconds)."""
+    ordered = sorted(samples)
+    return {
+        "p50": ordered[len(ordered) // 2],
+        "p95": ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))],
+    }
+
+
+def main() -> None:
+    """Measure and print JSON."""
+    size, queries = int(sys.argv[1]), int(sys.argv[2])
+    dataset = ensure(size)
+    installation = open_installation(dataset.home)
+    session = Session(installation)
+    member = unlock(session.members()[0], PASSPHRASE)
+    session.open_journal(member)
+    library = session.library
+    rows = library.summaries(JOURNAL_SCOPE)
+
+    start = time.perf_counter()
+    library.index  # noqa: B018 - builds the related index, as the first reader does
+    related_build = time.perf_counter() - start
+
+    rng = random.Random(size)
+    samples = []
+    for summary in rng.sample(rows, min(len(rows), queries)):
+        story = library.load(summary.id)
+        start = time.perf_counter()
+        library.related(story)
+        samples.append((time.perf_counter() - start) * 1000)
+    related = percentiles(samples)
+
+    before = rss_mib()
+    start = time.perf_counter()
+    assert installation.store.path is not None
+    build(library.start_text_index(), installation.store.path, member)
+    index_build = time.perf_counter() - start
+    index_mib = rss_mib() - before
+
+    # Words drawn two ways: by their frequency in the text (mostly very
+    # common words, each matching a third of the journal or more: the worst
+    # case), and uniformly from the vocabulary (distinctive words, as people
+    # mostly search for).
+    vocabulary = synth.word_list()
+    weights = synth.zipf_weights(len(vocabulary), 1.0)
+    draws = {
+        "frequent": rng.choices(vocabulary, cum_weights=weights, k=queries),
+        "any": rng.choices(vocabulary, k=queries),
+    }
+    search: dict[str, dict[str, float]] = {}
+    hits: dict[str, int] = {}
+    for name, words in draws.items():
+        samples, counts = [], []
+        for word in words:
+            start = time.perf_counter()
+            found = library.find(JOURNAL_SCOPE, word)
+            samples.append((time.perf_counter() - start) * 1000)
+            counts.append(len(found))
+        search[name] = percentiles(samples)
+        hits[name] = sorted(counts)[len(counts) // 2]
+    installation.store.close()
+    print(
+        json.dumps(
+            {
+                "size": size,
+                "related_build_s": related_build,
+                "related_ms": related,
+                "index_build_s": index_build,
+                "index_mib": index_mib,
+                "search_ms": search,
+                "search_hits_median": hits,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
