@@ -50,6 +50,7 @@ class LibraryScreen(Screen[None]):
     AUTO_FOCUS = "#stories"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new_story", "New story"),
+        Binding("g", "circles", "Circles"),
         Binding("slash", "focus_search", "Search"),
         Binding("t", "focus_tag", "Tag filter"),
         Binding("escape", "clear_filters", "Clear filters", show=False),
@@ -72,7 +73,7 @@ class LibraryScreen(Screen[None]):
         yield Header()
         with Horizontal(id="choosers"):
             yield Select[str](
-                [(label, key) for label, key in self.session.sections()],
+                [(line(label), key) for label, key in self.session.sections()],
                 value=self._section,
                 allow_blank=False,
                 id="section",
@@ -96,8 +97,35 @@ class LibraryScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         """Come back to a fresh list (a story may have been saved or deleted)."""
         if self._shown_once:
+            self._refresh_sections()
             self.reload()
         self._shown_once = True
+
+    def _refresh_sections(self) -> None:
+        # Circles come and go (joined, left, removed), so the sections do too.
+        sections = self.session.sections()
+        keys = [key for _, key in sections]
+        if self._section not in keys:
+            self._section = keys[0] if keys else ""
+        chooser = self.query_one("#section", Select)
+        with self.prevent(Select.Changed):
+            chooser.set_options([(line(label), key) for label, key in sections])
+            if self._section:
+                chooser.value = self._section
+
+    def circles_arrived(self) -> None:
+        """Circle stories or members arrived from a folder: show the news."""
+        self._refresh_sections()
+        self.reload()
+
+    def show_section(self, section: str) -> None:
+        """Show one section (a circle's stories, say) with its filters cleared."""
+        self._section = section
+        self._refresh_sections()
+        for field in self.query(Input):
+            field.value = ""
+        self.reload()
+        self.query_one("#stories", StoryList).focus()
 
     def reload(self) -> None:
         """Read the rows again with the current section and filters; redraw the list."""
@@ -128,6 +156,9 @@ class LibraryScreen(Screen[None]):
         journal = self.session.journal
         if self._section == "journal" and journal is not None:
             return line(f"{journal.member.pseudonym}'s journal · {total} {noun}")
+        if self._section.startswith("circle:"):
+            label = dict((k, v) for v, k in self.session.sections()).get(self._section, "Circle")
+            return line(f"{label} · {total} {noun}")
         slug = self._section.removeprefix("collection:")
         collection = self.session.library.collection(slug)
         if collection is None:
@@ -141,6 +172,8 @@ class LibraryScreen(Screen[None]):
     def _status(self, total: int, search: str, tag: str, theme: object) -> str:
         if total == 0 and self._section == "journal":
             return "Nothing here yet. Press n to write your first story."
+        if total == 0 and self._section.startswith("circle:"):
+            return "Nothing shared here yet. Open one of your stories and press s to share it."
         shown = len(self._rows)
         parts = [f"{shown} shown"]
         if search.strip():
@@ -185,7 +218,7 @@ class LibraryScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """A guest reads the collections; writing needs an account."""
-        if action in ("new_story", "import_stories"):
+        if action in ("new_story", "import_stories", "circles"):
             return self.session.journal is not None
         return True
 
@@ -228,3 +261,7 @@ class LibraryScreen(Screen[None]):
     def action_settings(self) -> None:
         """Open the settings."""
         navigator(self.app).action_settings()
+
+    def action_circles(self) -> None:
+        """Open the circles screen."""
+        navigator(self.app).open_circles()
