@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, TypeVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -56,6 +56,22 @@ class FormField:
     label: str
     value: str = ""
     placeholder: str = ""
+
+
+class CardInput(SafeInput):
+    """A field for a pasted member card.
+
+    A card copied from a terminal often arrives broken over several lines (it
+    was wrapped on screen); a card holds no blanks, so every line of the paste
+    is joined instead of keeping the first line only, as an ``Input`` does.
+    """
+
+    def _on_paste(self, event: events.Paste) -> None:
+        event.prevent_default()  # replaces Input's paste, which keeps one line
+        event.stop()
+        joined = "".join(event.text.split())
+        if joined:
+            self.insert_text_at_cursor(joined)
 
 
 class FormDialog(ModalScreen[_T | None]):
@@ -180,7 +196,7 @@ class PickDialog(ModalScreen[_T | None]):
                 yield Static(Content(self._empty), id="no-choices", classes="hint")
             if self._paste_label:
                 yield Label(Content(self._paste_label))
-                yield SafeInput(placeholder="storycircle-card:v1:…", id="card", compact=True)
+                yield CardInput(placeholder="storycircle-card:v1:…", id="card", compact=True)
             yield Static(id="pick-error", classes="dialog-error")
             with Horizontal(classes="buttons"):
                 if self._paste_label:

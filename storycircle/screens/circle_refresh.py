@@ -47,14 +47,16 @@ def refresh_in_background(app: App[None], session: Session) -> None:
         if error:
             app.notify(f"Circle folders not read: {error}", severity="warning", markup=False)
             return
+        notice = refresh_notice(results or [])
+        if not notice:
+            return  # nothing arrived: leave the screens as they are
         session.circles_changed()
         from storycircle.screens.library import LibraryScreen
 
-        if isinstance(app.screen, LibraryScreen):
-            app.screen.circles_arrived()
-        notice = refresh_notice(results or [])
-        if notice:
-            app.notify(notice, markup=False, timeout=8)
+        for screen in app.screen_stack:
+            if isinstance(screen, LibraryScreen):
+                screen.circles_arrived()
+        app.notify(notice, markup=False, timeout=8)
 
     def work() -> None:
         try:

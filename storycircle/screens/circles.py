@@ -87,16 +87,17 @@ class CirclesScreen(Screen[None]):
     AUTO_FOCUS = "#circle-list"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
-        Binding("n", "new_circle", "New circle"),
+        Binding("n", "new_circle", "New"),
         Binding("i", "invite", "Invite"),
         Binding("a", "accept", "Accept"),
         Binding("d", "decline", "Decline"),
         Binding("l", "leave", "Leave"),
-        Binding("x", "remove_member", "Remove member"),
+        Binding("x", "remove_member", "Remove"),
         Binding("f", "set_folder", "Folder"),
         Binding("r", "refresh_folders", "Refresh"),
-        Binding("o", "open_folder", "Open folder"),
-        Binding("c", "card", "My card"),
+        # Kept out of the footer so the frequent keys fit; the side panel names them.
+        Binding("o", "open_folder", "Open a folder", show=False),
+        Binding("c", "card", "Your member card", show=False),
     ]
 
     def __init__(self, session: Session) -> None:
@@ -119,6 +120,9 @@ class CirclesScreen(Screen[None]):
             with Vertical(id="circles-side"):
                 yield Static("Your circles", id="circles-title")
                 yield OptionList(id="circle-list")
+                yield Static(
+                    "o  find invitations in a folder\nc  your member card", id="circles-keys"
+                )
             with VerticalScroll(id="circle-detail"):
                 yield Static(id="circle-info")
         yield ProgressBar(id="circle-progress", show_eta=False)
@@ -341,6 +345,11 @@ class CirclesScreen(Screen[None]):
             title, yes = "Decline the invitation to " + circle.name + "?", "Decline"
             message = "Nothing of this circle stays on this machine for you."
             done = f"You declined the invitation to {circle.name}."
+        elif circle.host_id == self._me and any(
+            m.id != self._me and m.status in ("active", "invited") for m in circle.members
+        ):
+            self._say("You host this circle: remove the others first (x), then leave.")
+            return
         else:
             title, yes = "Leave " + circle.name + "?", "Leave"
             message = (
@@ -383,11 +392,17 @@ class CirclesScreen(Screen[None]):
             who = next((m for m in others if m.id == member_id), None)
             if who is None:
                 return
-            message = (
-                f"{who.pseudonym} will no longer be able to read {circle.name}: the circle "
-                "gets a new key and every story is re-encrypted to it. What they have "
-                "already read cannot be recalled."
-            )
+            if who.status == "invited":
+                message = (
+                    f"The invitation of {who.pseudonym} is taken back: the circle gets a "
+                    "new key and every story is re-encrypted to it."
+                )
+            else:
+                message = (
+                    f"{who.pseudonym} will no longer be able to read {circle.name}: the "
+                    "circle gets a new key and every story is re-encrypted to it. What "
+                    "they have already read cannot be recalled."
+                )
 
             def answered(yes: bool | None) -> None:
                 if yes:
@@ -429,7 +444,7 @@ class CirclesScreen(Screen[None]):
             total.applied += report.applied
             total.refused += report.refused
         self._problems = report_lines(total)
-        return f"{total.applied} applied, {len(total.refused)} refused."
+        return f"Circle folders read: {total.applied} applied, {len(total.refused)} refused."
 
     def action_open_folder(self) -> None:
         """Look in a folder for invitations and circle files."""

@@ -65,6 +65,9 @@ class LibraryScreen(Screen[None]):
         self.session = session
         self._rows: list[StorySummary] = []
         self._shown_once = False
+        # Circles read in the background may arrive before the widgets are up.
+        self._listed = False
+        self._sections_stale = False
         sections = [key for _, key in session.sections()]
         self._section = section if section in sections else (sections[0] if sections else "")
 
@@ -92,6 +95,9 @@ class LibraryScreen(Screen[None]):
 
     def on_mount(self) -> None:
         """Fill the list."""
+        self._listed = True
+        if self._sections_stale:
+            self._refresh_sections()
         self.reload()
 
     def on_screen_resume(self) -> None:
@@ -115,6 +121,9 @@ class LibraryScreen(Screen[None]):
 
     def circles_arrived(self) -> None:
         """Circle stories or members arrived from a folder: show the news."""
+        if not self._listed:
+            self._sections_stale = True
+            return
         self._refresh_sections()
         self.reload()
 

@@ -33,15 +33,26 @@ NO_CIRCLE = (
 )
 
 
-def audience_text(names: list[str]) -> str:
-    """Who will be able to read a story shared now, in a sentence."""
-    if not names:
-        return (
-            "Nobody else is in this circle yet; whoever joins it later "
-            "will be able to read this story."
-        )
-    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-    return f"Who will be able to read it: {listed}, and whoever joins the circle later."
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def audience_text(active: list[str], invited: list[str]) -> str:
+    """Who will be able to read a story shared now, in plain sentences.
+
+    Args:
+        active: Pseudonyms of the members besides the author who have joined.
+        invited: Pseudonyms of those invited who have not accepted yet.
+    """
+    if not active and not invited:
+        return "Nobody else is in this circle yet; whoever joins it later will be able to read it."
+    later = "anyone who joins the circle later"
+    waiting = f"{_listed(invited)} once they accept the invitation" if invited else ""
+    if active and invited:
+        who = f"{_listed(active)}; {waiting}; and {later}"
+    else:
+        who = f"{_listed(active) if active else waiting}, and {later}"
+    return f"Who will be able to read it: {who}."
 
 
 class ShareDialog(ModalScreen[None]):
@@ -120,12 +131,17 @@ class ShareDialog(ModalScreen[None]):
         except StorycircleError as error:
             self._error(str(error))
             return
+        waiting = {m.pseudonym for m in circle.members if m.status == "invited"}
+        active = [n for n in names if n not in waiting]
+        invited = [n for n in names if n in waiting]
         again = (
             " It is already shared there; sharing again updates the copy."
             if any(c.id == circle.id for c in self._shared)
             else ""
         )
-        self.query_one("#share-audience", Static).update(block(audience_text(names) + again))
+        self.query_one("#share-audience", Static).update(
+            block(audience_text(active, invited) + again)
+        )
 
     @on(Button.Pressed, "#share")
     def _on_share(self) -> None:

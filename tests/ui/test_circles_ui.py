@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, ProgressBar, Select, Static
 
@@ -356,7 +357,12 @@ async def test_member_card_folder_and_open_folder_invitation(tmp_path: Path) -> 
             assert f"Folder: {folder.resolve()}" in static_text(app, "#circle-info")
             await pilot.press("i")
             await pilot.pause()
-            app.screen.query_one("#card", Input).value = card
+            # Copied from a terminal, the card arrives wrapped over lines.
+            field = app.screen.query_one("#card", Input)
+            field.focus()
+            field.post_message(events.Paste(card[:30] + "\n" + card[30:70] + "\r\n" + card[70:]))
+            await pilot.pause()
+            assert field.value == card
             await _click(pilot, "#use-card")
             assert "birch  invited" in static_text(app, "#circle-info")
         app = StorycircleApp(two)
@@ -376,7 +382,9 @@ async def test_member_card_folder_and_open_folder_invitation(tmp_path: Path) -> 
             await pilot.press("r")
             await app.workers.wait_for_complete()
             await pilot.pause()
-            assert static_text(app, "#circle-status") == "0 applied, 1 refused."
+            assert (
+                static_text(app, "#circle-status") == "Circle folders read: 0 applied, 1 refused."
+            )
             problems = [str(s.render()) for s in app.screen.query(".problem").results(Static)]
             assert len(problems) == 1 and problems[0].startswith("refused roster-000")
         assert two.circles()[0].id == circle.id
