@@ -51,8 +51,10 @@ class LibraryScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new_story", "New story"),
         Binding("g", "circles", "Circles"),
-        Binding("slash", "focus_search", "Search"),
-        Binding("t", "focus_tag", "Tag filter"),
+        # The two filter fields name their keys on screen ("/ search", "t filter
+        # by tag"), so the footer leaves them out and keeps room for the rest.
+        Binding("slash", "focus_search", "Search", show=False),
+        Binding("t", "focus_tag", "Tag filter", show=False),
         Binding("escape", "clear_filters", "Clear filters", show=False),
         Binding("b", "browse_tags", "Browse tags"),
         Binding("i", "import_stories", "Import"),
