@@ -69,6 +69,9 @@ class StorycircleApp(App[None]):
         self.session.open_journal(message.member)
         self.push_screen(LibraryScreen(self.session))
         self._offer_drafts()
+        from storycircle.screens.circle_refresh import refresh_in_background
+
+        refresh_in_background(self, self.session)
 
     def on_welcome_screen_guest_requested(self) -> None:
         """Open the collections for reading without an account."""
@@ -151,6 +154,13 @@ class StorycircleApp(App[None]):
         from storycircle.screens.settings import SettingsScreen
 
         self.push_screen(SettingsScreen(self.session))
+
+    def open_circles(self) -> None:
+        """Open the circles screen (once unlocked)."""
+        from storycircle.screens.circles import CirclesScreen
+
+        if self.session.sharing is not None and not isinstance(self.screen, CirclesScreen):
+            self.push_screen(CirclesScreen(self.session))
 
     def browse_tags(self) -> None:
         """Open the tag browser."""

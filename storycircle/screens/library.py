@@ -53,8 +53,11 @@ class LibraryScreen(Screen[None]):
     AUTO_FOCUS = "#stories"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new_story", "New story"),
-        Binding("slash", "focus_search", "Search"),
-        Binding("t", "focus_tag", "Tag filter"),
+        Binding("g", "circles", "Circles"),
+        # The two filter fields name their keys on screen ("/ search", "t filter
+        # by tag"), so the footer leaves them out and keeps room for the rest.
+        Binding("slash", "focus_search", "Search", show=False),
+        Binding("t", "focus_tag", "Tag filter", show=False),
         Binding("escape", "clear_filters", "Clear filters", show=False),
         Binding("b", "browse_tags", "Browse tags"),
         Binding("i", "import_stories", "Import"),
@@ -67,6 +70,9 @@ class LibraryScreen(Screen[None]):
         self.session = session
         self._rows: list[StorySummary] = []
         self._shown_once = False
+        # Circles read in the background may arrive before the widgets are up.
+        self._listed = False
+        self._sections_stale = False
         sections = [key for _, key in session.sections()]
         self._section = section if section in sections else (sections[0] if sections else "")
 
@@ -75,7 +81,7 @@ class LibraryScreen(Screen[None]):
         yield Header()
         with Horizontal(id="choosers"):
             yield Select[str](
-                [(label, key) for label, key in self.session.sections()],
+                [(line(label), key) for label, key in self.session.sections()],
                 value=self._section,
                 allow_blank=False,
                 id="section",
@@ -94,6 +100,9 @@ class LibraryScreen(Screen[None]):
 
     def on_mount(self) -> None:
         """Fill the list; once it is drawn, start indexing the journal's words."""
+        self._listed = True
+        if self._sections_stale:
+            self._refresh_sections()
         self.reload()
         self.call_after_refresh(self._start_text_index)
 
@@ -122,8 +131,38 @@ class LibraryScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         """Come back to a fresh list (a story may have been saved or deleted)."""
         if self._shown_once:
+            self._refresh_sections()
             self.reload()
         self._shown_once = True
+
+    def _refresh_sections(self) -> None:
+        # Circles come and go (joined, left, removed), so the sections do too.
+        sections = self.session.sections()
+        keys = [key for _, key in sections]
+        if self._section not in keys:
+            self._section = keys[0] if keys else ""
+        chooser = self.query_one("#section", Select)
+        with self.prevent(Select.Changed):
+            chooser.set_options([(line(label), key) for label, key in sections])
+            if self._section:
+                chooser.value = self._section
+
+    def circles_arrived(self) -> None:
+        """Circle stories or members arrived from a folder: show the news."""
+        if not self._listed:
+            self._sections_stale = True
+            return
+        self._refresh_sections()
+        self.reload()
+
+    def show_section(self, section: str) -> None:
+        """Show one section (a circle's stories, say) with its filters cleared."""
+        self._section = section
+        self._refresh_sections()
+        for field in self.query(Input):
+            field.value = ""
+        self.reload()
+        self.query_one("#stories", StoryList).focus()
 
     def reload(self) -> None:
         """Read the rows again with the current section and filters; redraw the list."""
@@ -154,6 +193,9 @@ class LibraryScreen(Screen[None]):
         journal = self.session.journal
         if self._section == "journal" and journal is not None:
             return line(f"{journal.member.pseudonym}'s journal · {total} {noun}")
+        if self._section.startswith("circle:"):
+            label = dict((k, v) for v, k in self.session.sections()).get(self._section, "Circle")
+            return line(f"{label} · {total} {noun}")
         slug = self._section.removeprefix("collection:")
         collection = self.session.library.collection(slug)
         if collection is None:
@@ -167,6 +209,8 @@ class LibraryScreen(Screen[None]):
     def _status(self, total: int, search: str, tag: str, theme: object) -> str:
         if total == 0 and self._section == "journal":
             return "Nothing here yet. Press n to write your first story."
+        if total == 0 and self._section.startswith("circle:"):
+            return "Nothing shared here yet. Open one of your stories and press s to share it."
         shown = len(self._rows)
         parts = [f"{shown} shown"]
         if search.strip():
@@ -214,7 +258,7 @@ class LibraryScreen(Screen[None]):
         if action in ("import_stories", "settings") and navigator(self.app).KIOSK:
             # On a shared kiosk these belong to the facilitator.
             return False
-        if action in ("new_story", "import_stories"):
+        if action in ("new_story", "import_stories", "circles"):
             return self.session.journal is not None
         return True
 
@@ -257,3 +301,7 @@ class LibraryScreen(Screen[None]):
     def action_settings(self) -> None:
         """Open the settings."""
         navigator(self.app).action_settings()
+
+    def action_circles(self) -> None:
+        """Open the circles screen."""
+        navigator(self.app).open_circles()

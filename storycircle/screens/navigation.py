@@ -25,6 +25,9 @@ class Navigator(Protocol):
     def jump_to_tag(self, tag: str) -> None:
         """Show the library filtered by a tag."""
 
+    def open_circles(self) -> None:
+        """Open the circles screen."""
+
 
 def navigator(app: App[None]) -> Navigator:
     """The app, seen through its navigation verbs."""

@@ -1,4 +1,4 @@
-"""Command palette: new story, open a story by title, jump to a tag, lock, help now."""
+"""Command palette: new story, circles, open a story by title, jump to a tag, lock, help now."""
 
 from __future__ import annotations
 
@@ -38,6 +38,7 @@ class StoryCommands(Provider):
         if app.session.journal is not None:
             commands += [
                 ("New story", "Start writing", app.action_new_story),
+                ("Circles", "Your circles and invitations", app.open_circles),
                 ("Lock", "Lock storycircle now", app.action_lock),
             ]
         return commands

@@ -23,6 +23,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Header, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
+from storycircle.circles import split_list_id
 from storycircle.errors import StorycircleError
 from storycircle.links import LinkCheck, check_link
 from storycircle.models import Story
@@ -71,6 +72,7 @@ class ReaderScreen(Screen[None]):
         Binding("h", "react('hope')", "Hope"),
         Binding("e", "edit", "Edit"),
         Binding("c", "toggle_consent", "Collections?"),
+        Binding("s", "share", "Share"),
         Binding("r", "focus_related", "Related"),
         # Reading keys work wherever focus is, unless the focused widget
         # (the related list) uses the key itself.
@@ -297,13 +299,15 @@ class ReaderScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Offer only the keys that do something now (reactions once the story is read)."""
         if action == "toggle_consent":
-            return self._story is not None and not self._is_collection() and self._can_react()
+            return self._is_own()
+        if action == "share":
+            return self._is_own() and self.session.sharing is not None
         if action == "focus_related":
             return bool(self.query("#related"))
         if action == "react":
             return self._story is not None and self._revealed and self._can_react()
         if action == "edit":
-            return self._story is not None and not self._is_collection()
+            return self._is_own()
         return True
 
     def action_back(self) -> None:
@@ -323,7 +327,7 @@ class ReaderScreen(Screen[None]):
 
     def action_toggle_consent(self) -> None:
         """Say whether this story may be included in curated collections."""
-        if self._story is None or self._is_collection():
+        if self._story is None or not self._is_own():
             return
         allowed = not self.session.may_be_collected(self._story.id)
         try:
@@ -343,9 +347,26 @@ class ReaderScreen(Screen[None]):
     def _is_collection(self) -> bool:
         return self._story is not None and self.session.library.is_collection_story(self._story.id)
 
+    def _is_own(self) -> bool:
+        # The member's own journal copy: not a collection's story, and not a
+        # circle's copy (even of their own story), which is edited at home.
+        return (
+            self._story is not None
+            and self.session.journal is not None
+            and not self._is_collection()
+            and split_list_id(self._story.id) is None
+        )
+
+    def action_share(self) -> None:
+        """Share this story with a circle, or withdraw it from one."""
+        if self._story is not None and self._is_own():
+            from storycircle.screens.share import ShareDialog
+
+            self.app.push_screen(ShareDialog(self.session, self._story.id, self._story.title))
+
     def action_edit(self) -> None:
         """Ask the app to open the editor on this story (one's own stories only)."""
-        if self._story is not None and not self._is_collection():
+        if self._story is not None and self._is_own():
             self._reload_on_resume = True
             self.post_message(self.EditRequested(self._story))
 

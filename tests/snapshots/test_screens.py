@@ -18,7 +18,8 @@ from textual.pilot import Pilot
 from storycircle.app import StorycircleApp
 from storycircle.config import Config
 from storycircle.installation import Installation
-from storycircle.members import create_member
+from storycircle.members import create_member, unlock
+from storycircle.screens.circles import CirclesScreen
 from storycircle.screens.editor import EditorScreen
 from storycircle.screens.library import LibraryScreen
 from storycircle.screens.reader import ReaderScreen
@@ -117,3 +118,29 @@ def test_editor_new_story(snap_compare: Compare, session: Session) -> None:
 
 def test_help_now(snap_compare: Compare, session: Session) -> None:
     assert snap_compare(StorycircleApp(session), terminal_size=SIZE, press=["f1", "_"])
+
+
+def test_circles(snap_compare: Compare, session: Session) -> None:
+    unlock_session(session, "ash")
+    ash = session.members()[0]
+    birch = create_member(
+        session.installation.store, "birch", PASSPHRASE, work_factor=TEST_WORK_FACTOR
+    )
+    cedar = create_member(
+        session.installation.store, "cedar", PASSPHRASE, work_factor=TEST_WORK_FACTOR
+    )
+    circle = session.create_circle("Tuesday group", "Ash at Tuesdays")
+    session.invite(circle.id, birch)
+    session.invite(circle.id, cedar)
+    session.lock()
+    session.open_journal(unlock(birch, PASSPHRASE))
+    session.accept_invitation(circle.id, "Willow")
+    session.lock()
+    session.open_journal(unlock(ash, PASSPHRASE))
+    session.create_circle("Evening walkers")
+
+    async def open_circles(pilot: Pilot[Any]) -> None:
+        await pilot.app.push_screen(CirclesScreen(session))
+        await _settle(pilot)
+
+    assert snap_compare(StorycircleApp(session), terminal_size=SIZE, run_before=open_circles)

@@ -1,0 +1,543 @@
+"""The circles screen: the member's circles and invitations, and every change to them.
+
+Creating, inviting, accepting and choosing a folder are quick and happen on
+the spot. Leaving and removing re-key every story of the circle, and reading
+circle folders may apply many files, so those run in a worker thread on
+their own database connection, with a progress bar; the screen stays usable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Header, OptionList, ProgressBar, Static
+from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
+
+from storycircle.circles.folder import FolderReport
+from storycircle.circles.service import clean_folder
+from storycircle.errors import StorycircleError
+from storycircle.models import Circle, MemberRecord
+from storycircle.screens.circle_dialogs import CardDialog, FormDialog, FormField, PickDialog
+from storycircle.screens.dialogs import ConfirmScreen
+from storycircle.session import Session
+from storycircle.widgets.footer import StoryFooter
+from storycircle.widgets.safe import block, line
+
+Progress = Callable[[int, int], None]
+WORK_GROUP = "circle-work"
+NO_CIRCLES = (
+    "You are in no circle yet. A circle is a small group who read each other's stories. "
+    "Press n to start one, or o to open a folder someone shared with you to find an invitation."
+)
+
+
+def circle_row(circle: Circle, me: str) -> Content:
+    """A circle as one entry of the list: its name and where the member stands."""
+    if circle.my_status == "invited":
+        where = "invitation · Enter to accept"
+    else:
+        where = f"{sum(m.status == 'active' for m in circle.members)} active"
+        if circle.host_id == me:
+            where += " · you host"
+    return Content.assemble(line(circle.name).stylize("bold"), "\n", (where, "dim"))
+
+
+def circle_details(circle: Circle, me: str) -> Content:
+    """Everything the screen says about one circle, from untrusted parts made inert."""
+    parts: list[Content | str | tuple[str, str]] = [line(circle.name).stylize("bold"), "\n"]
+    mine = circle.pseudonym_of(me)
+    if circle.my_status == "invited":
+        parts.append(("You are invited. Press a to accept, choosing your name here, or d.", ""))
+    else:
+        parts += ["You are ", line(mine).stylize("bold"), f" here ({circle.my_status})."]
+    parts.append("\n")
+    if circle.folder:
+        parts += ["Folder: ", line(circle.folder)]
+    else:
+        parts.append(("No folder: it lives on this machine only. Press f to choose one.", "dim"))
+    parts += ["\n\n", ("Members", "bold"), "\n"]
+    for member in circle.members:
+        mark = "★" if member.is_host else "•"
+        notes = [member.status] + (["host"] if member.is_host else [])
+        if member.id == me:
+            notes.append("you")
+        parts += [f"{mark} ", line(member.pseudonym), (f"  {' · '.join(notes)}", "dim"), "\n"]
+    if circle.my_status == "active":
+        parts += ["\n", ("Enter opens the circle's stories in the library.", "dim")]
+    return Content.assemble(*parts)
+
+
+def report_lines(report: FolderReport) -> list[str]:
+    """One line per refused file: its name and the reason."""
+    return [f"refused {name}: {reason}" for name, reason in report.refused]
+
+
+class CirclesScreen(Screen[None]):
+    """List the member's circles and invitations; create, invite, accept, leave, remove."""
+
+    CSS_PATH = "circles.tcss"
+    AUTO_FOCUS = "#circle-list"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back"),
+        Binding("n", "new_circle", "New"),
+        Binding("i", "invite", "Invite"),
+        Binding("a", "accept", "Accept"),
+        Binding("d", "decline", "Decline"),
+        Binding("l", "leave", "Leave"),
+        Binding("x", "remove_member", "Remove"),
+        Binding("f", "set_folder", "Folder"),
+        Binding("r", "refresh_folders", "Refresh"),
+        # Kept out of the footer so the frequent keys fit; the side panel names them.
+        Binding("o", "open_folder", "Open a folder", show=False),
+        Binding("c", "card", "Your member card", show=False),
+    ]
+
+    def __init__(self, session: Session) -> None:
+        """Show the circles of ``session``'s unlocked member."""
+        super().__init__()
+        self.session = session
+        self._circles: list[Circle] = []
+        self._working = False
+        self._finish: Callable[[object], str] = str
+        self._problems: list[str] = []
+
+    @property
+    def _me(self) -> str:
+        return self.session.require_sharing().circles.member.id
+
+    def compose(self) -> ComposeResult:
+        """The list beside the chosen circle, then progress, status and refusals."""
+        yield Header()
+        with Horizontal(id="circles-body"):
+            with Vertical(id="circles-side"):
+                yield Static("Your circles", id="circles-title")
+                yield OptionList(id="circle-list")
+                yield Static(
+                    "o  find invitations in a folder\nc  your member card", id="circles-keys"
+                )
+            with VerticalScroll(id="circle-detail"):
+                yield Static(id="circle-info")
+        yield ProgressBar(id="circle-progress", show_eta=False)
+        yield Static(id="circle-status")
+        yield VerticalScroll(id="circle-problems")
+        yield StoryFooter()
+
+    def on_mount(self) -> None:
+        """Fill the list; the progress bar waits for slow work."""
+        self.query_one("#circle-progress").display = False
+        self.reload()
+
+    # -- showing ----------------------------------------------------------------------
+
+    def reload(self, select: str = "") -> None:
+        """Read the circles again and show ``select`` (default: the one shown before)."""
+        chosen = select or (self.selected.id if self.selected else "")
+        try:
+            self._circles = self.session.circles()
+        except StorycircleError as error:
+            self._say(str(error))
+            self._circles = []
+        listing = self.query_one("#circle-list", OptionList)
+        listing.clear_options()
+        listing.add_options(Option(circle_row(c, self._me), id=c.id) for c in self._circles)
+        ids = [c.id for c in self._circles]
+        if ids:
+            listing.highlighted = ids.index(chosen) if chosen in ids else 0
+        self._show_selected()
+
+    @property
+    def selected(self) -> Circle | None:
+        """The circle highlighted in the list, if any."""
+        found = self.query("#circle-list").results(OptionList)
+        listing = next(found, None)  # None while the screen is built or torn down
+        index = listing.highlighted if listing is not None else None
+        if index is None or not 0 <= index < len(self._circles):
+            return None
+        return self._circles[index]
+
+    def _show_selected(self) -> None:
+        circle = self.selected
+        info = self.query_one("#circle-info", Static)
+        info.update(circle_details(circle, self._me) if circle else Content(NO_CIRCLES))
+        self.refresh_bindings()
+
+    @on(OptionList.OptionHighlighted, "#circle-list")
+    def _on_highlight(self) -> None:
+        self._show_selected()
+
+    @on(OptionList.OptionSelected, "#circle-list")
+    def _on_chosen(self) -> None:
+        circle = self.selected
+        if circle is None:
+            return
+        if circle.my_status == "invited":
+            self.action_accept()
+        else:
+            self.open_stories(circle)
+
+    def open_stories(self, circle: Circle) -> None:
+        """Show the circle's stories in the library."""
+        from storycircle.screens.library import LibraryScreen
+
+        app = self.app
+        library = next(
+            (s for s in reversed(app.screen_stack) if isinstance(s, LibraryScreen)), None
+        )
+        if library is None:
+            app.switch_screen(LibraryScreen(self.session, circle.scope))
+            return
+        while app.screen is not library:
+            app.pop_screen()
+        library.show_section(circle.scope)
+
+    def _say(self, message: str, problems: list[str] | None = None) -> None:
+        self.query_one("#circle-status", Static).update(line(message))
+        box = self.query_one("#circle-problems", VerticalScroll)
+        box.remove_children()
+        if problems:
+            box.mount_all(Static(line(p), classes="problem") for p in problems)
+
+    # -- which keys apply -------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer only what applies to the circle shown (hidden otherwise)."""
+        circle = self.selected
+        invited = circle is not None and circle.my_status == "invited"
+        active = circle is not None and circle.my_status == "active"
+        if action in ("invite", "set_folder"):
+            return active
+        if action == "accept":
+            return invited
+        if action == "decline":
+            return invited
+        if action == "leave":
+            return active
+        if action == "remove_member":
+            return (
+                active
+                and circle is not None
+                and circle.host_id == self._me
+                and any(
+                    m.id != self._me and m.status in ("active", "invited") for m in circle.members
+                )
+            )
+        return True
+
+    # -- quick changes ----------------------------------------------------------------
+
+    def action_new_circle(self) -> None:
+        """Start a circle: its name, your pseudonym in it, and an optional folder."""
+        me = self.session.require_sharing().circles.member.pseudonym
+        dialog: FormDialog[Circle] = FormDialog(
+            "New circle",
+            "A circle is a small group (up to a few dozen) who read what each other share. "
+            "You host it: you invite people and may remove them.",
+            [
+                FormField("name", "Name of the circle", placeholder="Tuesday group"),
+                FormField("pseudonym", "Your name in this circle", value=me),
+                FormField(
+                    "folder",
+                    "Folder it travels through (optional)",
+                    placeholder="a shared or synced folder; empty: this machine only",
+                ),
+            ],
+            lambda v: self.session.create_circle(v["name"], v["pseudonym"], v["folder"]),
+            yes="Create",
+        )
+        self.app.push_screen(dialog, self._created)
+
+    def _created(self, circle: Circle | None) -> None:
+        if circle is not None:
+            self.reload(circle.id)
+            self._say(f"Circle {circle.name} started. Press i to invite someone.")
+
+    def action_invite(self) -> None:
+        """Invite a member of this installation, or someone by their pasted card."""
+        circle = self.selected
+        if circle is None or circle.my_status != "active":
+            return
+        members = {m.id: m for m in self.session.invitable_members(circle.id)}
+
+        def invite(choice: str) -> Circle:
+            who: MemberRecord | str = (
+                choice.removeprefix("card:") if choice.startswith("card:") else members[choice]
+            )
+            return self.session.invite(circle.id, who)
+
+        dialog: PickDialog[Circle] = PickDialog(
+            "Invite to " + circle.name,
+            "They see the invitation when they unlock, and join by accepting it. "
+            "Once they accept they can read what is shared to the circle from then on.",
+            [(m.id, line(m.pseudonym)) for m in members.values()],
+            invite,
+            empty="Everyone on this machine is already in this circle.",
+            paste_label="Or paste the member card of someone on another machine",
+        )
+        self.app.push_screen(dialog, self._changed("Invited."))
+
+    def _changed(self, message: str) -> Callable[[Circle | None], None]:
+        def done(circle: Circle | None) -> None:
+            if circle is not None:
+                self.session.circles_changed()
+                self.reload(circle.id)
+                self._say(message)
+
+        return done
+
+    def action_accept(self) -> None:
+        """Accept the invitation shown, choosing the pseudonym for this circle."""
+        circle = self.selected
+        if circle is None or circle.my_status != "invited":
+            return
+        mine = circle.pseudonym_of(self._me)
+        dialog: FormDialog[Circle] = FormDialog(
+            "Join " + circle.name,
+            "Choose the name you go by in this circle. Its members see only this name.",
+            [FormField("pseudonym", "Your name in this circle", value=mine)],
+            lambda v: self.session.accept_invitation(circle.id, v["pseudonym"]),
+            yes="Accept",
+        )
+        self.app.push_screen(dialog, self._changed("You joined. Enter opens the circle's stories."))
+
+    def action_set_folder(self) -> None:
+        """Choose (or clear) the folder the circle travels through on this machine."""
+        circle = self.selected
+        if circle is None:
+            return
+        dialog: FormDialog[Circle] = FormDialog(
+            "Folder of " + circle.name,
+            "A folder every member can reach: a shared drive, a USB stick or a synced "
+            "folder. Only encrypted files are written there. Empty: this machine only.",
+            [FormField("folder", "Folder", value=circle.folder, placeholder="~/Shared/circle")],
+            lambda v: self.session.set_circle_folder(circle.id, v["folder"]),
+            yes="Save",
+        )
+        self.app.push_screen(dialog, self._changed("Folder saved."))
+
+    def action_card(self) -> None:
+        """Show the member's card to copy by hand."""
+        self.app.push_screen(CardDialog(self.session.my_card()))
+
+    def action_back(self) -> None:
+        """Go back."""
+        self.dismiss()
+
+    # -- slow changes, in a worker ------------------------------------------------------
+
+    def action_decline(self) -> None:
+        """Decline the invitation shown (after a confirmation)."""
+        self.action_leave()
+
+    def action_leave(self) -> None:
+        """Leave the circle shown, or decline its invitation (after a confirmation)."""
+        circle = self.selected
+        if circle is None or self._refuse_while_working():
+            return
+        if circle.my_status == "invited":
+            title, yes = "Decline the invitation to " + circle.name + "?", "Decline"
+            message = "Nothing of this circle stays on this machine for you."
+            done = f"You declined the invitation to {circle.name}."
+        elif circle.host_id == self._me and any(
+            m.id != self._me and m.status in ("active", "invited") for m in circle.members
+        ):
+            self._say("You host this circle: remove the others first (x), then leave.")
+            return
+        else:
+            title, yes = "Leave " + circle.name + "?", "Leave"
+            message = (
+                "You will not be able to read its stories any more: the others get a new "
+                "key. Stories you shared there stay readable by those who remain; "
+                "withdraw them first if you want them gone."
+            )
+            done = f"You left {circle.name}."
+
+        def answered(yes_: bool | None) -> None:
+            if yes_:
+                self._start(
+                    "Leaving and re-keying…",
+                    lambda progress: self.session.leave_circle(circle.id, progress),
+                    lambda _: done,
+                )
+
+        self.app.push_screen(ConfirmScreen(title, block(message), yes=yes), answered)
+
+    def action_remove_member(self) -> None:
+        """Remove a member (host only): pick who, confirm naming them, re-key."""
+        circle = self.selected
+        if circle is None or self._refuse_while_working():
+            return
+        others = [
+            m for m in circle.members if m.id != self._me and m.status in ("active", "invited")
+        ]
+
+        def confirm(member_id: str) -> str:
+            return member_id
+
+        dialog: PickDialog[str] = PickDialog(
+            "Remove from " + circle.name,
+            "Choose who to remove.",
+            [(m.id, line(f"{m.pseudonym} ({m.status})")) for m in others],
+            confirm,
+        )
+
+        def picked(member_id: str | None) -> None:
+            who = next((m for m in others if m.id == member_id), None)
+            if who is None:
+                return
+            if who.status == "invited":
+                message = (
+                    f"The invitation of {who.pseudonym} is taken back: the circle gets a "
+                    "new key and every story is re-encrypted to it."
+                )
+            else:
+                message = (
+                    f"{who.pseudonym} will no longer be able to read {circle.name}: the "
+                    "circle gets a new key and every story is re-encrypted to it. What "
+                    "they have already read cannot be recalled."
+                )
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self._start(
+                        f"Removing {who.pseudonym} and re-keying…",
+                        lambda progress: self.session.remove_from_circle(
+                            circle.id, who.id, progress
+                        ),
+                        lambda _: (
+                            f"{who.pseudonym} was removed from {circle.name}. The circle has "
+                            "a new key: theirs opens nothing of it any more."
+                        ),
+                    )
+
+            self.app.push_screen(
+                ConfirmScreen(f"Remove {who.pseudonym}?", block(message), yes="Remove"),
+                answered,
+            )
+
+        self.app.push_screen(dialog, picked)
+
+    def action_refresh_folders(self) -> None:
+        """Apply what arrived in the circles' folders."""
+        if self._refuse_while_working():
+            return
+        if not any(c.folder for c in self._circles):
+            self._say("None of your circles has a folder. Press f to choose one.")
+            return
+        self._start(
+            "Reading circle folders…",
+            lambda _progress: self.session.refresh_circles(),
+            self._refreshed,
+        )
+
+    def _refreshed(self, result: object) -> str:
+        assert isinstance(result, list)
+        total = FolderReport()
+        for _circle, report in result:
+            total.applied += report.applied
+            total.refused += report.refused
+        self._problems = report_lines(total)
+        return f"Circle folders read: {total.applied} applied, {len(total.refused)} refused."
+
+    def action_open_folder(self) -> None:
+        """Look in a folder for invitations and circle files."""
+        if self._refuse_while_working():
+            return
+
+        def check(values: dict[str, str]) -> str:
+            folder = clean_folder(values["folder"])
+            if not folder:
+                raise StorycircleError("type the path of the folder")
+            return folder
+
+        dialog: FormDialog[str] = FormDialog(
+            "Open a circle folder",
+            "The folder someone shared with you (a shared drive, a USB stick, a synced "
+            "folder). Invitations to you in it appear here to accept.",
+            [FormField("folder", "Folder", placeholder="~/Shared/circle")],
+            check,
+            yes="Open",
+        )
+
+        def chosen(folder: str | None) -> None:
+            if folder:
+                self._start(
+                    "Reading the folder…",
+                    lambda _progress: self.session.open_circle_folder(folder),
+                    self._opened,
+                )
+
+        self.app.push_screen(dialog, chosen)
+
+    def _opened(self, result: object) -> str:
+        assert isinstance(result, FolderReport)
+        self._problems = report_lines(result)
+        found = len(result.circles)
+        circles = f"{found} circle{'' if found == 1 else 's'} found"
+        return f"{circles}; {result.applied} applied, {len(result.refused)} refused."
+
+    def _refuse_while_working(self) -> bool:
+        if self._working:
+            self._say("Wait until the change in progress is done.")
+        return self._working
+
+    def _start(
+        self, message: str, job: Callable[[Progress], object], finish: Callable[[object], str]
+    ) -> None:
+        self._working = True
+        self._finish = finish
+        self._problems = []
+        bar = self.query_one("#circle-progress", ProgressBar)
+        bar.display = True
+        bar.update(total=None, progress=0)
+        self._say(message)
+        if self.session.installation.store.path is None:
+            # An in-memory store (tests) cannot cross threads: run here.
+            async def here() -> object:
+                return job(self._progress)
+
+            self.run_worker(here(), group=WORK_GROUP, exit_on_error=False)
+            return
+
+        def threaded() -> object:
+            def progress(done: int, total: int) -> None:
+                self.app.call_from_thread(self._progress, done, total)
+
+            return job(progress)
+
+        self.run_worker(threaded, group=WORK_GROUP, thread=True, exit_on_error=False)
+
+    def _progress(self, done: int, total: int) -> None:
+        self.query_one("#circle-progress", ProgressBar).update(total=total, progress=done)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Show the outcome of slow work once it is done."""
+        if event.worker.group != WORK_GROUP or event.state not in (
+            WorkerState.SUCCESS,
+            WorkerState.ERROR,
+        ):
+            return
+        self._working = False
+        self.session.circles_changed()
+        bar = self.query_one("#circle-progress", ProgressBar)
+        if event.state == WorkerState.ERROR:
+            bar.display = False
+            error = event.worker.error
+            reason = (
+                str(error) if isinstance(error, StorycircleError) else "it stopped unexpectedly"
+            )
+            self.reload()
+            self._say(f"Not done: {reason}.")
+            return
+        if bar.total is None:  # nothing to re-key: the work is still complete
+            bar.update(total=1, progress=1)
+        message = self._finish(event.worker.result)
+        self.reload()
+        self._say(message, self._problems)
