@@ -152,6 +152,14 @@ class StorycircleApp(App[None]):
 
         self.push_screen(SettingsScreen(self.session))
 
+    def action_start_round(self) -> None:
+        """Set up a circle round for one of the unlocked member's circles."""
+        from storycircle.screens.round_setup import RoundSetupScreen, startable_circles
+
+        circles = startable_circles(self, self.session)
+        if circles:
+            self.push_screen(RoundSetupScreen(self.session, circles))
+
     def browse_tags(self) -> None:
         """Open the tag browser."""
         from storycircle.screens.tag_browser import TagBrowserScreen

@@ -56,6 +56,7 @@ class LibraryScreen(Screen[None]):
         Binding("b", "browse_tags", "Browse tags"),
         Binding("i", "import_stories", "Import"),
         Binding("s", "settings", "Settings"),
+        Binding("r", "start_round", "Circle round"),
     ]
 
     def __init__(self, session: Session, section: str = "") -> None:
@@ -188,7 +189,7 @@ class LibraryScreen(Screen[None]):
         if action in ("import_stories", "settings") and navigator(self.app).KIOSK:
             # On a shared kiosk these belong to the facilitator.
             return False
-        if action in ("new_story", "import_stories"):
+        if action in ("new_story", "import_stories", "start_round"):
             return self.session.journal is not None
         return True
 
@@ -231,3 +232,7 @@ class LibraryScreen(Screen[None]):
     def action_settings(self) -> None:
         """Open the settings."""
         navigator(self.app).action_settings()
+
+    def action_start_round(self) -> None:
+        """Set up a circle round."""
+        navigator(self.app).action_start_round()

@@ -38,6 +38,7 @@ class StoryCommands(Provider):
         if app.session.journal is not None:
             commands += [
                 ("New story", "Start writing", app.action_new_story),
+                ("Start a circle round", "Prompt and talking piece", app.action_start_round),
                 ("Lock", "Lock storycircle now", app.action_lock),
             ]
         return commands
