@@ -43,7 +43,6 @@ class RoundSetupScreen(Screen[None]):
     AUTO_FOCUS = "#round-prompt"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+p", "pick_prompt", "Writing prompts", show=False),
     ]
 
     def __init__(
@@ -75,6 +74,7 @@ class RoundSetupScreen(Screen[None]):
             with Horizontal(classes="setup-row"):
                 yield SafeInput(placeholder="type a prompt, or choose one", id="round-prompt")
                 yield Button("Writing prompts…", id="round-pick")
+            yield Static("", id="round-picked")
             yield Label("Who is here (space ticks or unticks)")
             yield SelectionList[int](id="round-present")
             yield Label("Minutes per turn")
@@ -119,9 +119,23 @@ class RoundSetupScreen(Screen[None]):
                 field = self.query_one("#round-prompt", Input)
                 field.value = prompt.guidance
                 field.cursor_position = 0
+                self.query_one("#round-picked", Static).update(
+                    line(f"Writing prompt: {prompt.title}")
+                )
                 self.query_one("#round-present").focus()
 
         self.app.push_screen(PromptPicker(), picked)
+
+    @on(Input.Changed, "#round-prompt")
+    def _on_prompt_typed(self, event: Input.Changed) -> None:
+        # Words typed over a picked prompt make it the facilitator's own.
+        if self._picked is not None and event.value != self._picked.guidance:
+            self._picked = None
+            self.query_one("#round-picked", Static).update("")
+
+    @on(Input.Submitted, "#round-prompt")
+    def _on_prompt_submitted(self) -> None:
+        self.query_one("#round-present").focus()
 
     @on(Button.Pressed, "#round-cancel")
     def action_cancel(self) -> None:
@@ -139,8 +153,7 @@ class RoundSetupScreen(Screen[None]):
     def start(self) -> None:
         """Check the choices and open the round, or say what is missing."""
         text = self.query_one("#round-prompt", Input).value
-        # A picked prompt keeps its title only while its words are unchanged.
-        picked = self._picked if self._picked and text == self._picked.guidance else None
+        picked = self._picked
         names = participants_of(self._circle)
         chosen = sorted(self.query_one("#round-present", SelectionList).selected)
         try:

@@ -55,9 +55,9 @@ class RoundScreen(Screen[None]):
 
     CSS_PATH = "round.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "pass_piece", "Pass the piece"),
-        Binding("space", "pause_resume", "Start / pause"),
-        Binding("s", "read_story", "Read a shared story"),
+        Binding("n", "pass_piece", "Pass"),
+        Binding("space", "pause_resume", "Pause"),
+        Binding("s", "read_story", "Story"),
         Binding("escape", "end_round", "End round"),
     ]
 
