@@ -162,6 +162,14 @@ class StorycircleApp(App[None]):
         if self.session.sharing is not None and not isinstance(self.screen, CirclesScreen):
             self.push_screen(CirclesScreen(self.session))
 
+    def action_start_round(self) -> None:
+        """Set up a circle round for one of the unlocked member's circles."""
+        from storycircle.screens.round_setup import RoundSetupScreen, startable_circles
+
+        circles = startable_circles(self, self.session)
+        if circles:
+            self.push_screen(RoundSetupScreen(self.session, circles))
+
     def browse_tags(self) -> None:
         """Open the tag browser."""
         from storycircle.screens.tag_browser import TagBrowserScreen

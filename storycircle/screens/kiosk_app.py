@@ -31,6 +31,17 @@ SAFE_SYSTEM_COMMANDS = frozenset({"Keys", "Theme", "Maximize", "Minimize"})
 FACILITATOR_ONLY = "On this shared machine, only the facilitator can do that."
 
 
+def keeps_awake(screen: Screen[object]) -> bool:
+    """True when the screen on top says people are busy without typing.
+
+    A screen opts in with a ``keeps_kiosk_awake() -> bool`` method (the circle
+    round, while its talking piece runs). Only the top screen counts, so
+    whatever covers it obeys the idle lock as usual.
+    """
+    hook = getattr(screen, "keeps_kiosk_awake", None)
+    return callable(hook) and hook() is True
+
+
 class KioskApp(StorycircleApp):
     """storycircle as a shared kiosk, run with ``storycircle kiosk``."""
 
@@ -91,6 +102,8 @@ class KioskApp(StorycircleApp):
     def check_idle_lock(self) -> None:
         """Lock when the idle limit has passed; show the countdown before it."""
         idle = self.policy.idle
+        if keeps_awake(self.screen):
+            idle.touch()
         if idle.expired():
             self._hide_countdown()
             if self._at_rest():
@@ -174,6 +187,22 @@ class KioskApp(StorycircleApp):
         self._flush_drafts()
         self.session.lock()
         self.exit()
+
+    def action_start_round(self) -> None:
+        """The facilitator starts a round: their PIN first, then the set-up."""
+        from storycircle.screens.kiosk_pin import KioskPinScreen
+        from storycircle.screens.round_setup import RoundSetupScreen, startable_circles
+
+        circles = startable_circles(self, self.session)
+        if not circles:
+            return
+
+        def answered(allowed: bool | None) -> None:
+            # The member may have been locked out while the PIN was asked.
+            if allowed and self.session.journal is not None:
+                self.push_screen(RoundSetupScreen(self.session, circles, self.policy.clock))
+
+        self.push_screen(KioskPinScreen(self.policy), answered)
 
     def open_admin(self) -> None:
         """Show the facilitator's admin screen (call only after the PIN)."""

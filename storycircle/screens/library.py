@@ -62,6 +62,7 @@ class LibraryScreen(Screen[None]):
         Binding("b", "browse_tags", "Browse tags"),
         Binding("i", "import_stories", "Import"),
         Binding("s", "settings", "Settings"),
+        Binding("r", "start_round", "Circle round"),
     ]
 
     def __init__(self, session: Session, section: str = "") -> None:
@@ -258,7 +259,7 @@ class LibraryScreen(Screen[None]):
         if action in ("import_stories", "settings") and navigator(self.app).KIOSK:
             # On a shared kiosk these belong to the facilitator.
             return False
-        if action in ("new_story", "import_stories", "circles"):
+        if action in ("new_story", "import_stories", "circles", "start_round"):
             return self.session.journal is not None
         return True
 
@@ -305,3 +306,7 @@ class LibraryScreen(Screen[None]):
     def action_circles(self) -> None:
         """Open the circles screen."""
         navigator(self.app).open_circles()
+
+    def action_start_round(self) -> None:
+        """Set up a circle round."""
+        navigator(self.app).action_start_round()

@@ -22,6 +22,9 @@ class Navigator(Protocol):
     def action_settings(self) -> None:
         """Open the settings."""
 
+    def action_start_round(self) -> None:
+        """Set up a circle round (a kiosk asks for the facilitator's PIN)."""
+
     def jump_to_tag(self, tag: str) -> None:
         """Show the library filtered by a tag."""
 

@@ -39,6 +39,7 @@ class StoryCommands(Provider):
             commands += [
                 ("New story", "Start writing", app.action_new_story),
                 ("Circles", "Your circles and invitations", app.open_circles),
+                ("Start a circle round", "Prompt and talking piece", app.action_start_round),
                 ("Lock", "Lock storycircle now", app.action_lock),
             ]
         return commands
