@@ -44,7 +44,10 @@ def main() -> None:
         field = app.screen.query_one("#unlock-passphrase", Input)
         field.value = passphrase
         field.focus()
-        await pilot.press("enter")
+        # Post the key rather than ``pilot.press``, which then waits until the
+        # whole process is idle (up to 2 s) and would count the background
+        # work that starts once the list is drawn.
+        app.simulate_key("enter")
         while True:
             screen = app.screen
             if isinstance(screen, LibraryScreen) and screen.is_mounted:
@@ -53,8 +56,10 @@ def main() -> None:
                     drawn[:] = [rows[0].id, str(len(rows))]
                     break
             await pilot.pause(POLL)
-        # One more refresh: the rows are set, now let them reach the screen.
-        await pilot.pause()
+        # One more round: the rows are set; once every pending message of the
+        # screen is handled, the pause redraws the screen (``pilot.pause()``
+        # without a delay would also wait for the background index to idle).
+        await pilot.pause(POLL)
         app.exit()
 
     try:

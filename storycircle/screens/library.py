@@ -52,17 +52,17 @@ class LibraryScreen(Screen[None]):
     CSS_PATH = "library.tcss"
     AUTO_FOCUS = "#stories"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "new_story", "New story"),
+        Binding("n", "new_story", "Write"),
         Binding("g", "circles", "Circles"),
         # The two filter fields name their keys on screen ("/ search", "t filter
         # by tag"), so the footer leaves them out and keeps room for the rest.
         Binding("slash", "focus_search", "Search", show=False),
         Binding("t", "focus_tag", "Tag filter", show=False),
         Binding("escape", "clear_filters", "Clear filters", show=False),
-        Binding("b", "browse_tags", "Browse tags"),
+        Binding("b", "browse_tags", "Tags"),
         Binding("i", "import_stories", "Import"),
         Binding("s", "settings", "Settings"),
-        Binding("r", "start_round", "Circle round"),
+        Binding("r", "start_round", "Round"),
     ]
 
     def __init__(self, session: Session, section: str = "") -> None:

@@ -137,7 +137,7 @@ async def test_question_mark_lists_the_keys(app: StorycircleApp, session: Sessio
         await pilot.press("question_mark")
         await pilot.pause()
         assert app.screen.query("HelpPanel")
-        assert "New story" in screen_text(app)
+        assert "Write" in screen_text(app)
 
 
 async def test_lock_from_the_editor_keeps_words_and_drops_screens(
