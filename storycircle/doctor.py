@@ -108,7 +108,7 @@ def check_journal(checkup: Checkup, report: Report) -> Iterator[Finding]:
     """Every story of the member's journal: file, signature, summary and tag index."""
     store, member = checkup.store, checkup.member
     journal = Journal(store, member)
-    rows = store.summaries(JOURNAL_SCOPE, author_id=member.id)
+    rows = list(store.summaries(JOURNAL_SCOPE, author_id=member.id))
     report.checked["stories"] = len(rows)
     for story_id, version, _author, sealed in rows:
         item = f"story {story_id}"

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from storycircle import vault
 from storycircle.envelope import open_story, read_text, seal_story
@@ -112,6 +113,8 @@ class Journal:
         self._summary_cache: dict[tuple[str, int], StorySummary] = {}
         self.damaged: set[str] = set()
         """Ids of stories whose sealed summary failed to open on listing."""
+        self.listed = False
+        """True once every row has been decrypted for a list (then listing is cheap)."""
 
     @property
     def member(self) -> UnlockedMember:
@@ -232,8 +235,24 @@ class Journal:
 
     def summaries(self) -> list[StorySummary]:
         """Every story of the journal as list rows, newest first."""
-        rows = self._store.summaries(JOURNAL_SCOPE, author_id=self._member.id)
-        return [s for s in (self._summary(*row) for row in rows) if s is not None]
+        listed = list(self.each_summary())
+        self.listed = True
+        return listed
+
+    def each_summary(self) -> Iterator[StorySummary]:
+        """The list rows one at a time, newest first (a worker may stop between them)."""
+        for row in self._store.summaries(JOURNAL_SCOPE, author_id=self._member.id):
+            summary = self._summary(*row)
+            if summary is not None:
+                yield summary
+
+    def adopt(self, summaries: Iterable[StorySummary], damaged: Iterable[str] = ()) -> None:
+        """Take list rows decrypted elsewhere (a worker's own connection, see
+        :func:`read_summaries`) so the next :meth:`summaries` decrypts nothing."""
+        for summary in summaries:
+            self._summary_cache[(summary.id, summary.version)] = summary
+        self.damaged.update(damaged)
+        self.listed = True
 
     def page(self, offset: int = 0, limit: int = 50) -> Page:
         """One page of list rows, newest first; only that page is decrypted."""
@@ -398,3 +417,26 @@ class Journal:
     def new_draft_id() -> str:
         """A fresh id for a draft of a new story."""
         return _new_id()
+
+
+def read_summaries(
+    database: Path, member: UnlockedMember, cancelled: Callable[[], bool] = lambda: False
+) -> tuple[list[StorySummary], set[str]] | None:
+    """Every list row of ``member``'s journal, and the ids of damaged ones.
+
+    For a worker thread: it opens its own connection to ``database`` (a
+    connection belongs to the thread that opened it) and hands the result to
+    :meth:`Journal.adopt` on the caller's thread. Returns None as soon as
+    ``cancelled`` says stop (asked every thousand rows).
+    """
+    store = Store.open(database)
+    try:
+        journal = Journal(store, member)
+        listed: list[StorySummary] = []
+        for number, summary in enumerate(journal.each_summary()):
+            if number % 1000 == 0 and cancelled():
+                return None
+            listed.append(summary)
+        return listed, journal.damaged
+    finally:
+        store.close()

@@ -127,6 +127,20 @@ class Library:
             rows.sort(key=lambda s: s.created, reverse=True)
         return [s for s in rows if not self.preferences.hides(s.content_notes)]
 
+    def journal_first_page(self, limit: int) -> tuple[list[StorySummary], int] | None:
+        """The journal's newest ``limit`` visible rows and how many stories it
+        holds, while it has not been listed in full; None once it has.
+
+        A large journal draws its first screen from this while a worker
+        decrypts the rest (:func:`~storycircle.journal.read_summaries`).
+        """
+        journal = self.journal
+        if journal is None or journal.listed:
+            return None
+        page = journal.page(0, limit)
+        rows = [s for s in page.items if not self.preferences.hides(s.content_notes)]
+        return rows, page.total
+
     def find(
         self, section: str, text: str = "", tag: str = "", theme: str = ""
     ) -> list[StorySummary]:

@@ -7,6 +7,7 @@ visible rows, so ten thousand stories open and scroll smoothly.
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import ClassVar
 
@@ -21,6 +22,8 @@ from textual.widgets import Header, Input, Select, Static
 from textual.worker import get_current_worker
 
 from storycircle.errors import StorycircleError
+from storycircle.journal import read_summaries
+from storycircle.members import UnlockedMember
 from storycircle.models import StorySummary
 from storycircle.sanitize import sanitize_line
 from storycircle.screens.navigation import navigator
@@ -44,6 +47,10 @@ def row_content(summary: StorySummary) -> Content:
         notes = ", ".join(sanitize_line(note) for note in summary.content_notes)
         parts += ["  ", (f"⚑ {notes}", "dim italic")]
     return Content.assemble(*parts)
+
+
+FIRST_SCREENFUL = 200
+"""Rows drawn at once from a journal not yet listed; the rest follow from a worker."""
 
 
 class LibraryScreen(Screen[None]):
@@ -70,6 +77,7 @@ class LibraryScreen(Screen[None]):
         super().__init__()
         self.session = session
         self._rows: list[StorySummary] = []
+        self._list_in_full = False
         self._shown_once = False
         # Circles read in the background may arrive before the widgets are up.
         self._listed = False
@@ -112,6 +120,8 @@ class LibraryScreen(Screen[None]):
         database = self.session.installation.store.path
         if library.journal is None or library.text_index is not None or database is None:
             return
+        if not library.journal.listed:
+            return  # started once the rows are listed: one worker at a time
         self._build_text_index(library.start_text_index(), database)
 
     @work(thread=True, exclusive=True, group="text-index", exit_on_error=False)
@@ -171,6 +181,9 @@ class LibraryScreen(Screen[None]):
         tag = self.query_one("#tag", Input).value
         theme = self.query_one("#theme", Select).value
         status = self.query_one("#library-status", Static)
+        filtered = search.strip() or tag.strip() or isinstance(theme, str)
+        if not filtered and self._section == "journal" and self._draw_first_page():
+            return
         try:
             self._rows = self.session.find_stories(
                 search,
@@ -181,13 +194,58 @@ class LibraryScreen(Screen[None]):
         except StorycircleError as error:
             status.update(line(str(error)))
             return
-        filtered = search.strip() or tag.strip() or isinstance(theme, str)
         total = (
             len(self.session.find_stories(section=self._section)) if filtered else len(self._rows)
         )
         self.query_one("#library-heading", Static).update(self._heading(total))
         self.query_one("#stories", StoryList).set_rows(self._rows)
         status.update(line(self._status(total, search, tag, theme)))
+
+    def _draw_first_page(self) -> bool:
+        # A large journal not yet listed: draw its newest rows now and decrypt
+        # the rest in a worker, so the list appears without waiting for all.
+        database = self.session.installation.store.path
+        journal = self.session.library.journal
+        first = self.session.library.journal_first_page(FIRST_SCREENFUL)
+        if first is None or journal is None or database is None or self._list_in_full:
+            return False
+        rows, total = first
+        if total <= FIRST_SCREENFUL:
+            return False
+        self._rows = rows
+        self.query_one("#library-heading", Static).update(self._heading(total))
+        self.query_one("#stories", StoryList).set_rows(rows)
+        status = f"the newest {len(rows)} shown · reading the other {total - len(rows)}…"
+        self.query_one("#library-status", Static).update(line(status))
+        self._list_journal(database, journal.member)
+        return True
+
+    @work(thread=True, exclusive=True, group="journal-rows", exit_on_error=False)
+    def _list_journal(self, database: Path, member: UnlockedMember) -> None:
+        worker = get_current_worker()
+        try:
+            listed = read_summaries(database, member, lambda: worker.is_cancelled)
+        except (StorycircleError, sqlite3.Error, OSError):
+            # Whatever went wrong, listing in full on the app's thread still
+            # works (or reports the problem the usual way).
+            self.app.call_from_thread(self._journal_listed, member, None, set())
+            return
+        if listed is not None and not worker.is_cancelled:
+            self.app.call_from_thread(self._journal_listed, member, *listed)
+
+    def _journal_listed(
+        self, member: UnlockedMember, rows: list[StorySummary] | None, damaged: set[str]
+    ) -> None:
+        journal = self.session.library.journal
+        if journal is None or journal.member is not member:
+            return  # locked, or another member, while the worker ran
+        if rows is None:
+            self._list_in_full = True
+        else:
+            journal.adopt(rows, damaged)
+        if self.is_mounted:
+            self.reload()
+            self._start_text_index()
 
     def _heading(self, total: int) -> Content:
         noun = "story" if total == 1 else "stories"

@@ -12,6 +12,7 @@ import itertools
 import os
 import sqlite3
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -107,7 +108,7 @@ def connect(path: Path | str) -> Any:
         conn.execute("PRAGMA secure_delete = ON")
         conn.execute("PRAGMA synchronous = FULL")
         if not in_memory:
-            conn.execute("PRAGMA journal_mode = WAL")
+            _when_unlocked(conn, "PRAGMA journal_mode = WAL")
         _migrate(conn)
     except sqlite3.DatabaseError as error:
         raise StoreError(
@@ -116,14 +117,35 @@ def connect(path: Path | str) -> Any:
     return sqlite_utils.Database(conn)
 
 
+def _when_unlocked(conn: sqlite3.Connection, statement: str) -> None:
+    # Switching a new file to WAL needs it to itself: SQLite reports "locked"
+    # at once, without waiting, while another instance opening the same new
+    # file holds it. Wait for that instance as busy_timeout would.
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            conn.execute(statement)
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 def _check_identity(conn: sqlite3.Connection, name: str) -> None:
-    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-    tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    # One read transaction, so the header and the tables are seen at the same
+    # moment: another instance may be creating the tables of a new file.
+    conn.execute("BEGIN")
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    finally:
+        conn.execute("COMMIT")
     if app_id == 0 and tables == 0:
         return  # a new, empty file: ours to initialise
     if app_id != APPLICATION_ID:
         raise StoreError(f"{name} is not a storycircle database; it was left untouched")
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version > len(MIGRATIONS):
         raise StoreError(
             f"{name} was written by a newer storycircle (schema {version}); "

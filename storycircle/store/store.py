@@ -7,7 +7,7 @@ method sees a title, a body or a tag name in clear.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
@@ -227,10 +227,12 @@ class Store:
 
     def summaries(
         self, scope: str, *, author_id: str | None = None
-    ) -> list[tuple[str, int, str, bytes]]:
-        """Return ``(id, version, author_id, summary)`` of a scope, newest first.
+    ) -> Iterator[tuple[str, int, str, bytes]]:
+        """Yield ``(id, version, author_id, summary)`` of a scope, newest first.
 
         Listing needs only the small sealed summaries, not the story files.
+        Rows are read as they are consumed, so a worker that stops early has
+        not read them all.
         """
         sql = "SELECT id, version, author_id, summary FROM stories WHERE scope = ?"
         args: list[Any] = [scope]
@@ -238,7 +240,8 @@ class Store:
             sql += " AND author_id = ?"
             args.append(author_id)
         sql += " ORDER BY seq DESC"
-        return [(r[0], r[1], r[2], r[3]) for r in self._conn.execute(sql, args)]
+        for r in self._conn.execute(sql, args):
+            yield r[0], r[1], r[2], r[3]
 
     def count_stories(self, scope: str, *, author_id: str | None = None) -> int:
         """Count a scope's stories."""

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
 from textual.widgets import Input
 
 from storycircle.app import StorycircleApp
+from storycircle.config import Config
+from storycircle.installation import Installation
+from storycircle.journal import read_summaries
 from storycircle.preferences import Preferences
-from storycircle.screens.library import LibraryScreen
+from storycircle.screens import library as library_screen
+from storycircle.screens.library import FIRST_SCREENFUL, LibraryScreen
 from storycircle.session import Session
+from storycircle.store import Store
 from storycircle.widgets.story_list import StoryList
+from tests.conftest import TEST_WORK_FACTOR, FakeClock
 from tests.ui.conftest import SIZE
 from tests.ui.helpers import static_text, unlock_session
 
@@ -88,3 +99,49 @@ async def test_bad_tag_filter_is_explained(app: StorycircleApp, session: Session
         app.screen.query_one("#tag", Input).value = "🌱"
         await pilot.pause()
         assert "letter or digit" in static_text(app, "#library-status")
+
+
+async def test_a_large_journal_draws_its_newest_rows_first_then_the_rest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The worker waits until the first draw has been checked.
+    first_draw_checked = threading.Event()
+
+    def read_after_the_check(*args: Any) -> Any:
+        first_draw_checked.wait(timeout=30)
+        return read_summaries(*args)
+
+    monkeypatch.setattr(library_screen, "read_summaries", read_after_the_check)
+    # A file-backed store: the rest of the rows are read by a worker thread on
+    # its own connection.
+    store = Store.open(tmp_path / "storycircle.db")
+    session = Session(
+        Installation(tmp_path, store, Config(work_factor=TEST_WORK_FACTOR)), clock=FakeClock()
+    )
+    unlock_session(session)
+    count = FIRST_SCREENFUL + 5
+    with session.require_journal().batch():
+        for number in range(count):
+            session.save_story(title=f"Day {number}", body="tea", tags=[], content_notes=[])
+    app = StorycircleApp(session)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            screen = LibraryScreen(session)
+            await app.push_screen(screen)
+            stories = screen.query_one("#stories", StoryList)
+            # The first draw holds the newest screenful and says the rest is coming.
+            assert len(stories.rows) == FIRST_SCREENFUL
+            assert stories.rows[0].title == f"Day {count - 1}"
+            assert "reading the other 5" in static_text(app, "#library-status")
+            assert f"{count} stories" in static_text(app, "#library-heading")
+            first_draw_checked.set()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            assert len(stories.rows) == count
+            assert stories.rows[-1].title == "Day 0"
+            assert "reading" not in static_text(app, "#library-status")
+            # Only once every row is listed does the full-text index start.
+            assert session.library.text_index is not None
+    finally:
+        store.close()
