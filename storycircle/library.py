@@ -125,7 +125,7 @@ class Library:
             ]
             rows = [story.as_summary() for c in chosen for story in c.stories]
             rows.sort(key=lambda s: s.created, reverse=True)
-        return [s for s in rows if not self.preferences.hides(s.content_notes)]
+        return self.preferences.visible(rows)
 
     def journal_first_page(self, limit: int) -> tuple[list[StorySummary], int] | None:
         """The journal's newest ``limit`` visible rows and how many stories it
@@ -138,7 +138,7 @@ class Library:
         if journal is None or journal.listed:
             return None
         page = journal.page(0, limit)
-        rows = [s for s in page.items if not self.preferences.hides(s.content_notes)]
+        rows = self.preferences.visible(page.items)
         return rows, page.total
 
     def find(
@@ -176,7 +176,7 @@ class Library:
         found = index.search(needle)
         if found is None:
             return None
-        return [s for s in found if not self.preferences.hides(s.content_notes)]
+        return self.preferences.visible(found)
 
     def start_text_index(self) -> SearchIndex:
         """Attach a new, empty full-text index for a worker to fill (see :mod:`search_index`)."""

@@ -7,10 +7,12 @@ so they are stored as an age file encrypted to the member, never in clear.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from storycircle import vault
 from storycircle.members import UnlockedMember
+from storycircle.models import StorySummary
 from storycircle.sanitize import sanitize_line
 from storycircle.store import Store
 
@@ -30,8 +32,16 @@ class Preferences:
 
     def hides(self, content_notes: tuple[str, ...]) -> bool:
         """True when a story with these notes should be hidden."""
+        if not self.hidden_notes or not content_notes:
+            return False
         wanted = [note.casefold() for note in self.hidden_notes]
         return any(w in note.casefold() for note in content_notes for w in wanted)
+
+    def visible(self, rows: Iterable[StorySummary]) -> list[StorySummary]:
+        """``rows`` in order, without the stories these preferences hide."""
+        if not self.hidden_notes:
+            return list(rows)  # the common case, and searches return many rows
+        return [s for s in rows if not self.hides(s.content_notes)]
 
 
 def clean_filters(raw: list[str]) -> tuple[str, ...]:
