@@ -7,9 +7,10 @@ opening the database, the welcome screen, key derivation at the installation's
 work factor, decrypting the list and drawing it.
 
 The passphrase goes into the welcome screen's field and Enter is pressed, so
-the unlock runs exactly as when typed. On exit the probe prints the id of the
-first row drawn and how many rows the list holds, so the caller can check it
-drew what ``storycircle list`` prints.
+the unlock runs exactly as when typed. The probe exits once the first rows are
+drawn (a large journal draws its newest 200 first and lists the rest from a
+worker) and prints the id of the first row and how many rows were drawn, so
+the caller can check it drew what ``storycircle list`` prints.
 """
 
 from __future__ import annotations

@@ -305,12 +305,12 @@ def results_page(report: str, started: datetime, rounds: int) -> str:
         "# storycircle against jrnl\n\n"
         f"Measured {started:%Y-%m-%d %H:%M} UTC with `python -m benchmarks.bench_vs_jrnl`"
         f" (1 warm-up, {rounds} interleaved rounds, medians; the 100k tag filter"
-        " and jrnl at 100k take 20 s a run, so that figure has fewer rounds).\n"
+        " takes jrnl 10 s or more a run, so that figure has fewer rounds).\n"
         "Whole processes, as a person runs them; storycircle derives its key at work"
         " factor 17 (scrypt, ~0.4 s, 128 MiB) on every command, jrnl takes its password"
         " from a keyring and runs PBKDF2 (100,000 rounds).\n"
-        "The machine is shared with other work (see the load averages): the figures"
-        " want a rerun on a quiet machine before they are quoted.\n\n"
+        "The load averages below say whether other work shared the machine; a"
+        " load well above 1 (the benchmark's own) inflates every figure.\n\n"
         + report
         + "\n\n"
         + (Path(__file__).resolve().parent / "ANALYSIS.md").read_text()
