@@ -26,6 +26,7 @@ from storycircle.circles.service import clean_folder
 from storycircle.errors import StorycircleError
 from storycircle.models import Circle, MemberRecord
 from storycircle.screens.circle_dialogs import CardDialog, FormDialog, FormField, PickDialog
+from storycircle.screens.circle_text import NO_CIRCLES, circle_details, circle_row, report_lines
 from storycircle.screens.dialogs import ConfirmScreen
 from storycircle.session import Session
 from storycircle.widgets.footer import StoryFooter
@@ -33,51 +34,6 @@ from storycircle.widgets.safe import block, line
 
 Progress = Callable[[int, int], None]
 WORK_GROUP = "circle-work"
-NO_CIRCLES = (
-    "You are in no circle yet. A circle is a small group who read each other's stories. "
-    "Press n to start one, or o to open a folder someone shared with you to find an invitation."
-)
-
-
-def circle_row(circle: Circle, me: str) -> Content:
-    """A circle as one entry of the list: its name and where the member stands."""
-    if circle.my_status == "invited":
-        where = "invitation · Enter to accept"
-    else:
-        where = f"{sum(m.status == 'active' for m in circle.members)} active"
-        if circle.host_id == me:
-            where += " · you host"
-    return Content.assemble(line(circle.name).stylize("bold"), "\n", (where, "dim"))
-
-
-def circle_details(circle: Circle, me: str) -> Content:
-    """Everything the screen says about one circle, from untrusted parts made inert."""
-    parts: list[Content | str | tuple[str, str]] = [line(circle.name).stylize("bold"), "\n"]
-    mine = circle.pseudonym_of(me)
-    if circle.my_status == "invited":
-        parts.append(("You are invited. Press a to accept, choosing your name here, or d.", ""))
-    else:
-        parts += ["You are ", line(mine).stylize("bold"), f" here ({circle.my_status})."]
-    parts.append("\n")
-    if circle.folder:
-        parts += ["Folder: ", line(circle.folder)]
-    else:
-        parts.append(("No folder: it lives on this machine only. Press f to choose one.", "dim"))
-    parts += ["\n\n", ("Members", "bold"), "\n"]
-    for member in circle.members:
-        mark = "★" if member.is_host else "•"
-        notes = [member.status] + (["host"] if member.is_host else [])
-        if member.id == me:
-            notes.append("you")
-        parts += [f"{mark} ", line(member.pseudonym), (f"  {' · '.join(notes)}", "dim"), "\n"]
-    if circle.my_status == "active":
-        parts += ["\n", ("Enter opens the circle's stories in the library.", "dim")]
-    return Content.assemble(*parts)
-
-
-def report_lines(report: FolderReport) -> list[str]:
-    """One line per refused file: its name and the reason."""
-    return [f"refused {name}: {reason}" for name, reason in report.refused]
 
 
 class CirclesScreen(Screen[None]):

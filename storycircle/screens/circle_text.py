@@ -1,0 +1,59 @@
+"""What the circles screen says about a circle, built from untrusted parts made inert.
+
+Names and pseudonyms come from other members (and other machines): every one
+goes through :func:`~storycircle.widgets.safe.line`, never into markup.
+"""
+
+from __future__ import annotations
+
+from textual.content import Content
+
+from storycircle.circles.folder import FolderReport
+from storycircle.models import Circle
+from storycircle.widgets.safe import line
+
+NO_CIRCLES = (
+    "You are in no circle yet. A circle is a small group who read each other's stories. "
+    "Press n to start one, or o to open a folder someone shared with you to find an invitation."
+)
+
+
+def circle_row(circle: Circle, me: str) -> Content:
+    """A circle as one entry of the list: its name and where the member stands."""
+    if circle.my_status == "invited":
+        where = "invitation · Enter to accept"
+    else:
+        where = f"{sum(m.status == 'active' for m in circle.members)} active"
+        if circle.host_id == me:
+            where += " · you host"
+    return Content.assemble(line(circle.name).stylize("bold"), "\n", (where, "dim"))
+
+
+def circle_details(circle: Circle, me: str) -> Content:
+    """Everything the screen says about one circle, from untrusted parts made inert."""
+    parts: list[Content | str | tuple[str, str]] = [line(circle.name).stylize("bold"), "\n"]
+    mine = circle.pseudonym_of(me)
+    if circle.my_status == "invited":
+        parts.append(("You are invited. Press a to accept, choosing your name here, or d.", ""))
+    else:
+        parts += ["You are ", line(mine).stylize("bold"), f" here ({circle.my_status})."]
+    parts.append("\n")
+    if circle.folder:
+        parts += ["Folder: ", line(circle.folder)]
+    else:
+        parts.append(("No folder: it lives on this machine only. Press f to choose one.", "dim"))
+    parts += ["\n\n", ("Members", "bold"), "\n"]
+    for member in circle.members:
+        mark = "★" if member.is_host else "•"
+        notes = [member.status] + (["host"] if member.is_host else [])
+        if member.id == me:
+            notes.append("you")
+        parts += [f"{mark} ", line(member.pseudonym), (f"  {' · '.join(notes)}", "dim"), "\n"]
+    if circle.my_status == "active":
+        parts += ["\n", ("Enter opens the circle's stories in the library.", "dim")]
+    return Content.assemble(*parts)
+
+
+def report_lines(report: FolderReport) -> list[str]:
+    """One line per refused file: its name and the reason."""
+    return [f"refused {name}: {reason}" for name, reason in report.refused]
