@@ -24,6 +24,9 @@ from storycircle.session import Session
 CARD_FILE_LIMIT = 4096
 
 
+CIRCLE_HELP = "the circle's name or id"
+
+
 def add_circle_verb(
     verbs: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
 ) -> None:
@@ -41,44 +44,44 @@ def add_circle_verb(
     sub.add_parser("list", parents=[common], help="your circles and invitations")
     sub.add_parser("card", parents=[common], help="print your member card (to be invited)")
     create = sub.add_parser("create", parents=[common], help="start a circle you host")
-    create.add_argument("name")
+    create.add_argument("name", help="what the circle is called (kept encrypted)")
     create.add_argument("--as", dest="pseudonym", default="", help="your pseudonym in it")
     create.add_argument("--folder", default="", help="a folder your file sync carries")
     invite = sub.add_parser("invite", parents=[common], help="invite someone")
-    invite.add_argument("circle", help="the circle's name or id")
+    invite.add_argument("circle", help=CIRCLE_HELP)
     who = invite.add_mutually_exclusive_group(required=True)
     who.add_argument("--local", metavar="PSEUDONYM", help="a member of this installation")
     who.add_argument("--card", metavar="CARD", help="a member card, or a file holding one")
     accept = sub.add_parser("accept", parents=[common], help="accept an invitation")
-    accept.add_argument("circle")
+    accept.add_argument("circle", help=CIRCLE_HELP)
     accept.add_argument("--as", dest="pseudonym", required=True, help="your pseudonym in it")
     for name, text in (("leave", "leave a circle"), ("decline", "decline an invitation")):
-        sub.add_parser(name, parents=[common], help=text).add_argument("circle")
+        sub.add_parser(name, parents=[common], help=text).add_argument("circle", help=CIRCLE_HELP)
     remove = sub.add_parser("remove", parents=[common], help="remove a member (host only)")
-    remove.add_argument("circle")
+    remove.add_argument("circle", help=CIRCLE_HELP)
     remove.add_argument("pseudonym", help="their pseudonym in the circle")
     share = sub.add_parser("share", parents=[common], help="share one of your stories")
-    share.add_argument("story_id", metavar="ID")
-    share.add_argument("circle")
+    share.add_argument("story_id", metavar="ID", help="a story id from `storycircle list`")
+    share.add_argument("circle", help=CIRCLE_HELP)
     share.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     withdraw = sub.add_parser("withdraw", parents=[common], help="take a story back")
-    withdraw.add_argument("story_id", metavar="ID")
-    withdraw.add_argument("circle")
+    withdraw.add_argument("story_id", metavar="ID", help="the story id you shared")
+    withdraw.add_argument("circle", help=CIRCLE_HELP)
     stories = sub.add_parser("stories", parents=[common], help="list a circle's stories")
-    stories.add_argument("circle")
+    stories.add_argument("circle", help=CIRCLE_HELP)
     read = sub.add_parser("read", parents=[common], help="print a circle's story")
     read.add_argument("story_id", metavar="ID", help="an id from `circle stories`")
     folder = sub.add_parser("folder", parents=[common], help="set a circle's folder")
-    folder.add_argument("circle")
+    folder.add_argument("circle", help=CIRCLE_HELP)
     folder.add_argument("path", help='the folder, or "" for none')
     sub.add_parser("refresh", parents=[common], help="apply new files from circle folders")
     join = sub.add_parser("open", parents=[common], help="find invitations in a folder")
-    join.add_argument("path")
+    join.add_argument("path", help="a circle folder someone shared with you")
     export = sub.add_parser("export", parents=[common], help="write a circle as one file")
-    export.add_argument("circle")
-    export.add_argument("file")
+    export.add_argument("circle", help=CIRCLE_HELP)
+    export.add_argument("file", help="the bundle file to write (every item in it encrypted)")
     bundle = sub.add_parser("import", parents=[common], help="apply a circle bundle file")
-    bundle.add_argument("file")
+    bundle.add_argument("file", help="a bundle written by `circle export`")
 
 
 def run_circle(installation: Installation, args: argparse.Namespace) -> int:
