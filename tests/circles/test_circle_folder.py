@@ -14,6 +14,7 @@ from storycircle.circles.inbox import import_bundle, refresh
 from storycircle.envelope import seal_story
 from storycircle.models import Story
 from storycircle.store import Store
+from storycircle.vault import armor
 from tests.circles.helpers import Person, again, person
 
 
@@ -229,3 +230,19 @@ def test_a_story_from_elsewhere_is_cleaned_before_it_is_listed_or_read(machines,
     assert "\x1b" not in row.title and "[@click=app.quit]" in row.title
     opened = birch.sharing.load(row.id)
     assert "\x1b" not in opened.body and "\u202e" not in opened.body and "\x1b" not in opened.title
+
+
+def test_an_armored_file_in_the_folder_imports_like_a_binary_one(machines, folder) -> None:
+    # Someone's sync (git, an e-mail round trip) may carry the armored form.
+    ash, birch, circle_id = _joined(machines, folder)
+    ash.sharing.share(ash.write("Carried as text", "Every word."), circle_id)
+    [binary_path] = [p for p in folder.iterdir() if p.name.startswith("story-")]
+    armored = armor.encode(binary_path.read_bytes())
+    assert armored.startswith(b"-----BEGIN AGE ENCRYPTED FILE-----")
+    binary_path.unlink()
+    name = f"story-{hashlib.sha256(armored).hexdigest()[:32]}.age"
+    (folder / name).write_bytes(armored)
+    report = refresh(birch.sharing, str(folder))
+    assert (report.applied, report.refused) == (1, [])
+    [row] = birch.sharing.summaries(circle_id)
+    assert birch.sharing.load(row.id).body == "Every word."
