@@ -141,7 +141,8 @@ def add_figure(size: int, rounds: int, rows: list[Row]) -> None:
         },
         rounds=rounds,
     )
-    rows.append(ratio_row(f"add one story, {size:,}", samples["ours"], samples["jrnl"], 0.05))
+    target = 0.05 if size == 10_000 else None  # the target is set at 10k
+    rows.append(ratio_row(f"add one story, {size:,}", samples["ours"], samples["jrnl"], target))
 
 
 def search_figure(size: int, rounds: int, rows: list[Row], notes: list[str]) -> None:
@@ -252,10 +253,14 @@ def query_table(queries: dict[str, object]) -> str:
     ]
     for name, label in (("any", "any word"), ("frequent", "words drawn by frequency")):
         p50, p95 = search[name]["p50"], search[name]["p95"]
-        meets = "meets" if p95 <= 30 else f"misses by {p95 / 30:.1f}x"
+        # The target is set at 100k; a smaller journal's figure is shown unjudged.
+        target, meets = ("", "")
+        if size == 100_000:
+            target = "p95 <= 30 ms"
+            meets = "meets" if p95 <= 30 else f"misses by {p95 / 30:.1f}x"
         out.append(
             f"| full-text search, {label} (median {hits[name]:,} hits), {size:,}"
-            f" | {p50:.2f} ms | {p95:.2f} ms | p95 <= 30 ms | {meets} |"
+            f" | {p50:.2f} ms | {p95:.2f} ms | {target} | {meets} |"
         )
     out += [
         "",
