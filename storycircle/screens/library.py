@@ -215,7 +215,7 @@ class LibraryScreen(Screen[None]):
         self._rows = rows
         self.query_one("#library-heading", Static).update(self._heading(total))
         self.query_one("#stories", StoryList).set_rows(rows)
-        status = f"the newest {len(rows)} shown · reading the other {total - len(rows)}…"
+        status = f"the newest {len(rows):,} shown · reading the other {total - len(rows):,}…"
         self.query_one("#library-status", Static).update(line(status))
         self._list_journal(database, journal.member)
         return True
@@ -251,14 +251,14 @@ class LibraryScreen(Screen[None]):
         noun = "story" if total == 1 else "stories"
         journal = self.session.journal
         if self._section == "journal" and journal is not None:
-            return line(f"{journal.member.pseudonym}'s journal · {total} {noun}")
+            return line(f"{journal.member.pseudonym}'s journal · {total:,} {noun}")
         if self._section.startswith("circle:"):
             label = dict((k, v) for v, k in self.session.sections()).get(self._section, "Circle")
-            return line(f"{label} · {total} {noun}")
+            return line(f"{label} · {total:,} {noun}")
         slug = self._section.removeprefix("collection:")
         collection = self.session.library.collection(slug)
         if collection is None:
-            return line(f"All collections · {total} {noun}")
+            return line(f"All collections · {total:,} {noun}")
         state = {True: " · verified", False: " · signature does not match", None: ""}
         head = f"{collection.title} · curated by {collection.curator}{state[collection.signature]}"
         return Content.assemble(
@@ -271,7 +271,7 @@ class LibraryScreen(Screen[None]):
         if total == 0 and self._section.startswith("circle:"):
             return "Nothing shared here yet. Open one of your stories and press s to share it."
         shown = len(self._rows)
-        parts = [f"{shown} shown"]
+        parts = [f"{shown:,} shown"]
         if search.strip():
             parts.append(f'matching "{search.strip()}"')
         if tag.strip():
