@@ -25,6 +25,7 @@ CARD_FILE_LIMIT = 4096
 
 
 CIRCLE_HELP = "the circle's name or id"
+YES_HELP = "do not ask for confirmation (needed without a terminal)"
 
 
 def add_circle_verb(
@@ -55,15 +56,19 @@ def add_circle_verb(
     accept = sub.add_parser("accept", parents=[common], help="accept an invitation")
     accept.add_argument("circle", help=CIRCLE_HELP)
     accept.add_argument("--as", dest="pseudonym", required=True, help="your pseudonym in it")
-    for name, text in (("leave", "leave a circle"), ("decline", "decline an invitation")):
-        sub.add_parser(name, parents=[common], help=text).add_argument("circle", help=CIRCLE_HELP)
+    leave = sub.add_parser("leave", parents=[common], help="leave a circle")
+    leave.add_argument("circle", help=CIRCLE_HELP)
+    leave.add_argument("--yes", action="store_true", help=YES_HELP)
+    decline = sub.add_parser("decline", parents=[common], help="decline an invitation")
+    decline.add_argument("circle", help=CIRCLE_HELP)
     remove = sub.add_parser("remove", parents=[common], help="remove a member (host only)")
     remove.add_argument("circle", help=CIRCLE_HELP)
     remove.add_argument("pseudonym", help="their pseudonym in the circle")
+    remove.add_argument("--yes", action="store_true", help=YES_HELP)
     share = sub.add_parser("share", parents=[common], help="share one of your stories")
     share.add_argument("story_id", metavar="ID", help="a story id from `storycircle list`")
     share.add_argument("circle", help=CIRCLE_HELP)
-    share.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    share.add_argument("--yes", action="store_true", help=YES_HELP)
     withdraw = sub.add_parser("withdraw", parents=[common], help="take a story back")
     withdraw.add_argument("story_id", metavar="ID", help="the story id you shared")
     withdraw.add_argument("circle", help=CIRCLE_HELP)
@@ -167,8 +172,25 @@ def _accept(session: Session, args: argparse.Namespace) -> int:
     return 0
 
 
+def _confirmed(args: argparse.Namespace, question: str, action: str) -> bool:
+    """True with ``--yes``, or when the person types yes at the terminal.
+
+    Raises:
+        StorycircleError: no ``--yes`` and no terminal to ask on.
+    """
+    if args.yes:
+        return True
+    if not sys.stdin.isatty():
+        raise StorycircleError(f"add --yes to {action} without a terminal to confirm")
+    return input(f"{question} Type yes: ").strip().lower() == "yes"
+
+
 def _leave(session: Session, args: argparse.Namespace) -> int:
     circle = _find(session, args.circle)
+    say_line(f"Leaving {circle.name}: you will no longer read its stories here.")
+    if not _confirmed(args, "Leave it?", "leave"):
+        warn("you are still in the circle")
+        return 1
     progress = TerminalProgress("re-keyed")
     session.leave_circle(circle.id, progress)
     progress.finish()
@@ -186,6 +208,13 @@ def _remove(session: Session, args: argparse.Namespace) -> int:
     ]
     if not found:
         raise CircleError(f"nobody in {circle.name} is called {args.pseudonym!r}")
+    say_line(
+        f"Removing {found[0].pseudonym} from {circle.name}: the circle gets a new key;"
+        " what they already read cannot be recalled."
+    )
+    if not _confirmed(args, "Remove them?", "remove someone"):
+        warn("nobody was removed")
+        return 1
     progress = TerminalProgress("re-keyed")
     session.remove_from_circle(circle.id, found[0].id, progress)
     progress.finish()
@@ -200,12 +229,9 @@ def _share(session: Session, args: argparse.Namespace) -> int:
     say_line(f'Sharing "{story.title}" to {circle.name}.')
     say_line("Who will be able to read it: " + (", ".join(readers) or "nobody else yet"))
     say_line("What they read cannot be recalled; you can withdraw it from the circle later.")
-    if not args.yes:
-        if not sys.stdin.isatty():
-            raise StorycircleError("add --yes to share without a terminal to confirm")
-        if input("Share it? Type yes: ").strip().lower() != "yes":
-            warn("not shared")
-            return 1
+    if not _confirmed(args, "Share it?", "share"):
+        warn("not shared")
+        return 1
     session.share_story(story.id, circle.id)
     say_line("Shared.")
     return 0

@@ -48,8 +48,13 @@ def test_two_installations_share_a_story_through_a_folder_and_a_removal_locks_ou
     rows = _ok(birch, "circle", "stories", "Across town")
     assert "Canary-73 walked home" in rows and "— ash" in rows
     assert "Canary-73" in _ok(birch, "circle", "read", rows.split()[0])
+    # Without a terminal to confirm on, removing someone needs --yes.
+    result = ash("circle", "remove", "Across town", "Willow", passphrases=(PASSPHRASE,))
+    assert result.returncode == 1 and "add --yes to remove someone" in result.stderr
+    assert "Willow" in _ok(ash, "circle", "list")
     # Ash removes Willow; Birch's machine forgets the circle on the next refresh.
-    _ok(ash, "circle", "remove", "Across town", "Willow")
+    removed = _ok(ash, "circle", "remove", "Across town", "Willow", "--yes")
+    assert "cannot be recalled" in removed and "Removed Willow" in removed
     _ok(birch, "circle", "refresh")
     assert "You are in no circle yet" in _ok(birch, "circle", "list")
 
@@ -77,3 +82,18 @@ def test_a_circle_travels_as_one_bundle_file_through_export_and_import(tmp_path:
     assert "2 new files applied" in _ok(birch, "import", str(bundle))
     _ok(birch, "circle", "accept", "By post", "--as", "Willow")
     assert "Sent in an envelope" in _ok(birch, "circle", "stories", "By post")
+
+
+def test_leaving_asks_first_and_leaves_with_yes(tmp_path: Path) -> None:
+    ash, birch = _installation(tmp_path, "ash"), _installation(tmp_path, "birch")
+    _ok(ash, "circle", "create", "By post")
+    _ok(ash, "circle", "invite", "By post", "--card", _ok(birch, "circle", "card").strip())
+    bundle = tmp_path / "by-post.circle"
+    _ok(ash, "circle", "export", "By post", str(bundle))
+    _ok(birch, "import", str(bundle))
+    _ok(birch, "circle", "accept", "By post", "--as", "Willow")
+    result = birch("circle", "leave", "By post", passphrases=(PASSPHRASE,))
+    assert result.returncode == 1 and "add --yes to leave" in result.stderr
+    assert "By post" in _ok(birch, "circle", "list")
+    assert "You left By post" in _ok(birch, "circle", "leave", "By post", "--yes")
+    assert "You are in no circle yet" in _ok(birch, "circle", "list")
