@@ -93,3 +93,16 @@ def say_line(text: str) -> None:
 def warn(text: str) -> None:
     """Print a one-line message for a person on stderr."""
     sys.stderr.write("storycircle: " + sanitize_line(text) + "\n")
+
+
+def confirmed(yes: bool, question: str, action: str) -> bool:
+    """True with ``--yes`` (``yes``), or when the person types yes at the terminal.
+
+    Raises:
+        StorycircleError: no ``--yes`` and no terminal to ask on.
+    """
+    if yes:
+        return True
+    if not sys.stdin.isatty():
+        raise StorycircleError(f"add --yes to {action} without a terminal to confirm")
+    return input(f"{question} Type yes: ").strip().lower() == "yes"

@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from storycircle.cli_io import PassphraseSource, say, say_line, warn
+from storycircle.cli_io import PassphraseSource, confirmed, say, say_line, warn
 from storycircle.cli_session import choose_member, open_journal
 from storycircle.commands_circle import run_circle
 from storycircle.commands_curate import CURATE_HANDLERS
@@ -130,13 +130,9 @@ def _tags(installation: Installation, args: argparse.Namespace) -> int:
 def _delete(installation: Installation, args: argparse.Namespace) -> int:
     journal = open_journal(installation, args)
     story = journal.load(args.story_id)
-    if not args.yes:
-        if not sys.stdin.isatty():
-            raise StorycircleError("add --yes to delete without a terminal to confirm")
-        answer = input(f'Delete "{story.title}" for good? Type yes: ')
-        if answer.strip().lower() != "yes":
-            warn("not deleted")
-            return 1
+    if not confirmed(args.yes, f'Delete "{story.title}" for good?', "delete"):
+        warn("not deleted")
+        return 1
     from storycircle.circles import Circles, Sharing
 
     # Deleting a story takes it back from every circle it was shared to.

@@ -7,13 +7,12 @@ Every subcommand unlocks the chosen member first (terminal or
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from storycircle.circles import CircleError
 from storycircle.circles.folder import FolderReport
-from storycircle.cli_io import PassphraseSource, say_line, warn
+from storycircle.cli_io import PassphraseSource, confirmed, say_line, warn
 from storycircle.cli_session import unlock_member
 from storycircle.commands_io import TerminalProgress
 from storycircle.errors import StorycircleError
@@ -172,23 +171,10 @@ def _accept(session: Session, args: argparse.Namespace) -> int:
     return 0
 
 
-def _confirmed(args: argparse.Namespace, question: str, action: str) -> bool:
-    """True with ``--yes``, or when the person types yes at the terminal.
-
-    Raises:
-        StorycircleError: no ``--yes`` and no terminal to ask on.
-    """
-    if args.yes:
-        return True
-    if not sys.stdin.isatty():
-        raise StorycircleError(f"add --yes to {action} without a terminal to confirm")
-    return input(f"{question} Type yes: ").strip().lower() == "yes"
-
-
 def _leave(session: Session, args: argparse.Namespace) -> int:
     circle = _find(session, args.circle)
     say_line(f"Leaving {circle.name}: you will no longer read its stories here.")
-    if not _confirmed(args, "Leave it?", "leave"):
+    if not confirmed(args.yes, "Leave it?", "leave"):
         warn("you are still in the circle")
         return 1
     progress = TerminalProgress("re-keyed")
@@ -212,7 +198,7 @@ def _remove(session: Session, args: argparse.Namespace) -> int:
         f"Removing {found[0].pseudonym} from {circle.name}: the circle gets a new key;"
         " what they already read cannot be recalled."
     )
-    if not _confirmed(args, "Remove them?", "remove someone"):
+    if not confirmed(args.yes, "Remove them?", "remove someone"):
         warn("nobody was removed")
         return 1
     progress = TerminalProgress("re-keyed")
@@ -229,7 +215,7 @@ def _share(session: Session, args: argparse.Namespace) -> int:
     say_line(f'Sharing "{story.title}" to {circle.name}.')
     say_line("Who will be able to read it: " + (", ".join(readers) or "nobody else yet"))
     say_line("What they read cannot be recalled; you can withdraw it from the circle later.")
-    if not _confirmed(args, "Share it?", "share"):
+    if not confirmed(args.yes, "Share it?", "share"):
         warn("not shared")
         return 1
     session.share_story(story.id, circle.id)

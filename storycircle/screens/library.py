@@ -206,12 +206,12 @@ class LibraryScreen(Screen[None]):
         # the rest in a worker, so the list appears without waiting for all.
         database = self.session.installation.store.path
         journal = self.session.library.journal
+        if self._list_in_full or database is None or journal is None:
+            return False
         first = self.session.library.journal_first_page(FIRST_SCREENFUL)
-        if first is None or journal is None or database is None or self._list_in_full:
-            return False
+        if first is None or first[1] <= FIRST_SCREENFUL:
+            return False  # listed already, or small enough to list at once
         rows, total = first
-        if total <= FIRST_SCREENFUL:
-            return False
         self._rows = rows
         self.query_one("#library-heading", Static).update(self._heading(total))
         self.query_one("#stories", StoryList).set_rows(rows)
