@@ -17,6 +17,10 @@ from storycircle.sanitize import sanitize_line, sanitize_text
 _MAX_PASSPHRASE_BYTES = 4096
 
 
+_MAX_FD = 2**31 - 1
+"""Above this a number cannot name an open file descriptor."""
+
+
 class PassphraseSource:
     """Where passphrases are read from: a file descriptor, or the terminal."""
 
@@ -28,12 +32,19 @@ class PassphraseSource:
     def _from_fd(self) -> str:
         if self._lines is None:
             assert self._fd is not None
+            # A negative or enormous number is refused like a closed one
+            # (os.fdopen raises ValueError or OverflowError for those).
+            if not 0 <= self._fd < _MAX_FD:
+                raise StorycircleError(
+                    f"cannot read the passphrase from fd {self._fd}: Bad file descriptor"
+                )
             try:
                 with os.fdopen(self._fd, "rb", closefd=False) as stream:
                     data = stream.read(_MAX_PASSPHRASE_BYTES + 1)
-            except OSError as error:
+            except (OSError, ValueError, OverflowError) as error:
+                reason = getattr(error, "strerror", None) or "Bad file descriptor"
                 raise StorycircleError(
-                    f"cannot read the passphrase from fd {self._fd}: {error.strerror}"
+                    f"cannot read the passphrase from fd {self._fd}: {reason}"
                 ) from None
             if len(data) > _MAX_PASSPHRASE_BYTES:
                 raise StorycircleError("the passphrase input is too long")

@@ -45,14 +45,34 @@ def _fields(story: Story) -> dict[str, Any]:
     }
 
 
+def signed_story(story: Story, signer: Ed25519PrivateKey) -> bytes:
+    """The signed envelope of ``story`` as canonical JSON, before encryption."""
+    fields = _fields(story)
+    signature = signer.sign(_SIGNATURE_DOMAIN + _canonical(fields))
+    fields["sig"] = base64.b64encode(signature).decode("ascii")
+    return _canonical(fields)
+
+
 def seal_story(
     story: Story, signer: Ed25519PrivateKey, recipients: Sequence[vault.Recipient]
 ) -> bytes:
     """Sign ``story`` and encrypt it to ``recipients`` as one age file."""
-    fields = _fields(story)
-    signature = signer.sign(_SIGNATURE_DOMAIN + _canonical(fields))
-    fields["sig"] = base64.b64encode(signature).decode("ascii")
-    return vault.encrypt(_canonical(fields), recipients)
+    return vault.encrypt(signed_story(story, signer), recipients)
+
+
+def verify_signed_story(plaintext: bytes, author_key: Ed25519PublicKey) -> Story:
+    """Check a signed envelope made by :func:`signed_story` and return its story.
+
+    Raises:
+        DamagedStory: not a story envelope, or its signature does not hold.
+    """
+    try:
+        fields = json.loads(plaintext)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise DamagedStory("story file holds something that is not a story") from None
+    if not isinstance(fields, dict) or fields.get("v") != ENVELOPE_VERSION:
+        raise DamagedStory("story file holds something that is not a story")
+    return _verified(fields, author_key, str(fields.get("id"))[:32])
 
 
 def open_story(

@@ -339,6 +339,9 @@ class CircleStoryRecord:
         digest: SHA-256 of the file as shared.
         blob: The age file (author and epoch recipients).
         summary: Listing summary sealed with the epoch's keys.
+        share_seq: The author's share counter of this copy (grows with every
+            share of the same story to the circle, so a re-share after a
+            withdrawal is newer than it).
     """
 
     circle_id: str
@@ -354,6 +357,7 @@ class CircleStoryRecord:
     digest: bytes
     blob: bytes
     summary: bytes
+    share_seq: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -385,6 +389,13 @@ class Circle:
         folder: The shared folder, or "" when there is none.
         members: Everyone invited or active.
         my_status: The unlocked member's status (``invited`` or ``active``).
+        fingerprint: A short fingerprint of the circle id and its host's
+            signing key, telling apart circles with the same name.
+        waiting_for: Pseudonyms of those who left or were removed but still
+            hold the current key: until the host starts a new one, nothing
+            is shared to it.
+        host_known: False when the host is in no other circle of this member
+            (an invitation from someone never seen before).
     """
 
     id: str
@@ -394,6 +405,9 @@ class Circle:
     folder: str
     members: tuple[CircleMember, ...]
     my_status: str
+    fingerprint: str = ""
+    waiting_for: tuple[str, ...] = ()
+    host_known: bool = True
 
     @property
     def scope(self) -> str:

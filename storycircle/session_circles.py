@@ -141,6 +141,13 @@ class CircleVerbs:
                     report = FolderReport()
                     report.refuse(Path(folder).name, str(error))
                     results.append((circle, report))
+            for circle in sharing.circles.circles():
+                # The host starts the new key a circle waits for (also
+                # circles without a folder, shared on this installation).
+                try:
+                    sharing.circles.settle(circle.id)
+                except CircleError:
+                    continue
         return results
 
     def open_circle_folder(self, folder: str) -> FolderReport:

@@ -1,19 +1,21 @@
 """Applying a roster: the one way who is in a circle changes on this machine.
 
-Local changes (create, invite, accept, leave, remove) and changes arriving
-from a circle folder both come here, so the rules of
-:func:`~storycircle.circles.roster.check_change` hold for both. When the epoch
-moves, every story of the circle is re-keyed in the same transaction.
+Local changes (create, invite, accept, leave, remove, a new epoch) and
+changes arriving from a circle folder both come here and go through
+:func:`~storycircle.circles.roster.merge`, so the same rules hold for both.
+When the epoch moves, every story of the circle is re-keyed in the same
+transaction.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from storycircle.circles.epochs import EpochKey
+from storycircle.circles.epochs import EpochKey, GrantError, open_grant
 from storycircle.circles.events import EventError, sign_event
-from storycircle.circles.roster import Roster, check_change
+from storycircle.circles.roster import Roster, first_sight, merge
 from storycircle.circles.sealing import profile_context, with_meta
 from storycircle.models import CircleMemberRecord, CircleRecord
 
@@ -24,81 +26,139 @@ if TYPE_CHECKING:
 def apply_roster(
     circles: Circles,
     new: Roster,
-    key: EpochKey | None,
-    old_key: EpochKey | None,
     *,
-    folder: str,
     signer_id: str,
+    folder: str,
     progress: Progress,
     announce: bool,
-) -> None:
-    """Make ``new`` the circle's roster here; see :meth:`Circles.apply_roster`.
+    new_key: EpochKey | None = None,
+    notify: Iterable[str] = (),
+) -> Roster:
+    """Merge ``new`` into the circle's roster here; see :meth:`Circles.apply_roster`.
+
+    Returns:
+        The roster as it stands here afterwards.
 
     Raises:
-        CircleError: the change breaks a rule; nothing is written then.
+        EventError: the change breaks a rule (a PendingError when it needs a
+            file not seen yet); nothing is written then.
     """
-    from storycircle.circles.service import CircleError
-
+    me_id = circles.member.id
     current = circles.rows.circle(new.circle_id)
-    try:
-        check_change(circles.roster(new.circle_id) if current else None, new, signer_id)
-    except EventError as error:
-        raise CircleError(f"that change of members was refused: {error}") from None
-    if key is None:
-        # Left out of the new epoch: drop this member's keys; when nobody
-        # here holds a key any more, nothing of the circle stays here.
-        circles.rows.drop_grants(new.circle_id, member_id=circles.member.id)
-        circles.forget_keys(new.circle_id)
-        if not any(circles.rows.grants_of(new.circle_id, m.id) for m in circles.store.members()):
-            circles.rows.delete_circle(new.circle_id)
-        return
+    local = circles.roster(new.circle_id) if current else None
+    merged = merge(local, new, signer_id) if local else first_sight(new, signer_id)
+    me = merged.member(me_id)
+    same_epoch = local is not None and merged.epoch == local.epoch
+    old_key = circles.key(local.circle_id, local.epoch) if local is not None else None
+    key: EpochKey | None = None
+    if new_key is not None:
+        key = new_key
+    elif same_epoch:
+        key = old_key
+    elif me is not None and me.live:
+        blob = merged.grants.get(me_id)
+        if blob is None:
+            raise EventError("a list of members without a key for this member")
+        try:
+            key = open_grant(blob, merged.circle_id, merged.epoch, circles.member.identity)
+        except GrantError as error:
+            raise EventError(str(error)) from None
+    if key is not None:
+        _store(circles, merged, key, old_key, folder, current, progress)
+    if me is None or not me.live:
+        # Out of the circle: drop this member's keys and remember the circle,
+        # so its old files are refused; when nobody here holds a key any
+        # more, nothing of it stays here.
+        others_here = any(
+            circles.rows.grants_of(merged.circle_id, m.id)
+            for m in circles.store.members()
+            if m.id != me_id
+        )
+        if not others_here or not same_epoch:
+            # (On an installation shared with others still in the circle, the
+            # grant stays until the new epoch: it shows the circle waits.)
+            circles.rows.drop_grants(merged.circle_id, member_id=me_id)
+        circles.rows.mark_gone(merged.circle_id, merged.epoch)
+    circles.forget_keys(merged.circle_id)
+    if key is not None and me is not None and me.live:
+        circles.remember_key(key)
+    if announce and folder:
+        _announce(circles, merged, signer_id, folder, notify)
+    if not any(circles.rows.grants_of(merged.circle_id, m.id) for m in circles.store.members()):
+        circles.rows.delete_circle(merged.circle_id)  # nobody here may read it any more
+    return merged
+
+
+def _store(
+    circles: Circles,
+    merged: Roster,
+    key: EpochKey,
+    old_key: EpochKey | None,
+    folder: str,
+    current: CircleRecord | None,
+    progress: Progress,
+) -> None:
     from storycircle.circles.rekey import rekey_stories
 
     with circles.store.batch():
         if old_key is not None and old_key.epoch != key.epoch:
-            live = {m.id: m.recipient for m in new.members if m.live}
-            rekey_stories(circles.rows, new.circle_id, old_key, key, live, progress)
+            live = {m.id: m.recipient for m in merged.members if m.live}
+            rekey_stories(circles.rows, merged.circle_id, old_key, key, live, progress)
         record = CircleRecord(
-            new.circle_id,
+            merged.circle_id,
             key.epoch,
-            new.revision,
-            new.host_id,
+            merged.revision,
+            merged.host_id,
             key.recipient,
             b"",
             current.created_day if current else circles.clock().date().isoformat(),
         )
-        circles.rows.put_circle(with_meta(record, key, new.name, folder))
-        live_ids = {m.id for m in new.members if m.live}
-        grants = {k: v for k, v in new.grants.items() if k in live_ids}
-        circles.rows.put_grants(new.circle_id, key.epoch, grants)
-        circles.rows.drop_grants(new.circle_id, before_epoch=key.epoch)
-        for entry in new.members:
-            if not entry.live:
-                circles.rows.drop_grants(new.circle_id, member_id=entry.id)
+        circles.rows.put_circle(with_meta(record, key, merged.name, folder))
+        # Grants of those who left stay while the epoch lasts: they show
+        # that the circle waits for a new key (they hold this one).
+        circles.rows.put_grants(merged.circle_id, key.epoch, merged.grants)
+        circles.rows.drop_grants(merged.circle_id, before_epoch=key.epoch)
+        circles.rows.keep_members(merged.circle_id, [m.id for m in merged.members])
+        for entry in merged.members:
             circles.rows.put_member(
                 CircleMemberRecord(
-                    new.circle_id,
+                    merged.circle_id,
                     entry.id,
                     entry.recipient,
                     entry.signing_public,
                     entry.status,
                     key.scope.seal(
-                        json.dumps({"pseudonym": entry.pseudonym}).encode(),
-                        profile_context(new.circle_id, entry.id),
+                        json.dumps({"pseudonym": entry.pseudonym, "at": entry.at}).encode(),
+                        profile_context(merged.circle_id, entry.id),
                     ),
                 )
             )
-    circles.forget_keys(new.circle_id)
-    me = new.member(circles.member.id)
-    if me is not None and me.live:
-        circles.remember_key(key)
-    if announce and folder:
-        from storycircle.circles.folder import write_roster
 
-        recipients = [m.recipient for m in new.members if m.live]
-        if old_key is not None and old_key.epoch != key.epoch:
-            recipients.append(old_key.recipient)  # so those left out learn of it
-        event = sign_event({**new.to_event(), "signer": signer_id}, circles.member.signing_key)
-        write_roster(circles.rows, new.circle_id, folder, event, recipients)
-    if not any(circles.rows.grants_of(new.circle_id, m.id) for m in circles.store.members()):
-        circles.rows.delete_circle(new.circle_id)  # nobody here may read it any more
+
+def _announce(
+    circles: Circles, merged: Roster, signer_id: str, folder: str, notify: Iterable[str]
+) -> None:
+    from storycircle.circles.folder import write_roster
+
+    # To those in the circle only: someone who left or was removed learns
+    # nothing more from it (not the new key, not who remains).
+    recipients = [m.recipient for m in merged.members if m.live and m.id in merged.grants]
+    recipients = recipients or [m.recipient for m in merged.members if m.live]
+    if recipients:
+        event = sign_event({**merged.to_event(), "signer": signer_id}, circles.member.signing_key)
+        write_roster(circles.rows, merged.circle_id, folder, event, recipients)
+    for member_id in notify:
+        gone = merged.member(member_id)
+        if gone is None:
+            continue
+        notice = sign_event(
+            {
+                "kind": "removed",
+                "circle": merged.circle_id,
+                "epoch": merged.epoch,
+                "signer": signer_id,
+                "member": member_id,
+            },
+            circles.member.signing_key,
+        )
+        write_roster(circles.rows, merged.circle_id, folder, notice, [gone.recipient])

@@ -1,9 +1,13 @@
-"""Signed circle events: the roster of a circle and the withdrawal of a story.
+"""Signed circle events: rosters, shared stories, withdrawals and removal notices.
 
-An event is canonical JSON ``{v, kind, circle, signer, ..., sig}`` where
-``sig`` is the signer's Ed25519 signature over the rest, encrypted as one age
-file. Stories themselves travel as their own signed envelope (see
-:mod:`storycircle.envelope`), so they need no wrapper.
+An event is canonical JSON ``{v, kind, circle, epoch, signer, ..., sig}``
+where ``sig`` is the signer's Ed25519 signature over the rest, encrypted as
+one age file. Version 2 names the circle *and* the epoch under the
+signature, so an event copied to another circle, or to another epoch of the
+same circle, is refused there; a shared story travels inside a ``story``
+event (its own signed envelope as a field, see :mod:`storycircle.circles.stories`).
+Version 1 files (circle and story not bound together) are refused with a
+message saying so.
 """
 
 from __future__ import annotations
@@ -16,8 +20,12 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-EVENT_VERSION = 1
-_DOMAIN = b"storycircle/circle-event/v1\n"
+EVENT_VERSION = 2
+_DOMAIN = b"storycircle/circle-event/v2\n"
+OLD_FORMAT = (
+    "written by an older storycircle (circle file v1, not bound to its circle); "
+    "ask whoever wrote it to share it again"
+)
 
 
 class EventError(Exception):
@@ -45,11 +53,16 @@ def read_event(plaintext: bytes) -> dict[str, Any]:
         fields = json.loads(plaintext)
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise EventError("not a storycircle event") from None
+    if isinstance(fields, dict) and fields.get("v") == 1:
+        raise EventError(OLD_FORMAT)
     if not isinstance(fields, dict) or fields.get("v") != EVENT_VERSION:
         raise EventError("not a storycircle event of a known version")
     for name in ("kind", "circle", "signer", "sig"):
         if not isinstance(fields.get(name), str):
             raise EventError(f"an event without a valid {name}")
+    epoch = fields.get("epoch")
+    if not isinstance(epoch, int) or isinstance(epoch, bool) or not 1 <= epoch < 2**53:
+        raise EventError("an event without a valid epoch")
     return fields
 
 

@@ -22,11 +22,13 @@ import hashlib
 import os
 import re
 import secrets
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from storycircle import vault
+from storycircle.vault import armor
 from storycircle.circles.service import CircleError, Circles
 from storycircle.sanitize import sanitize_line
 from storycircle.store.circle_store import CircleStore
@@ -37,6 +39,31 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 """Largest circle file accepted (a story is at most 512 KiB of text)."""
 BUNDLE_MAGIC = b"storycircle-circle-bundle v1\n"
 MAX_BUNDLE_FILES = 200_000
+MAX_STANZAS = {"roster": 64 + 2, "story": 4, "withdraw": 2}
+"""Most recipients a circle file of each kind can name (a list of members goes to
+at most every member; a story to the circle and its author; a withdrawal to the
+circle). A file naming more is refused before any key is tried."""
+_AGE_MAGIC = b"age-encryption.org/v1\n"
+_HEADER_LIMIT = 128 * 1024
+
+
+def stanza_count(data: bytes) -> int | None:
+    """How many recipient stanzas an age file's header names, without any cryptography.
+
+    Returns:
+        The count, or None when ``data`` is not a binary age file.
+    """
+    if armor.looks_armored(data):
+        try:
+            data = armor.decode(data)  # at most MAX_FILE_BYTES: cheap, no cryptography
+        except vault.AgeError:
+            return None
+    if not data.startswith(_AGE_MAGIC):
+        return None
+    end = data.find(b"\n--- ", 0, _HEADER_LIMIT)
+    if end < 0:
+        return None
+    return data.count(b"\n-> ", 0, end) + data.startswith(_AGE_MAGIC + b"-> ")
 
 
 @dataclass
@@ -82,7 +109,10 @@ def write_file(rows: CircleStore, circle_id: str, folder: str, kind: str, data: 
     target = Path(folder) / file_name(kind, data)
     temporary = Path(folder) / f".storycircle-{secrets.token_hex(6)}.tmp"
     try:
-        with open(temporary, "xb") as handle:
+        mode = file_mode(folder)
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), mode)  # the umask does not narrow a group folder's mode
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
@@ -92,8 +122,28 @@ def write_file(rows: CircleStore, circle_id: str, folder: str, kind: str, data: 
         raise CircleError(
             f"saved here, but not written to the circle folder ({error.strerror or error})"
         ) from None
-    rows.mark_file(circle_id, hashlib.sha256(data).digest())
+    digest = hashlib.sha256(data).digest()
+    rows.mark_file(circle_id, digest)
+    rows.set_seen(digest, "applied")
     return target.name
+
+
+def file_mode(folder: str) -> int:
+    """The mode of a new circle file: 0600, or group-readable in a group-shared folder.
+
+    A folder shared through a group (setgid, or group-writable) gets files its
+    group can read (and write, when the folder is group-writable); any other
+    folder gets files only their owner can read. Nothing is ever
+    world-readable: the files are encrypted, but their names, sizes and times
+    are visible to whoever can list the folder.
+    """
+    try:
+        folder_mode = os.stat(folder).st_mode
+    except OSError:
+        return 0o600
+    if folder_mode & (stat.S_ISGID | stat.S_IWGRP):
+        return 0o600 | (folder_mode & stat.S_IRGRP) | (folder_mode & stat.S_IWGRP)
+    return 0o600
 
 
 def write_roster(

@@ -1,15 +1,24 @@
 """Applying circle files from a folder or a bundle: the circle's inbox.
 
-Rosters are applied first (in revision order, each checked against the one
-known here), then stories, then withdrawals. Each file applies on its own:
-a refused one gets a one-line reason and the rest still apply.
+Rosters are applied first (oldest epoch and revision first, each merged
+with the one known here), then stories, then withdrawals, and last the host
+starts any new key the circle waits for. Each file applies on its own: a
+refused one gets a one-line reason and the rest still apply.
+
+Every file's outcome is remembered by content hash (``circle_seen``): a
+file applied or refused is never worked on again, and a refusal is reported
+once. A file that needs another not seen yet (a story from someone whose
+acceptance has not arrived) is *pending*: tried again on every refresh,
+reported once. Work on a file stops before any cryptography when its header
+names more recipients than such a file can have, and a list of members is
+only tried with the member's own key (never every epoch key).
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -17,17 +26,36 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from storycircle import vault
-from storycircle.circles.epochs import EpochKey, GrantError, open_grant
+from storycircle.circles.epochs import EpochKey
 from storycircle.circles.events import EventError, read_event, verify_event
-from storycircle.circles.folder import KINDS, FolderReport, bundle_files, folder_files
-from storycircle.circles.roster import ACTIVE, Roster, roster_from_event
+from storycircle.circles.folder import (
+    KINDS,
+    MAX_STANZAS,
+    FolderReport,
+    bundle_files,
+    folder_files,
+    stanza_count,
+)
+from storycircle.circles.roster import ACTIVE, INVITED, PendingError, Roster, roster_from_event
 from storycircle.circles.service import CircleError
 from storycircle.circles.sharing import Sharing
-from storycircle.envelope import open_story_file
-from storycircle.errors import DamagedStory, StorycircleError
+from storycircle.circles.stories import SharedStory, read_circle_story
+from storycircle.errors import StorycircleError
 from storycircle.journal import clean_notes, clean_title
-from storycircle.models import Story
 from storycircle.tags import canonical_tags
+
+APPLIED, REFUSED, PENDING, OTHER = "applied", "refused", "pending", "other"
+"""Outcomes remembered per file; OTHER is a list of members for someone else."""
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One gathered file: its name, bytes, hash, and whether it was reported before."""
+
+    name: str
+    data: bytes
+    digest: bytes
+    reported: bool
 
 
 class Applier:
@@ -48,158 +76,201 @@ class Applier:
         self.report = FolderReport()
 
     def apply(self, files: Iterable[tuple[str, bytes]]) -> FolderReport:
-        """Apply rosters first (in revision order), then stories, then withdrawals."""
-        by_kind: dict[str, list[tuple[str, bytes]]] = {kind: [] for kind in KINDS}
+        """Apply rosters, then stories, then withdrawals; then settle waiting circles."""
+        by_kind: dict[str, list[Item]] = {kind: [] for kind in KINDS}
         for name, data in files:
-            if not self._seen(data):
-                by_kind[name.split("-", 1)[0]].append((name, data))
+            item = self._item(name, data)
+            if item is not None:
+                by_kind[name.split("-", 1)[0]].append(item)
         rosters = []
-        for name, data in by_kind["roster"]:
-            opened = self._open_roster(name, data)
+        for item in by_kind["roster"]:
+            opened = self._open_roster(item)
             if opened is not None:
-                rosters.append((name, data, *opened))
-        rosters.sort(key=lambda item: item[2].revision)
-        for name, data, roster, fields in rosters:
-            self._guard(name, data, partial(self._apply_roster, roster, fields))
+                rosters.append((item, *opened))
+        rosters.sort(key=lambda r: (int(r[1]["epoch"]), _revision(r[2]), r[0].digest))
+        for item, fields, roster in rosters:
+            step = (
+                partial(self._apply_roster, roster, fields)
+                if roster is not None
+                else partial(self._apply_notice, fields)
+            )
+            self._guard(item, step)
         with self.circles.store.batch():
-            for name, data in by_kind["story"]:
-                self._guard(name, data, partial(self._apply_story, data))
-            for name, data in by_kind["withdraw"]:
-                self._guard(name, data, partial(self._apply_withdraw, data))
+            for item in by_kind["story"]:
+                self._guard(item, partial(self._apply_story, item))
+            for item in by_kind["withdraw"]:
+                self._guard(item, partial(self._apply_withdraw, item))
+        for circle_id in sorted(self.report.circles):
+            try:
+                self.circles.settle(circle_id)
+            except CircleError as error:
+                self.report.refuse(circle_id, f"a new key could not be started: {error}")
         return self.report
 
-    def _guard(self, name: str, data: bytes, step: Callable[[], str]) -> None:
-        try:
-            circle_id = step()
-        except (StorycircleError, EventError) as error:
-            self.report.refuse(name, str(error))
-            return
-        self.report.circles.add(circle_id)
-        if self.rows.circle(circle_id) is not None:
-            self.rows.mark_file(circle_id, hashlib.sha256(data).digest())
-        self.report.applied += 1
+    # -- bookkeeping -------------------------------------------------------------------
 
-    def _seen(self, data: bytes) -> bool:
+    def _item(self, name: str, data: bytes) -> Item | None:
         digest = hashlib.sha256(data).digest()
-        return any(
+        seen = self.rows.seen(digest)
+        if seen is not None and seen[0] != PENDING:
+            return None  # applied, refused (and reported) or someone else's: done
+        if seen is None and any(
             self.rows.file_applied(record.id, digest)
             for record, _status in self.rows.circles_of(self.circles.member.id)
-        )
+        ):
+            return None  # written here, or applied before outcomes were kept
+        return Item(name, data, digest, reported=seen is not None)
 
-    def _epoch_identities(self, circle_id: str) -> list[vault.Identity]:
-        found: list[vault.Identity] = []
-        for epoch, blob in self.rows.grants_of(circle_id, self.circles.member.id).items():
-            try:
-                found.append(
-                    open_grant(blob, circle_id, epoch, self.circles.member.identity).identity
-                )
-            except GrantError:
-                continue
-        return found
-
-    def _open_roster(self, name: str, data: bytes) -> tuple[Roster, dict[str, Any]] | None:
-        identities: list[vault.Identity] = [self.circles.member.identity]
-        for record, _status in self.rows.circles_of(self.circles.member.id):
-            identities += self._epoch_identities(record.id)
+    def _guard(self, item: Item, step: Callable[[], str]) -> None:
         try:
-            plaintext = vault.decrypt(data, identities)
+            circle_id = step()
+        except _Done:
+            return
+        except PendingError as error:
+            self._outcome(item, PENDING, f"{error} (tried again on the next refresh)")
+            return
+        except (StorycircleError, EventError) as error:
+            self._outcome(item, REFUSED, str(error))
+            return
+        self.report.circles.add(circle_id)
+        self.rows.set_seen(item.digest, APPLIED)
+        if self.rows.circle(circle_id) is not None:
+            self.rows.mark_file(circle_id, item.digest)
+        self.report.applied += 1
+
+    def _outcome(self, item: Item, outcome: str, reason: str) -> None:
+        self.rows.set_seen(item.digest, outcome, reason)
+        if not item.reported and outcome != OTHER:
+            self.report.refuse(item.name, reason)
+
+    def _capped(self, item: Item, kind: str) -> bool:
+        count = stanza_count(item.data)
+        if count is None:
+            self._outcome(item, REFUSED, "not an age file, or damaged")
+            return True
+        if count > MAX_STANZAS[kind]:
+            self._outcome(item, REFUSED, f"addressed to more recipients than a {kind} file has")
+            return True
+        return False
+
+    # -- lists of members --------------------------------------------------------------
+
+    def _open_roster(self, item: Item) -> tuple[dict[str, Any], Roster | None] | None:
+        if self._capped(item, "roster"):
+            return None
+        try:
+            # Lists of members are written to members' own keys only.
+            plaintext = vault.decrypt(item.data, [self.circles.member.identity])
         except vault.NoIdentityMatch:
-            return None  # a list of members not addressed to this member
+            self._outcome(item, OTHER, "")
+            return None
         except vault.AgeError:
-            self.report.refuse(name, "not an age file, or damaged")
+            self._outcome(item, REFUSED, "not an age file, or damaged")
             return None
         try:
             fields = read_event(plaintext)
+            circle_id = fields["circle"]
+            if self.rows.circle(circle_id) is None and self.rows.gone_epoch(circle_id):
+                raise EventError("from a circle you left or were removed from")
+            if fields["kind"] == "removed":
+                return fields, None
             if fields["kind"] != "roster":
                 raise EventError("not a list of members")
-            return roster_from_event(fields), fields
+            roster = roster_from_event(fields)
+            if roster.circle_id != circle_id or roster.epoch != fields["epoch"]:
+                raise EventError("a list of members that contradicts itself")
+            return fields, roster
         except EventError as error:
-            self.report.refuse(name, str(error))
+            self._outcome(item, REFUSED, str(error))
             return None
 
     def _apply_roster(self, roster: Roster, fields: dict[str, Any]) -> str:
         signer = str(fields["signer"])
         known = self.rows.circle(roster.circle_id)
-        if known is not None and roster.revision <= known.revision:
-            if roster.revision == known.revision:
-                return roster.circle_id  # the same change, seen before
-            raise EventError(
-                f"an older list of members (revision {roster.revision}; have {known.revision})"
-            )
-        source = (
-            self.rows.member(roster.circle_id, signer)
-            if known is not None
-            else roster.member(signer)
-        )
-        if source is None:
-            raise EventError("a list of members signed by someone not in the circle")
-        verify_event(fields, Ed25519PublicKey.from_public_bytes(source.signing_public))
-        me = self.circles.member
-        entry = roster.member(me.id)
-        if known is None and (entry is None or not entry.live):
+        if known is not None:
+            source = self.rows.member(roster.circle_id, signer)
+            if source is None:
+                raise PendingError("a list of members signed by someone not (yet) in the circle")
+            public = source.signing_public
+        else:
+            entry = roster.member(signer)
+            if entry is None:
+                raise EventError("a list of members signed by someone not in it")
+            public = entry.signing_public
+        verify_event(fields, Ed25519PublicKey.from_public_bytes(public))
+        me = roster.member(self.circles.member.id)
+        if known is None and (me is None or not me.live):
             raise EventError("a circle this member is not in")
-        key = None
-        if entry is not None and entry.live:
-            blob = roster.grants.get(me.id)
-            if blob is None:
-                raise EventError("a list of members without a key for this member")
-            try:
-                key = open_grant(blob, roster.circle_id, roster.epoch, me.identity)
-            except GrantError as error:
-                raise EventError(str(error)) from None
-        old_key = self.circles.current_key(roster.circle_id) if known is not None else None
         folder = self.circles.folder_of(roster.circle_id) if known is not None else self.folder
-        self.circles.apply_roster(
-            roster, key, old_key, folder=folder, signer_id=signer, announce=False
-        )
+        self.circles.apply_roster(roster, folder=folder, signer_id=signer, announce=False)
         return roster.circle_id
 
-    def _apply_story(self, data: bytes) -> str:
-        if not vault.is_age_file(data):
-            raise CircleError("not an age file, so not from a circle")
-        for record, status in self.rows.circles_of(self.circles.member.id):
-            if status != ACTIVE and status != "invited":
-                continue
+    def _apply_notice(self, fields: dict[str, Any]) -> str:
+        circle_id = str(fields["circle"])
+        record = self.rows.circle(circle_id)
+        host = self.rows.member(circle_id, record.host_id) if record is not None else None
+        if record is None or host is None or fields["signer"] != record.host_id:
+            raise EventError("a removal notice not from the circle's host")
+        verify_event(fields, Ed25519PublicKey.from_public_bytes(host.signing_public))
+        me = self.circles.member.id
+        if fields.get("member") != me or int(fields["epoch"]) <= record.epoch:
+            raise EventError("a removal notice for someone else, or of an old key")
+        self.rows.drop_grants(circle_id, member_id=me)
+        self.rows.mark_gone(circle_id, int(fields["epoch"]))
+        self.circles.forget_keys(circle_id)
+        if not any(self.rows.grants_of(circle_id, m.id) for m in self.circles.store.members()):
+            self.rows.delete_circle(circle_id)
+        return circle_id
+
+    # -- stories and withdrawals -------------------------------------------------------
+
+    def _open(self, item: Item, kind: str) -> tuple[str, EpochKey, bytes]:
+        """Decrypt with the current key of each circle the member is in."""
+        for record, _status in self.rows.circles_of(self.circles.member.id):
             key = self.circles.current_key(record.id)
             try:
-                story = open_story_file(data, [key.identity], self._author_key(record.id))
-            except DamagedStory as error:
-                if "cannot be opened" in str(error):
-                    continue  # not this circle's: try the next
-                raise
-            self._store_story(record.id, story, data, key)
-            return record.id
-        raise CircleError("cannot be opened with your circles' keys (not for you, or an old key)")
+                return record.id, key, vault.decrypt(item.data, [key.identity])
+            except vault.NoIdentityMatch:
+                continue
+            except vault.AgeError:
+                raise CircleError("not an age file, or damaged") from None
+        raise PendingError(f"a {kind} that cannot be opened with your circles' keys")
 
-    def _author_key(self, circle_id: str) -> Callable[[str], Ed25519PublicKey | None]:
-        def lookup(author_id: str) -> Ed25519PublicKey | None:
+    def _apply_story(self, item: Item) -> str:
+        if self._capped(item, "story"):
+            raise _Done
+        circle_id, key, plaintext = self._open(item, "story")
+        shared = read_circle_story(plaintext, circle_id, self._author_key(circle_id))
+        if shared.epoch > key.epoch:
+            raise EventError("a story that claims a key newer than the circle's")
+        self._store_story(circle_id, shared, item.data, key)
+        return circle_id
+
+    def _author_key(self, circle_id: str) -> Callable[[str], Ed25519PublicKey]:
+        def lookup(author_id: str) -> Ed25519PublicKey:
             row = self.rows.member(circle_id, author_id)
             if row is None:
-                return None
+                raise PendingError("a story from someone not (yet) in the circle")
+            if row.status == INVITED:
+                raise PendingError("a story from a member whose acceptance has not arrived")
             if row.status != ACTIVE:
                 raise CircleError("from a member who left or was removed")
             return Ed25519PublicKey.from_public_bytes(row.signing_public)
 
         return lookup
 
-    def _store_story(self, circle_id: str, story: Story, data: bytes, key: EpochKey) -> None:
-        if story.version <= self.rows.withdrawn_version(circle_id, story.id):
+    def _store_story(self, circle_id: str, shared: SharedStory, data: bytes, key: EpochKey) -> None:
+        story = shared.story
+        if shared.seq <= self.rows.withdrawn_version(circle_id, story.id):
             raise CircleError(f"story {story.id} was withdrawn by its author")
         existing = self.rows.rows_of_story(circle_id, story.id)
         if any(r.author_id != story.author_id for r in existing):
             raise CircleError(f"story {story.id} claims the id of another member's story")
-        newest = max((r.version for r in existing), default=0)
-        if story.version < newest:
-            raise CircleError(
-                f"an older version of story {story.id} ({story.version}; have {newest})"
-            )
-        digest = hashlib.sha256(data).digest()
-        row_id = story.id
-        if story.version == newest:
-            if any(r.digest == digest for r in existing):
-                return
-            # Another edit of the same version: keep both, overwrite nothing.
-            row_id = f"{story.id}~{digest.hex()[:8]}"
+        if any((r.share_seq, r.version) == (shared.seq, story.version) for r in existing):
+            return  # this very share is here already (a copy, maybe re-encrypted)
+        newest = max((r.share_seq for r in existing), default=0)
+        if shared.seq <= newest:
+            raise CircleError(f"an older share of story {story.id} ({shared.seq}; have {newest})")
         # The file keeps the author's signed words; the list row is made
         # from cleaned ones, as if the story had been written here.
         try:
@@ -211,41 +282,53 @@ class Applier:
             )
         except StorycircleError as error:
             raise CircleError(f"story {story.id} is malformed ({error})") from None
-        self.sharing.store_row(circle_id, row_id, listed, data, key)
+        self.rows.delete_story(circle_id, story.id)
+        self.sharing.store_row(circle_id, story.id, listed, data, key, shared.seq)
 
-    def _apply_withdraw(self, data: bytes) -> str:
-        for record, _status in self.rows.circles_of(self.circles.member.id):
-            try:
-                plaintext = vault.decrypt(data, [self.circles.current_key(record.id).identity])
-            except vault.NoIdentityMatch:
-                continue
-            except vault.AgeError:
-                raise CircleError("not an age file, or damaged") from None
-            fields = read_event(plaintext)
-            if fields["kind"] != "withdraw" or fields["circle"] != record.id:
-                raise EventError("not a withdrawal of this circle")
-            signer = self.rows.member(record.id, str(fields["signer"]))
-            if signer is None:
-                raise EventError("a withdrawal signed by someone not in the circle")
-            verify_event(fields, Ed25519PublicKey.from_public_bytes(signer.signing_public))
-            story_id, version = str(fields.get("story")), fields.get("version")
-            if not isinstance(version, int):
-                raise EventError("a withdrawal without a version")
-            rows = self.rows.rows_of_story(record.id, story_id)
-            if any(r.author_id != signer.member_id for r in rows):
-                raise EventError("a withdrawal of a story by someone else")
-            self.rows.delete_story(record.id, story_id)
-            self.rows.set_withdrawn(record.id, story_id, version)
-            return record.id
-        raise CircleError("cannot be opened with your circles' keys (not for you, or an old key)")
+    def _apply_withdraw(self, item: Item) -> str:
+        if self._capped(item, "withdraw"):
+            raise _Done
+        circle_id, key, plaintext = self._open(item, "withdrawal")
+        fields = read_event(plaintext)
+        if fields["kind"] != "withdraw" or fields["circle"] != circle_id:
+            raise EventError("not a withdrawal of this circle")
+        if int(fields["epoch"]) > key.epoch:
+            raise EventError("a withdrawal that claims a key newer than the circle's")
+        signer = self.rows.member(circle_id, str(fields["signer"]))
+        if signer is None:
+            raise PendingError("a withdrawal signed by someone not (yet) in the circle")
+        if signer.status != ACTIVE:
+            raise EventError("a withdrawal signed by someone who is no longer in the circle")
+        verify_event(fields, Ed25519PublicKey.from_public_bytes(signer.signing_public))
+        story_id, seq = str(fields.get("story")), fields.get("seq")
+        if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
+            raise EventError("a withdrawal without a valid share counter")
+        rows = self.rows.rows_of_story(circle_id, story_id)
+        if any(r.author_id != signer.member_id for r in rows):
+            raise EventError("a withdrawal of a story by someone else")
+        if not rows:
+            if self.rows.withdrawn_version(circle_id, story_id) >= seq:
+                return circle_id  # withdrawn here already
+            raise PendingError("a withdrawal of a story not shared here")
+        if seq > max(r.share_seq for r in rows):
+            raise EventError("a withdrawal of a share newer than any made")
+        self.rows.delete_story(circle_id, story_id)
+        self.rows.set_withdrawn(circle_id, story_id, seq)
+        return circle_id
+
+
+class _Done(StorycircleError):
+    """Raised after a file's outcome was already recorded (refused before any crypto)."""
+
+
+def _revision(roster: Roster | None) -> int:
+    return roster.revision if roster is not None else 0
 
 
 def refresh(sharing: Sharing, folder: str) -> FolderReport:
     """Apply every new file of a circle folder (or find invitations in it)."""
     applier = Applier(sharing, folder)
-    report = FolderReport()
-    files = list(folder_files(folder, report))
-    applier.report = report
+    files = list(folder_files(folder, applier.report))
     return applier.apply(files)
 
 

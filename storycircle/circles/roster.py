@@ -1,14 +1,16 @@
 """The roster of a circle: who is in it, who hosts it, and the keys they hold.
 
-Every change of members is a new roster with a higher revision, signed by
-the member who made it. The same rules apply whether a change is made on
-this machine or arrives from a circle folder (:func:`check_change`):
+Every change of members is a signed snapshot. The same rules apply whether
+a change is made on this machine or arrives from a circle folder
+(:func:`merge`), and they converge: machines that saw the same files show
+the same members whatever order the files came in.
 
 * anyone live in the circle may invite;
 * a member may accept their own invitation, change their own circle
   pseudonym, or leave;
 * only the host may remove someone else, and the host never changes;
-* a member who leaves or is removed starts a new epoch.
+* only the host starts a new epoch (a new key): after someone leaves or is
+  removed, the circle waits for it, and nothing is shared meanwhile.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ class RosterMember:
         signing_public: Their Ed25519 public key (raw).
         status: One of :data:`STATUSES`.
         pseudonym: Their pseudonym in this circle.
+        at: The revision their pseudonym was set at (the newest wins).
     """
 
     id: str
@@ -45,6 +48,7 @@ class RosterMember:
     signing_public: bytes
     status: str
     pseudonym: str
+    at: int = 0
 
     @property
     def live(self) -> bool:
@@ -110,6 +114,7 @@ class Roster:
                     "signing_public": base64.b64encode(m.signing_public).decode("ascii"),
                     "status": m.status,
                     "pseudonym": m.pseudonym,
+                    "at": m.at,
                 }
                 for m in self.members
             ],
@@ -134,6 +139,7 @@ def roster_from_event(fields: dict[str, Any]) -> Roster:
                 signing_public=base64.b64decode(m["signing_public"], validate=True),
                 status=str(m["status"]),
                 pseudonym=sanitize_line(str(m["pseudonym"]))[:MAX_NAME_LENGTH],
+                at=int(m.get("at", 0)),
             )
             for m in fields["members"]
         )
@@ -158,64 +164,124 @@ def roster_from_event(fields: dict[str, Any]) -> Roster:
         raise EventError("a roster with a malformed member")
     if len({m.id for m in members}) != len(members):
         raise EventError("a roster that lists a member twice")
+    if not 1 <= roster.epoch < 2**53 or not 1 <= roster.revision < 2**53:
+        raise EventError("a roster with an impossible epoch or revision")
+    if len(grants) > MAX_MEMBERS:
+        raise EventError("a roster of an impossible size")
     return roster
 
 
-def check_change(old: Roster | None, new: Roster, signer_id: str) -> None:
-    """Refuse a roster change the signer may not make.
+class PendingError(EventError):
+    """A change that answers a file not seen here yet; it is tried again on the next refresh."""
 
-    Args:
-        old: The roster known here, or None for a circle first seen.
-        new: The proposed roster.
-        signer_id: Who signed it (their signature is already verified).
+
+RANK = {INVITED: 0, ACTIVE: 1, LEFT: 2, REMOVED: 3}
+"""Statuses only move up: nobody comes back after leaving or being removed."""
+
+
+def first_sight(new: Roster, signer_id: str) -> Roster:
+    """Check a roster of a circle not known here (created here, or an invitation found).
 
     Raises:
-        EventError: with the reason, in words for a person.
+        EventError: the signer is not live in it, or its host is not listed.
     """
-    signer_new = new.member(signer_id)
-    if old is None:
-        # First sight of a circle (created here, or an invitation found in a
-        # folder): the signer must be live in it and the host listed. The
-        # member still decides whether to accept.
-        if signer_new is None or not signer_new.live or new.member(new.host_id) is None:
-            raise EventError("a circle announced by someone who is not in it")
-        return
-    if new.circle_id != old.circle_id:
-        raise EventError("a roster of another circle")
-    if new.revision <= old.revision:
-        raise EventError(f"an older list of members (revision {new.revision}; have {old.revision})")
-    if new.host_id != old.host_id:
+    signer = new.member(signer_id)
+    if signer is None or not signer.live or new.member(new.host_id) is None:
+        raise EventError("a circle announced by someone who is not in it")
+    return new
+
+
+def merge(local: Roster, incoming: Roster, signer_id: str) -> Roster:
+    """The roster known here after taking what ``signer_id`` may change from ``incoming``.
+
+    Each roster file is a snapshot; only the parts its signer is allowed to
+    change are taken, and statuses only move up (:data:`RANK`), so machines
+    that saw the same files agree whatever order they came in:
+
+    * a member's own status (accept, leave) and pseudonym come from their
+      own files; a removal only from the host's;
+    * a new epoch (key) only from the host; within an epoch the key and
+      every grant already given stay as they are;
+    * a live member may vouch for someone new (an invitation, with a grant
+      to the current epoch); what else a snapshot says about others is
+      hearsay and left to their own files;
+    * a snapshot of a retired epoch moves only its live signer's own status;
+    * a host's new epoch lists who is in it: members it did not know of
+      (vouched for at an older epoch) are not.
+
+    Raises:
+        PendingError: the signer is not known here yet.
+        EventError: the signer may not make this change, with the reason.
+    """
+    if incoming.circle_id != local.circle_id:
+        raise EventError("a list of members of another circle")
+    if incoming.host_id != local.host_id:
         raise EventError("a change of host, which is not allowed")
-    signer_old = old.member(signer_id)
-    if signer_old is None or not signer_old.live:
-        raise EventError("a change signed by someone who is not in the circle")
-    lost = False
-    for before in old.members:
-        after = new.member(before.id)
-        if after is None:
-            raise EventError("a change that drops a member from the record")
-        if (after.recipient, after.signing_public) != (before.recipient, before.signing_public):
-            raise EventError("a change that swaps a member's keys")
-        if after.status == before.status and after.pseudonym == before.pseudonym:
-            continue
-        if before.status in (LEFT, REMOVED):
-            raise EventError("a change that brings back someone who left or was removed")
-        if after.status in (LEFT, REMOVED):
-            lost = True
-        own = before.id == signer_id
-        allowed = (own and after.status in (ACTIVE, LEFT, before.status)) or (
-            signer_id == new.host_id and after.status in (REMOVED, before.status)
+    signer = local.member(signer_id)
+    if signer is None:
+        raise PendingError("a list of members signed by someone not (yet) in the circle")
+    revision = max(local.revision, incoming.revision)
+    if incoming.epoch > local.epoch:
+        if signer_id != local.host_id:
+            raise EventError("a new circle key started by someone other than the host")
+        members = []
+        for theirs in incoming.members:
+            mine = local.member(theirs.id)
+            members.append(
+                theirs if mine is None else _member(mine, theirs, signer_id, local.host_id, revision)
+            )
+        return replace(
+            incoming, name=local.name, revision=revision, members=tuple(members)
         )
-        if not allowed:
-            raise EventError("a change to another member that only they or the host may make")
-    for added in new.members:
-        if old.member(added.id) is None and added.status != INVITED:
-            raise EventError("a new member who was not invited first")
-    expected_epoch = old.epoch + 1 if lost else old.epoch
-    if new.epoch != expected_epoch:
-        raise EventError("a change of members with the wrong key epoch")
-    if lost and new.epoch_recipient == old.epoch_recipient:
-        raise EventError("a member left but the circle key did not change")
+    if incoming.epoch == local.epoch:
+        if incoming.epoch_recipient != local.epoch_recipient:
+            raise EventError("a different circle key without a new epoch")
+        if any(incoming.grants.get(k, blob) != blob for k, blob in local.grants.items()):
+            raise EventError("a change of someone's key to the circle without a new epoch")
+        vouch = signer.live
+    elif signer.live:
+        vouch = False  # a retired epoch: only the signer's own status moves on
+    else:
+        raise EventError(
+            f"a list of members of a retired circle key (epoch {incoming.epoch}; "
+            f"have {local.epoch})"
+        )
+    members = [
+        mine if (theirs := incoming.member(mine.id)) is None
+        else _member(mine, theirs, signer_id, local.host_id, revision)
+        for mine in local.members
+    ]
+    grants = dict(local.grants)
+    for theirs in incoming.members:
+        fresh = local.member(theirs.id) is None and theirs.id in incoming.grants
+        if vouch and fresh and len(members) < MAX_MEMBERS:
+            # Only an invitation can be vouched for: their own file accepts it.
+            members.append(replace(theirs, status=INVITED, at=incoming.revision))
+            grants[theirs.id] = incoming.grants[theirs.id]
+    return replace(local, revision=revision, members=tuple(members), grants=grants)
+
+
+def _member(
+    mine: RosterMember, theirs: RosterMember, signer_id: str, host_id: str, revision: int
+) -> RosterMember:
+    if (theirs.recipient, theirs.signing_public) != (mine.recipient, mine.signing_public):
+        raise EventError("a change that swaps a member's keys")
+    status = mine.status
+    own = signer_id == mine.id
+    if RANK[theirs.status] > RANK[mine.status] and (
+        (own and theirs.status in (ACTIVE, LEFT))
+        or (signer_id == host_id != mine.id and theirs.status == REMOVED)
+    ):
+        status = theirs.status
+    pseudonym, at = mine.pseudonym, mine.at
+    if own and mine.live and (revision, theirs.pseudonym) > (mine.at, mine.pseudonym):
+        pseudonym, at = theirs.pseudonym, revision
+    return replace(mine, status=status, pseudonym=pseudonym, at=at)
+
+
+def waiting_for(roster: Roster) -> list[RosterMember]:
+    """Members who left or were removed but still hold the current epoch's key."""
+    return [m for m in roster.members if not m.live and m.id in roster.grants]
 
 
 def updated(roster: Roster, **changes: Any) -> Roster:

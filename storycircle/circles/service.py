@@ -3,12 +3,15 @@
 A :class:`Circles` is bound to one unlocked member. Every change of members
 goes through :meth:`Circles.apply_roster`, the same path a change arriving
 from a circle folder takes (:mod:`storycircle.circles.folder`), so the rules
-of :func:`~storycircle.circles.roster.check_change` hold for both.
+of :func:`~storycircle.circles.roster.merge` hold for both. Only the host
+starts a new epoch (:meth:`Circles.settle`): whoever leaves never holds the
+next key.
 Sharing stories lives in :mod:`storycircle.circles.sharing`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 from collections.abc import Callable
@@ -16,6 +19,7 @@ from pathlib import Path
 
 from storycircle.circles.cards import MemberCard
 from storycircle.circles.epochs import EpochKey, GrantError, new_epoch_key, open_grant
+from storycircle.circles.events import EventError
 from storycircle.circles.roster import (
     ACTIVE,
     INVITED,
@@ -26,6 +30,7 @@ from storycircle.circles.roster import (
     Roster,
     RosterMember,
     updated,
+    waiting_for,
 )
 from storycircle.circles.sealing import meta_context, profile_context, with_meta
 from storycircle.errors import StorycircleError
@@ -50,6 +55,18 @@ def _no_progress(done: int, total: int) -> None:
 
 class CircleError(StorycircleError):
     """A circle action that cannot be done; the message says why."""
+
+
+def fingerprint(circle_id: str, host_signing_public: bytes) -> str:
+    """A short fingerprint of a circle and its host's key (``1a2b-3c4d``).
+
+    Shown beside a circle's name so that a look-alike (same name, same
+    pseudonyms, another id or host key) can be told apart.
+    """
+    digest = hashlib.sha256(
+        b"storycircle/circle-fingerprint\n" + circle_id.encode() + b"\n" + host_signing_public
+    ).hexdigest()
+    return f"{digest[:4]}-{digest[4:8]}"
 
 
 def clean_circle_name(raw: str) -> str:
@@ -135,14 +152,14 @@ class Circles:
             raise CircleError(f"the details of circle {record.id} are damaged") from None
         return {"name": str(meta.get("name", "")), "folder": str(meta.get("folder", ""))}
 
-    def _pseudonym(self, row: CircleMemberRecord, key: EpochKey) -> str:
+    def _pseudonym(self, row: CircleMemberRecord, key: EpochKey) -> tuple[str, int]:
         try:
-            opened = key.scope.open(
-                row.profile_sealed, profile_context(row.circle_id, row.member_id)
+            opened = json.loads(
+                key.scope.open(row.profile_sealed, profile_context(row.circle_id, row.member_id))
             )
-            return sanitize_line(str(json.loads(opened)["pseudonym"]))
-        except (SealError, ValueError, KeyError, TypeError):
-            return "unknown member"
+            return sanitize_line(str(opened["pseudonym"])), int(opened.get("at", 0))
+        except (SealError, ValueError, KeyError, TypeError, AttributeError):
+            return "unknown member", 0
 
     def roster(self, circle_id: str) -> Roster:
         """The circle's roster as known here, opened with the member's key."""
@@ -154,7 +171,7 @@ class Circles:
                 row.recipient,
                 row.signing_public,
                 row.status,
-                self._pseudonym(row, key),
+                *self._pseudonym(row, key),
             )
             for row in self.rows.members(circle_id)
         )
@@ -194,6 +211,7 @@ class Circles:
         """
         roster = self.roster(circle_id)
         me = roster.member(self.member.id)
+        host = roster.member(roster.host_id)
         return Circle(
             id=roster.circle_id,
             name=roster.name,
@@ -205,22 +223,48 @@ class Circles:
                 for m in roster.members
             ),
             my_status=me.status if me is not None else REMOVED,
+            fingerprint=fingerprint(circle_id, host.signing_public if host else b""),
+            waiting_for=tuple(m.pseudonym for m in waiting_for(roster)),
+            host_known=self._known(roster.host_id, circle_id),
+        )
+
+    def _known(self, member_id: str, besides: str) -> bool:
+        """True when someone is of this installation, or in another circle here with us."""
+        if member_id == self.member.id or self.store.member(member_id) is not None:
+            return True
+        return any(
+            record.id != besides
+            and status == ACTIVE
+            and self.rows.member(record.id, member_id) is not None
+            for record, status in self.rows.circles_of(self.member.id)
         )
 
     def find(self, text: str) -> Circle:
-        """The circle whose name is ``text`` (any case) or whose id starts with it.
+        """The circle named ``text`` (any case; ``name#fingerprint`` when names clash),
+        or whose id starts with it.
+
+        Two circles with one name are told apart by fingerprint; when only one
+        of them is a circle the member is active in (the other an invitation),
+        the name means that one.
 
         Raises:
             CircleError: none, or more than one, matches.
         """
         wanted = sanitize_line(text)
+        name, _, print_part = wanted.rpartition("#") if "#" in wanted else (wanted, "", "")
         circles = self.circles()
-        matches = [c for c in circles if c.name.casefold() == wanted.casefold()]
+        matches = [c for c in circles if c.name.casefold() == name.casefold()]
+        if print_part:
+            matches = [c for c in matches if c.fingerprint == print_part.lower()]
         matches = matches or [c for c in circles if wanted and c.id.startswith(wanted)]
+        if len(matches) > 1:
+            active = [c for c in matches if c.my_status == ACTIVE]
+            matches = active if len(active) == 1 else matches
         if not matches:
             raise CircleError(f'you are in no circle called "{wanted}"')
         if len(matches) > 1:
-            raise CircleError(f'more than one circle is called "{wanted}"; use its id')
+            choices = ", ".join(f"{c.name}#{c.fingerprint}" for c in matches)
+            raise CircleError(f'more than one circle is called "{wanted}": use one of {choices}')
         return matches[0]
 
     # -- changes of members ------------------------------------------------------------
@@ -244,7 +288,7 @@ class Circles:
             (me,),
             {me.id: key.grant_to(me.recipient)},
         )
-        self.apply_roster(roster, key, None, folder=clean_folder(folder), signer_id=me.id)
+        self.apply_roster(roster, folder=clean_folder(folder), new_key=key)
         return self.circle(circle_id)
 
     def invite(self, circle_id: str, card: MemberCard) -> Circle:
@@ -264,16 +308,22 @@ class Circles:
             )
         if len(old.members) >= MAX_MEMBERS:
             raise CircleError(f"a circle can have at most {MAX_MEMBERS} members")
-        guest = RosterMember(
-            card.member_id, card.recipient, card.signing_public, INVITED, card.pseudonym
-        )
         key = self.key(circle_id, old.epoch)
+        new = updated(old)
+        guest = RosterMember(
+            card.member_id,
+            card.recipient,
+            card.signing_public,
+            INVITED,
+            card.pseudonym,
+            new.revision,
+        )
         new = updated(
             old,
             members=old.with_member(guest),
             grants={**old.grants, guest.id: key.grant_to(guest.recipient)},
         )
-        self.apply_roster(new, key, key, folder=self.folder_of(circle_id), signer_id=self.member.id)
+        self.apply_roster(new, folder=self.folder_of(circle_id))
         return self.circle(circle_id)
 
     def accept(self, circle_id: str, pseudonym: str) -> Circle:
@@ -293,12 +343,26 @@ class Circles:
         return self._set_self(old, me.status, clean_pseudonym(pseudonym))
 
     def leave(self, circle_id: str, progress: Progress = _no_progress) -> None:
-        """Leave a circle (or decline an invitation): a new epoch for those who remain."""
+        """Leave a circle (or decline an invitation).
+
+        The leaver's machine does not start the new epoch: the host does
+        (:meth:`settle`), so whoever leaves never holds the next key, even
+        with a modified client. Until then the circle waits and nothing is
+        shared to the key the leaver holds.
+        """
         old = self.roster(circle_id)
         self._require_live(old)
         if self.member.id == old.host_id and len(old.live()) > 1:
             raise CircleError("you host this circle: remove the others first, or stay")
-        self._rekey_without(old, self.member.id, LEFT, progress)
+        me = old.member(self.member.id)
+        assert me is not None
+        folder = self.folder_of(circle_id)
+        if len(old.live()) == 1:
+            self.rows.mark_gone(circle_id, old.epoch)
+            self.rows.delete_circle(circle_id)  # nobody left to read it
+            return
+        gone = RosterMember(me.id, me.recipient, me.signing_public, LEFT, me.pseudonym, me.at)
+        self.apply_roster(updated(old, members=old.with_member(gone)), folder=folder)
 
     def remove(self, circle_id: str, member_id: str, progress: Progress = _no_progress) -> None:
         """Remove a member (host only): a new epoch, and their key opens nothing more."""
@@ -310,7 +374,28 @@ class Circles:
             raise CircleError("that member is not in the circle")
         if member_id == self.member.id:
             raise CircleError("the host cannot remove themselves; leave instead")
-        self._rekey_without(old, member_id, REMOVED, progress)
+        members = old.with_member(
+            RosterMember(
+                target.id, target.recipient, target.signing_public, REMOVED, target.pseudonym,
+                target.at,
+            )
+        )
+        self._new_epoch(updated(old, members=members), progress, notify=(member_id,))
+
+    def settle(self, circle_id: str, progress: Progress = _no_progress) -> bool:
+        """Start a new epoch when someone who left still holds the current key (host only).
+
+        Returns:
+            True when a new epoch was started.
+        """
+        record = self.rows.circle(circle_id)
+        if record is None or record.host_id != self.member.id:
+            return False
+        roster = self.roster(circle_id)
+        if not waiting_for(roster):
+            return False
+        self._new_epoch(updated(roster), progress)
+        return True
 
     def set_folder(self, circle_id: str, folder: str) -> Circle:
         """Choose (or clear, with "") the folder this circle is shared through here."""
@@ -320,22 +405,20 @@ class Circles:
         self.rows.put_circle(with_meta(record, key, meta["name"], clean_folder(folder)))
         return self.circle(circle_id)
 
-    def _self_entry(self, status: str, pseudonym: str) -> RosterMember:
+    def _self_entry(self, status: str, pseudonym: str, at: int = 0) -> RosterMember:
         return RosterMember(
             self.member.id,
             str(self.member.identity.recipient),
             self.member.record.signing_public,
             status,
             clean_pseudonym(pseudonym),
+            at,
         )
 
     def _set_self(self, old: Roster, status: str, pseudonym: str) -> Circle:
-        me = self._self_entry(status, pseudonym)
-        key = self.key(old.circle_id, old.epoch)
+        me = self._self_entry(status, pseudonym, old.revision + 1)
         new = updated(old, members=old.with_member(me))
-        self.apply_roster(
-            new, key, key, folder=self.folder_of(old.circle_id), signer_id=self.member.id
-        )
+        self.apply_roster(new, folder=self.folder_of(old.circle_id))
         return self.circle(old.circle_id)
 
     def _require_live(self, roster: Roster) -> None:
@@ -343,28 +426,26 @@ class Circles:
         if me is None or not me.live:
             raise CircleError("you are not in that circle (or no longer)")
 
-    def _rekey_without(self, old: Roster, member_id: str, status: str, progress: Progress) -> None:
-        gone = old.member(member_id)
-        assert gone is not None
-        members = old.with_member(
-            RosterMember(gone.id, gone.recipient, gone.signing_public, status, gone.pseudonym)
-        )
-        old_key = self.key(old.circle_id, old.epoch)
-        folder = self.folder_of(old.circle_id)
-        remaining = [m for m in members if m.live]
-        if not remaining:
-            self.rows.delete_circle(old.circle_id)  # nobody left to read it
-            return
-        key = new_epoch_key(old.circle_id, old.epoch + 1)
-        new = updated(
-            old,
-            epoch=key.epoch,
-            epoch_recipient=key.recipient,
-            members=members,
-            grants={m.id: key.grant_to(m.recipient) for m in remaining},
+    def _new_epoch(self, new: Roster, progress: Progress, notify: tuple[str, ...] = ()) -> None:
+        """Apply ``new`` under a fresh epoch key granted to live members only."""
+        key = new_epoch_key(new.circle_id, new.epoch + 1)
+        remaining = [m for m in new.members if m.live]
+        rekeyed = Roster(
+            new.circle_id,
+            new.name,
+            new.host_id,
+            key.epoch,
+            new.revision,
+            key.recipient,
+            new.members,
+            {m.id: key.grant_to(m.recipient) for m in remaining},
         )
         self.apply_roster(
-            new, key, old_key, folder=folder, signer_id=self.member.id, progress=progress
+            rekeyed,
+            folder=self.folder_of(new.circle_id),
+            new_key=key,
+            progress=progress,
+            notify=notify,
         )
 
     # -- the one way a roster changes ---------------------------------------------------
@@ -372,41 +453,49 @@ class Circles:
     def apply_roster(
         self,
         new: Roster,
-        key: EpochKey | None,
-        old_key: EpochKey | None,
         *,
         folder: str,
-        signer_id: str,
+        signer_id: str = "",
         progress: Progress = _no_progress,
         announce: bool = True,
-    ) -> None:
-        """Make ``new`` the circle's roster here, re-keying its stories if the epoch moved.
+        new_key: EpochKey | None = None,
+        notify: tuple[str, ...] = (),
+    ) -> Roster:
+        """Merge ``new`` into the circle's roster here, re-keying its stories if the epoch moved.
 
         Args:
-            new: The roster to apply (checked against the one known here).
-            key: The new epoch's key, or None when the member was left out
-                of it (then only their own grants are dropped).
-            old_key: The key of the epoch known here, or None for a new circle.
+            new: The roster snapshot to apply (merged with the one known here
+                by :func:`~storycircle.circles.roster.merge`).
             folder: The circle's folder on this machine ("" for none).
-            signer_id: Who made the change.
+            signer_id: Who made the change (default: this member).
             progress: Called with (done, total) while stories are re-keyed.
             announce: Write the change to the circle folder (not when it came from there).
+            new_key: The key of a new epoch started here (by the host).
+            notify: Members removed now, who get a notice saying only that.
+
+        Returns:
+            The roster as it stands here afterwards.
 
         Raises:
             CircleError: the change breaks a rule; nothing is written then.
         """
         from storycircle.circles.applying import apply_roster
 
-        apply_roster(
-            self,
-            new,
-            key,
-            old_key,
-            folder=folder,
-            signer_id=signer_id,
-            progress=progress,
-            announce=announce,
-        )
+        try:
+            return apply_roster(
+                self,
+                new,
+                signer_id=signer_id or self.member.id,
+                folder=folder,
+                progress=progress,
+                announce=announce,
+                new_key=new_key,
+                notify=notify,
+            )
+        except EventError as error:
+            if not announce:
+                raise
+            raise CircleError(f"that change of members was refused: {error}") from None
 
     def forget_keys(self, circle_id: str) -> None:
         """Drop the cached keys of a circle (after its roster changed)."""

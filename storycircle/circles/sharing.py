@@ -16,9 +16,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from storycircle import vault
 from storycircle.circles.epochs import EpochKey
 from storycircle.circles.events import sign_event
-from storycircle.circles.roster import ACTIVE
+from storycircle.circles.events import EventError
+from storycircle.circles.roster import ACTIVE, Roster, waiting_for
 from storycircle.circles.service import CircleError, Circles
-from storycircle.envelope import open_story, seal_story
+from storycircle.circles.stories import read_circle_story, seal_circle_story
+from storycircle.envelope import open_story
 from storycircle.errors import DamagedStory, StoryNotFound
 from storycircle.keys import SealError, row_context
 from storycircle.models import (
@@ -64,38 +66,78 @@ class Sharing:
         roster = self.circles.roster(circle_id)
         return [m.pseudonym for m in roster.live() if m.id != self.circles.member.id]
 
-    def share(self, story: Story, circle_id: str) -> None:
+    def share(self, story: Story, circle_id: str) -> bool:
         """Share one of the member's own stories to a circle (or update the shared copy).
 
+        Returns:
+            False when this very version is already shared there (nothing
+            is written: a copy would only show as a second edit).
+
         Raises:
-            CircleError: not the member's story, or they are not active in the circle.
+            CircleError: not the member's story, they are not active in the
+                circle, or it waits for a new key after someone left.
         """
         member = self.circles.member
         if story.author_id != member.id:
             raise CircleError("you can share only your own stories")
+        if self.circles.settle(circle_id):
+            pass  # the host started the new key the circle waited for
         roster = self.circles.roster(circle_id)
         me = roster.member(member.id)
         if me is None or me.status != ACTIVE:
             raise CircleError("accept the invitation to this circle before sharing to it")
+        self._require_settled(roster)
+        rows = self.circles.rows
+        mine = [r for r in rows.rows_of_story(circle_id, story.id) if r.author_id == member.id]
+        if any(r.version == story.version for r in mine) and circle_id in rows.own_shares(
+            story.id, member.id
+        ):
+            return False
+        # Newer than any earlier share and than its withdrawal, so the others
+        # take a re-share after a withdrawal as new.
+        seq = 1 + max(
+            [rows.withdrawn_version(circle_id, story.id), *(r.share_seq for r in mine)]
+        )
         key = self.circles.key(circle_id, roster.epoch)
-        blob = seal_story(
+        blob = seal_circle_story(
             story,
             member.signing_key,
+            circle_id,
+            roster.epoch,
+            seq,
             # The circle's stanza first: every reader but the author tries it first.
             [vault.parse_recipient(key.recipient), member.identity.recipient],
         )
-        rows = self.circles.rows
         with self.circles.store.batch():
             rows.clear_withdrawn(circle_id, story.id)
-            self.store_row(circle_id, story.id, story, blob, key)
+            rows.delete_story(circle_id, story.id)
+            self.store_row(circle_id, story.id, story, blob, key, seq)
+            rows.put_own_share(circle_id, story.id, member.id)
         folder = self.circles.folder_of(circle_id)
         if folder:
-            from storycircle.circles.folder import write_file
+            from storycircle.circles.folder import forget_files, write_file
 
             write_file(rows, circle_id, folder, "story", blob)
+            forget_files(folder, "story", [r.digest for r in mine])
+        return True
+
+    def _require_settled(self, roster: Roster) -> None:
+        waiting = waiting_for(roster)
+        if waiting:
+            names = ", ".join(m.pseudonym for m in waiting)
+            raise CircleError(
+                f"this circle is waiting for a new key after {names} left; "
+                "nothing can be shared to it until its host refreshes"
+            )
 
     def store_row(
-        self, circle_id: str, row_id: str, story: Story, blob: bytes, key: EpochKey
+        self,
+        circle_id: str,
+        row_id: str,
+        story: Story,
+        blob: bytes,
+        key: EpochKey,
+        share_seq: int = 0,
     ) -> None:
         """Keep a story file (shared here or applied from a folder) as a circle row."""
         context = row_context(CIRCLE_SCOPE_PREFIX + circle_id, row_id, story.version)
@@ -115,6 +157,7 @@ class Sharing:
                 digest,
                 blob,
                 key.scope.seal(pack_summary(story), context),
+                share_seq,
             ),
             [key.scope.tag_token(tag) for tag in story.tags],
         )
@@ -133,10 +176,12 @@ class Sharing:
         ]
         if not mine:
             raise CircleError("that story is not shared to that circle")
-        version = max(row.version for row in mine)
+        seq = max(row.share_seq for row in mine)
+        roster = self.circles.roster(circle_id)
         with self.circles.store.batch():
             rows.delete_story(circle_id, story_id)
-            rows.set_withdrawn(circle_id, story_id, version)
+            rows.set_withdrawn(circle_id, story_id, seq)
+            rows.drop_own_share(circle_id, story_id)
         folder = self.circles.folder_of(circle_id)
         if folder:
             from storycircle.circles.folder import forget_files, write_file
@@ -145,9 +190,10 @@ class Sharing:
                 {
                     "kind": "withdraw",
                     "circle": circle_id,
+                    "epoch": roster.epoch,
                     "signer": member.id,
                     "story": story_id,
-                    "version": version,
+                    "seq": seq,
                 },
                 member.signing_key,
             )
@@ -162,8 +208,12 @@ class Sharing:
             forget_files(folder, "story", [row.digest for row in mine])
 
     def shared_to(self, story_id: str) -> list[str]:
-        """Ids of the circles one of the member's stories is shared to."""
-        return self.circles.rows.circles_sharing(story_id)
+        """Ids of the circles this machine recorded the member sharing a story to.
+
+        Only the author's own record counts: a copy of the story that turned
+        up in another circle (put there by someone else) never draws edits.
+        """
+        return self.circles.rows.own_shares(story_id, self.circles.member.id)
 
     def story_saved(self, story: Story) -> None:
         """Update the shared copies of a story the member just edited."""
@@ -233,22 +283,39 @@ class Sharing:
         if author is None:
             raise DamagedStory(f"story {row.story_id} claims an author who is not in the circle")
         key = self.circles.key(circle_id, row.epoch)
-        record = StoryRecord(
-            row.story_id,
-            row.version,
-            row.author_id,
-            circle.scope,
-            row.epoch,
-            row.created_day,
-            row.updated_day,
-            row.seq,
-            row.size,
-            row.blob,
-            row.summary,
-        )
-        story = open_story(
-            record, [key.identity], Ed25519PublicKey.from_public_bytes(author.signing_public)
-        )
+        author_key = Ed25519PublicKey.from_public_bytes(author.signing_public)
+        try:
+            plaintext = vault.decrypt(row.blob, [key.identity])
+        except vault.AgeError:
+            raise DamagedStory(f"story {row.story_id} is damaged and cannot be decrypted") from None
+        if plaintext.startswith(b'{"circle":'):
+            try:
+                story = read_circle_story(plaintext, circle_id, lambda _author: author_key).story
+            except EventError as error:
+                raise DamagedStory(f"story {row.story_id}: {error}") from None
+            if (story.id, story.version, story.author_id) != (
+                row.story_id,
+                row.version,
+                row.author_id,
+            ):
+                raise DamagedStory(f"story {row.story_id} holds another story's data")
+        else:
+            # A copy kept before circle files named their circle (checked
+            # when it was applied); its own envelope still proves its author.
+            record = StoryRecord(
+                row.story_id,
+                row.version,
+                row.author_id,
+                circle.scope,
+                row.epoch,
+                row.created_day,
+                row.updated_day,
+                row.seq,
+                row.size,
+                row.blob,
+                row.summary,
+            )
+            story = open_story(record, [key.identity], author_key)
         # Written elsewhere: cleaned like anything typed here before it is shown.
         title = sanitize_line(story.title) + (CONFLICT_MARK if row_id != row.story_id else "")
         return replace(story, id=story_id, title=title, body=sanitize_text(story.body))

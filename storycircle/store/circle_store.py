@@ -17,7 +17,7 @@ _CIRCLE_COLUMNS = "id, epoch, revision, host_id, epoch_recipient, meta_sealed, c
 _MEMBER_COLUMNS = "circle_id, member_id, recipient, signing_public, status, profile_sealed"
 _STORY_COLUMNS = (
     "circle_id, row_id, story_id, version, author_id, epoch, created_day, updated_day, "
-    "seq, size, digest, blob, summary"
+    "seq, size, digest, blob, summary, share_seq"
 )
 LIVE_STATUSES = ("invited", "active")
 """Statuses of members who hold a grant to the current epoch."""
@@ -124,6 +124,15 @@ class CircleStore:
         ).fetchone()
         return _member(row) if row else None
 
+    def keep_members(self, circle_id: str, member_ids: list[str]) -> None:
+        """Delete the member rows of a circle other than ``member_ids``."""
+        marks = ", ".join("?" * len(member_ids))
+        with transaction(self._conn):
+            self._conn.execute(
+                f"DELETE FROM circle_members WHERE circle_id = ? AND member_id NOT IN ({marks})",
+                (circle_id, *member_ids),
+            )
+
     def put_grants(self, circle_id: str, epoch: int, grants: dict[str, bytes]) -> None:
         """Store the grants of an epoch, one per member id."""
         with transaction(self._conn):
@@ -186,7 +195,7 @@ class CircleStore:
             )
             self._conn.execute(
                 f"INSERT INTO circle_stories ({_STORY_COLUMNS}) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     record.circle_id,
                     record.row_id,
@@ -201,6 +210,7 @@ class CircleStore:
                     record.digest,
                     record.blob,
                     record.summary,
+                    record.share_seq,
                 ),
             )
             self._conn.executemany(
@@ -340,3 +350,63 @@ class CircleStore:
                 "DELETE FROM circle_withdrawn WHERE circle_id = ? AND story_id = ?",
                 (circle_id, story_id),
             )
+
+    # -- what this machine decided about folder files, and circles it left -----------
+
+    def seen(self, digest: bytes) -> tuple[str, str] | None:
+        """``(outcome, reason)`` remembered for a folder file, or None when new."""
+        row = self._conn.execute(
+            "SELECT outcome, reason FROM circle_seen WHERE digest = ?", (digest,)
+        ).fetchone()
+        return (str(row[0]), str(row[1])) if row else None
+
+    def set_seen(self, digest: bytes, outcome: str, reason: str = "") -> None:
+        """Remember what was decided about a folder file (applied, refused, pending)."""
+        with transaction(self._conn):
+            self._conn.execute(
+                "INSERT INTO circle_seen (digest, outcome, reason) VALUES (?, ?, ?) "
+                "ON CONFLICT (digest) DO UPDATE SET outcome = excluded.outcome, "
+                "reason = excluded.reason",
+                (digest, outcome, reason),
+            )
+
+    def mark_gone(self, circle_id: str, epoch: int) -> None:
+        """Remember a circle this machine left or was removed from, and its last epoch."""
+        with transaction(self._conn):
+            self._conn.execute(
+                "INSERT INTO circle_gone (circle_id, epoch) VALUES (?, ?) "
+                "ON CONFLICT (circle_id) DO UPDATE SET epoch = max(epoch, excluded.epoch)",
+                (circle_id, epoch),
+            )
+
+    def gone_epoch(self, circle_id: str) -> int | None:
+        """The last epoch of a circle this machine left or was removed from, or None."""
+        row = self._conn.execute(
+            "SELECT epoch FROM circle_gone WHERE circle_id = ?", (circle_id,)
+        ).fetchone()
+        return int(row[0]) if row else None
+
+    def put_own_share(self, circle_id: str, story_id: str, member_id: str) -> None:
+        """Record that the author on this machine shared a story to a circle."""
+        with transaction(self._conn):
+            self._conn.execute(
+                "INSERT OR REPLACE INTO circle_own_shares (circle_id, story_id, member_id) "
+                "VALUES (?, ?, ?)",
+                (circle_id, story_id, member_id),
+            )
+
+    def drop_own_share(self, circle_id: str, story_id: str) -> None:
+        """Forget an own share (the story was withdrawn from that circle)."""
+        with transaction(self._conn):
+            self._conn.execute(
+                "DELETE FROM circle_own_shares WHERE circle_id = ? AND story_id = ?",
+                (circle_id, story_id),
+            )
+
+    def own_shares(self, story_id: str, member_id: str) -> list[str]:
+        """Circles this machine recorded the member sharing a story to."""
+        rows = self._conn.execute(
+            "SELECT circle_id FROM circle_own_shares WHERE story_id = ? AND member_id = ?",
+            (story_id, member_id),
+        )
+        return [row[0] for row in rows]

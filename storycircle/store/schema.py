@@ -154,4 +154,30 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (circle_id, story_id)
         ) WITHOUT ROWID""",
     ),
+    (
+        # Circles that hold against members and folder writers (issue 14):
+        # every folder file's outcome by content hash, so a refused file is
+        # reported once and never retried; circles this machine left or was
+        # removed from, so their old files stay refused; the circles each
+        # author's own machine shared a story to, so edits follow only those;
+        # and the share counter of each shared copy, so a re-share after a
+        # withdrawal is newer than the withdrawal.
+        """CREATE TABLE circle_seen (
+            digest BLOB PRIMARY KEY,
+            outcome TEXT NOT NULL,
+            reason TEXT NOT NULL
+        ) WITHOUT ROWID""",
+        """CREATE TABLE circle_gone (
+            circle_id TEXT PRIMARY KEY,
+            epoch INTEGER NOT NULL
+        ) WITHOUT ROWID""",
+        """CREATE TABLE circle_own_shares (
+            circle_id TEXT NOT NULL REFERENCES circles(id) ON DELETE CASCADE,
+            story_id TEXT NOT NULL,
+            member_id TEXT NOT NULL,
+            PRIMARY KEY (circle_id, story_id)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX circle_own_shares_story ON circle_own_shares (story_id)",
+        "ALTER TABLE circle_stories ADD COLUMN share_seq INTEGER NOT NULL DEFAULT 0",
+    ),
 )

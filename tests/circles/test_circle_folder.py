@@ -11,6 +11,7 @@ import pytest
 from storycircle import vault
 from storycircle.circles.folder import write_bundle
 from storycircle.circles.inbox import import_bundle, refresh
+from storycircle.circles.stories import seal_circle_story
 from storycircle.envelope import seal_story
 from storycircle.models import Story
 from storycircle.store import Store
@@ -97,20 +98,30 @@ def test_a_member_removed_on_one_machine_is_locked_out_on_the_other(machines, fo
     assert opened == 0
 
 
-def test_two_edits_of_the_same_version_are_both_kept(machines, folder) -> None:
+def test_a_later_share_of_the_same_version_replaces_the_earlier_one(machines, folder) -> None:
     ash, birch, circle_id = _joined(machines, folder)
     story = ash.write("Version one")
     ash.sharing.share(story, circle_id)
     refresh(birch.sharing, str(folder))
-    # The same version edited differently elsewhere (say, from a backup).
+    # The same version shared again, differently (say, from a backup): the
+    # author's share counter says which is newer, so nothing is kept twice.
     other = Story(**{**_fields(story), "body": "A different edit."})
-    key = ash.circles.current_key(circle_id)
-    blob = seal_story(other, ash.member.signing_key, [vault.parse_recipient(key.recipient)])
-    _drop(folder, "story", blob)
+    _drop(folder, "story", _seal(ash, other, circle_id, seq=2))
     report = refresh(birch.sharing, str(folder))
     assert (report.applied, report.refused) == (1, [])
-    titles = sorted(s.title for s in birch.sharing.summaries(circle_id))
-    assert titles == ["Version one", "Version one (another edit)"]
+    [row] = birch.sharing.summaries(circle_id)
+    assert birch.sharing.load(row.id).body == "A different edit."
+
+
+def test_a_file_of_the_old_format_is_refused_with_a_clear_reason(machines, folder) -> None:
+    ash, birch, circle_id = _joined(machines, folder)
+    key = ash.circles.current_key(circle_id)
+    old = seal_story(ash.write("Old"), ash.member.signing_key, [vault.parse_recipient(key.recipient)])
+    _drop(folder, "story", old)
+    report = refresh(birch.sharing, str(folder))
+    [(_name, reason)] = report.refused
+    assert "older storycircle (circle file v1" in reason
+    assert refresh(birch.sharing, str(folder)).refused == []  # reported once
 
 
 def test_bad_files_are_refused_each_with_a_reason_and_the_rest_still_apply(
@@ -123,14 +134,14 @@ def test_bad_files_are_refused_each_with_a_reason_and_the_rest_still_apply(
     v2 = ash.journal.save(title="Second", body="b", story_id=v1.id, base_version=1).story
     ash.sharing.share(v2, circle_id)
     refresh(birch.sharing, str(folder))
-    # A replayed older version, signed by the author.
-    _drop(folder, "story", seal_story(v1, ash.member.signing_key, epoch))
+    # A replayed older share, signed by the author.
+    _drop(folder, "story", _seal(ash, v1, circle_id, seq=1, recipients=epoch))
     # A story claiming Ash as author, signed by an outsider's key.
     outsider = person(Store.memory(), "mallory")
     forged = Story(**{**_fields(ash.write("Forged")), "title": "I am ash"})
-    _drop(folder, "story", seal_story(forged, outsider.member.signing_key, epoch))
+    _drop(folder, "story", _seal(ash, forged, circle_id, signer=outsider))
     # A story by someone not in the circle at all.
-    _drop(folder, "story", seal_story(outsider.write("Hello"), outsider.member.signing_key, epoch))
+    _drop(folder, "story", _seal(outsider, outsider.write("Hello"), circle_id, recipients=epoch))
     # Not ours, oversized, a link out of the folder, a file with a foreign name.
     (folder / ("story-" + "0" * 32 + ".age")).write_bytes(b"plain text, not age")
     (folder / ("story-" + "1" * 32 + ".age")).write_bytes(b"x" * (3 * 1024 * 1024))
@@ -145,9 +156,9 @@ def test_bad_files_are_refused_each_with_a_reason_and_the_rest_still_apply(
     assert len(reasons) == 7, reasons
     joined = " | ".join(reasons)
     for expected in (
-        "an older version",
-        "signature that does not match",
-        "claims an author who is not in the circle",
+        "an older share",
+        "signature does not match",
+        "from someone not (yet) in the circle",
         "not an age file",
         "larger than any circle file",
         "a link",
@@ -185,6 +196,28 @@ def _fields(story: Story) -> dict[str, object]:
     return {name: getattr(story, name) for name in Story.__dataclass_fields__}
 
 
+def _seal(
+    author: Person,
+    story: Story,
+    circle_id: str,
+    *,
+    seq: int = 1,
+    epoch: int | None = None,
+    signer: Person | None = None,
+    recipients: list[vault.Recipient] | None = None,
+) -> bytes:
+    """A v2 story file as a (possibly modified) client would write it."""
+    key = author.circles.current_key(circle_id) if recipients is None else None
+    return seal_circle_story(
+        story,
+        (signer or author).member.signing_key,
+        circle_id,
+        epoch or (key.epoch if key else 1),
+        seq,
+        recipients or [vault.parse_recipient(key.recipient)],  # type: ignore[union-attr]
+    )
+
+
 def _drop(folder: Path, kind: str, data: bytes) -> None:
     (folder / f"{kind}-{hashlib.sha256(data).hexdigest()[:32]}.age").write_bytes(data)
 
@@ -202,7 +235,7 @@ def test_a_file_from_a_removed_member_is_refused(machines, folder) -> None:
     _drop(
         folder,
         "story",
-        seal_story(late, cedar.member.signing_key, [vault.parse_recipient(key.recipient)]),
+        _seal(cedar, late, circle_id, epoch=2, recipients=[vault.parse_recipient(key.recipient)]),
     )
     report = refresh(birch.sharing, str(folder))
     assert [reason for _n, reason in report.refused] == ["from a member who left or was removed"]
@@ -219,11 +252,7 @@ def test_a_story_from_elsewhere_is_cleaned_before_it_is_listed_or_read(machines,
             "body": "Body \x1b[2J\u202eevil",
         }
     )
-    _drop(
-        folder,
-        "story",
-        seal_story(hostile, ash.member.signing_key, [vault.parse_recipient(key.recipient)]),
-    )
+    _drop(folder, "story", _seal(ash, hostile, circle_id, recipients=[vault.parse_recipient(key.recipient)]))
     report = refresh(birch.sharing, str(folder))
     assert report.refused == []
     [row] = birch.sharing.summaries(circle_id)

@@ -151,6 +151,11 @@ def test_leaving_starts_a_new_epoch_for_those_who_remain(three, file_store) -> N
     ash.sharing.share(ash.write("Shared"), circle_id)
     birch.circles.leave(circle_id)
     assert [c.id for c in again(file_store, birch).circles.circles()] == []
+    # The host, not the leaver, starts the new key; until then the circle waits.
+    assert ash.circles.circle(circle_id).waiting_for == ("birch here",)
+    assert ash.circles.circle(circle_id).epoch == 1
+    assert ash.circles.settle(circle_id)
+    assert ash.circles.circle(circle_id).waiting_for == ()
     assert ash.circles.circle(circle_id).epoch == 2
     assert [m.status for m in ash.circles.circle(circle_id).members] == ["active", "left"]
     assert [s.title for s in again(file_store, ash).sharing.summaries(circle_id)] == ["Shared"]
