@@ -246,11 +246,12 @@ def merge(local: Roster, incoming: Roster, signer_id: str) -> Roster:
             f"a list of members of a retired circle key (epoch {incoming.epoch}; "
             f"have {local.epoch})"
         )
-    members = [
-        mine if (theirs := incoming.member(mine.id)) is None
-        else _member(mine, theirs, signer_id, local.host_id, revision)
-        for mine in local.members
-    ]
+    members = []
+    for mine in local.members:
+        said = incoming.member(mine.id)
+        members.append(
+            mine if said is None else _member(mine, said, signer_id, local.host_id, revision)
+        )
     grants = dict(local.grants)
     for theirs in incoming.members:
         fresh = local.member(theirs.id) is None and theirs.id in incoming.grants

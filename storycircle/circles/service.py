@@ -225,7 +225,8 @@ class Circles:
             my_status=me.status if me is not None else REMOVED,
             fingerprint=fingerprint(circle_id, host.signing_public if host else b""),
             waiting_for=tuple(m.pseudonym for m in waiting_for(roster)),
-            host_known=self._known(roster.host_id, circle_id),
+            host_known=(me is not None and me.status == ACTIVE)
+            or self._known(roster.host_id, circle_id),
         )
 
     def _known(self, member_id: str, besides: str) -> bool:
