@@ -69,11 +69,7 @@ def apply_roster(
         # Out of the circle: drop this member's keys and remember the circle,
         # so its old files are refused; when nobody here holds a key any
         # more, nothing of it stays here.
-        others_here = any(
-            circles.rows.grants_of(merged.circle_id, m.id)
-            for m in circles.store.members()
-            if m.id != me_id
-        )
+        others_here = _held_here(circles, merged.circle_id, merged.epoch, besides=me_id)
         if not others_here or not same_epoch:
             # (On an installation shared with others still in the circle, the
             # grant stays until the new epoch: it shows the circle waits.)
@@ -84,9 +80,18 @@ def apply_roster(
         circles.remember_key(key)
     if announce and folder:
         _announce(circles, merged, signer_id, folder, notify)
-    if not any(circles.rows.grants_of(merged.circle_id, m.id) for m in circles.store.members()):
+    if not _held_here(circles, merged.circle_id, merged.epoch):
         circles.rows.delete_circle(merged.circle_id)  # nobody here may read it any more
     return merged
+
+
+def _held_here(circles: Circles, circle_id: str, epoch: int, besides: str = "") -> bool:
+    """True when a member of this installation (other than ``besides``) holds ``epoch``'s key."""
+    return any(
+        epoch in circles.rows.grants_of(circle_id, m.id)
+        for m in circles.store.members()
+        if m.id != besides
+    )
 
 
 def _store(
@@ -116,10 +121,18 @@ def _store(
         circles.rows.put_circle(with_meta(record, key, merged.name, folder))
         # Grants of those who left stay while the epoch lasts: they show
         # that the circle waits for a new key (they hold this one).
+        # Grants of older epochs stay: a story shared at one, arriving late,
+        # still opens (and is moved to the current key).
         circles.rows.put_grants(merged.circle_id, key.epoch, merged.grants)
-        circles.rows.drop_grants(merged.circle_id, before_epoch=key.epoch)
         circles.rows.keep_members(merged.circle_id, [m.id for m in merged.members])
         for entry in merged.members:
+            if not entry.live:
+                # A member's stories leave with them: every machine drops
+                # them, whatever order the leave and the stories came in.
+                circles.rows.delete_stories_of(merged.circle_id, entry.id)
+                if entry.id not in merged.grants:
+                    # Out of the current epoch: none of their keys stay here.
+                    circles.rows.drop_grants(merged.circle_id, member_id=entry.id)
             circles.rows.put_member(
                 CircleMemberRecord(
                     merged.circle_id,

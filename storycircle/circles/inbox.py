@@ -218,32 +218,59 @@ class Applier:
         self.rows.drop_grants(circle_id, member_id=me)
         self.rows.mark_gone(circle_id, int(fields["epoch"]))
         self.circles.forget_keys(circle_id)
-        if not any(self.rows.grants_of(circle_id, m.id) for m in self.circles.store.members()):
+        if not any(
+            record.epoch in self.rows.grants_of(circle_id, m.id)
+            for m in self.circles.store.members()
+        ):
             self.rows.delete_circle(circle_id)
         return circle_id
 
     # -- stories and withdrawals -------------------------------------------------------
 
-    def _open(self, item: Item, kind: str) -> tuple[str, EpochKey, bytes]:
-        """Decrypt with the current key of each circle the member is in."""
-        for record, _status in self.rows.circles_of(self.circles.member.id):
-            key = self.circles.current_key(record.id)
-            try:
-                return record.id, key, vault.decrypt(item.data, [key.identity])
-            except vault.NoIdentityMatch:
-                continue
-            except vault.AgeError:
-                raise CircleError("not an age file, or damaged") from None
+    def _open(self, item: Item, kind: str) -> tuple[str, EpochKey, bytes, bool]:
+        """Decrypt with the keys of each circle the member is in (current key first).
+
+        Returns:
+            The circle, its *current* key (what is kept is moved to it), the
+            plaintext, and whether the current key opened it.
+        """
+        me = self.circles.member.id
+        for record, _status in self.rows.circles_of(me):
+            current = self.circles.current_key(record.id)
+            keys = [current] + [
+                self.circles.key(record.id, epoch)
+                for epoch in sorted(self.rows.grants_of(record.id, me), reverse=True)
+                if epoch < record.epoch
+            ]
+            for is_current, tried in ((True, keys[:1]), (False, keys[1:])):
+                if not tried:
+                    continue
+                try:
+                    plaintext = vault.decrypt(item.data, [k.identity for k in tried])
+                except vault.NoIdentityMatch:
+                    continue
+                except vault.AgeError:
+                    raise CircleError("not an age file, or damaged") from None
+                return record.id, current, plaintext, is_current
         raise PendingError(f"a {kind} that cannot be opened with your circles' keys")
 
     def _apply_story(self, item: Item) -> str:
         if self._capped(item, "story"):
             raise _Done
-        circle_id, key, plaintext = self._open(item, "story")
+        circle_id, key, plaintext, current = self._open(item, "story")
         shared = read_circle_story(plaintext, circle_id, self._author_key(circle_id))
         if shared.epoch > key.epoch:
             raise EventError("a story that claims a key newer than the circle's")
-        self._store_story(circle_id, shared, item.data, key)
+        data = item.data
+        if not current:
+            # Shared at an older epoch and arriving late: kept under the current key.
+            author = self.rows.member(circle_id, shared.story.author_id)
+            assert author is not None
+            data = vault.encrypt(
+                plaintext,
+                [vault.parse_recipient(key.recipient), vault.parse_recipient(author.recipient)],
+            )
+        self._store_story(circle_id, shared, data, key)
         return circle_id
 
     def _author_key(self, circle_id: str) -> Callable[[str], Ed25519PublicKey]:
@@ -288,7 +315,7 @@ class Applier:
     def _apply_withdraw(self, item: Item) -> str:
         if self._capped(item, "withdraw"):
             raise _Done
-        circle_id, key, plaintext = self._open(item, "withdrawal")
+        circle_id, key, plaintext, _current = self._open(item, "withdrawal")
         fields = read_event(plaintext)
         if fields["kind"] != "withdraw" or fields["circle"] != circle_id:
             raise EventError("not a withdrawal of this circle")

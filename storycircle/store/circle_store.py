@@ -300,6 +300,15 @@ class CircleStore:
             )
         return cursor.rowcount
 
+    def delete_stories_of(self, circle_id: str, author_id: str) -> int:
+        """Delete every story row of one author in a circle; return how many."""
+        with transaction(self._conn):
+            cursor = self._conn.execute(
+                "DELETE FROM circle_stories WHERE circle_id = ? AND author_id = ?",
+                (circle_id, author_id),
+            )
+        return cursor.rowcount
+
     def row_ids_with_token(self, circle_id: str, token: bytes) -> list[str]:
         """Row ids of a circle's stories carrying a tag token."""
         rows = self._conn.execute(
