@@ -26,7 +26,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from storycircle import vault
-from storycircle.circles.epochs import EpochKey
+from storycircle.circles.epochs import EpochKey, GrantError, open_grant
 from storycircle.circles.events import EventError, read_event, verify_event
 from storycircle.circles.folder import (
     KINDS,
@@ -203,7 +203,25 @@ class Applier:
             raise EventError("a circle this member is not in")
         folder = self.circles.folder_of(roster.circle_id) if known is not None else self.folder
         self.circles.apply_roster(roster, folder=folder, signer_id=signer, announce=False)
+        if known is not None and roster.epoch < known.epoch and signer == known.host_id:
+            self._keep_late_grant(roster)
         return roster.circle_id
+
+    def _keep_late_grant(self, roster: Roster) -> None:
+        """Keep this member's key to an epoch whose list arrived after a newer one.
+
+        Stories shared at that epoch may still arrive; with the key they open
+        (and move to the current key) as on machines that saw the epochs in order.
+        """
+        me = self.circles.member
+        blob = roster.grants.get(me.id)
+        if blob is None or roster.epoch in self.rows.grants_of(roster.circle_id, me.id):
+            return
+        try:
+            open_grant(blob, roster.circle_id, roster.epoch, me.identity)
+        except GrantError:
+            return
+        self.rows.put_grants(roster.circle_id, roster.epoch, {me.id: blob})
 
     def _apply_notice(self, fields: dict[str, Any]) -> str:
         circle_id = str(fields["circle"])
