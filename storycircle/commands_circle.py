@@ -126,8 +126,15 @@ def _list(session: Session, args: argparse.Namespace) -> int:
         status = "invited (accept with `circle accept`)" if circle.my_status == "invited" else ""
         live = [m for m in circle.members if m.status in ("invited", "active")]
         names = ", ".join(m.pseudonym + (" (host)" if m.is_host else "") for m in live)
-        say_line(f"{circle.id}  {circle.name}  {status}".rstrip())
+        say_line(f"{circle.id}  {circle.name}  #{circle.fingerprint}  {status}".rstrip())
         say_line(f"    members: {names}")
+        if circle.my_status == "invited" and not circle.host_known:
+            say_line(
+                "    from someone in no other circle of yours: check the fingerprint with them"
+            )
+        if circle.waiting_for:
+            gone = ", ".join(circle.waiting_for)
+            say_line(f"    waiting for a new key after {gone} left (the host starts it)")
         if circle.folder:
             say_line(f"    folder: {circle.folder}")
     return 0
@@ -165,22 +172,31 @@ def _invite(session: Session, args: argparse.Namespace) -> int:
 
 
 def _accept(session: Session, args: argparse.Namespace) -> int:
-    circle = session.accept_invitation(_find(session, args.circle).id, args.pseudonym)
+    invited = _find(session, args.circle)
+    circle = session.accept_invitation(invited.id, args.pseudonym)
     me = session.require_sharing().circles.member.id
+    if not invited.host_known:
+        say_line(
+            f"Note: the host of {circle.name} (#{circle.fingerprint}) is in no other circle "
+            "of yours."
+        )
     say_line(f"You are in {circle.name} as {circle.pseudonym_of(me)}.")
     return 0
 
 
 def _leave(session: Session, args: argparse.Namespace) -> int:
     circle = _find(session, args.circle)
-    say_line(f"Leaving {circle.name}: you will no longer read its stories here.")
+    say_line(
+        f"Leaving {circle.name}: you will no longer read its stories here, and the stories "
+        "you shared there leave with you."
+    )
     if not confirmed(args.yes, "Leave it?", "leave"):
         warn("you are still in the circle")
         return 1
     progress = TerminalProgress("re-keyed")
     session.leave_circle(circle.id, progress)
     progress.finish()
-    say_line(f"You left {circle.name}. Those who remain have a new key.")
+    say_line(f"You left {circle.name}. Its host gives those who remain a new key.")
     return 0
 
 
@@ -218,8 +234,10 @@ def _share(session: Session, args: argparse.Namespace) -> int:
     if not confirmed(args.yes, "Share it?", "share"):
         warn("not shared")
         return 1
-    session.share_story(story.id, circle.id)
-    say_line("Shared.")
+    if session.share_story(story.id, circle.id):
+        say_line("Shared.")
+    else:
+        say_line("Already shared: this version is in the circle.")
     return 0
 
 

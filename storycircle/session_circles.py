@@ -79,12 +79,13 @@ class CircleVerbs:
         """Choose the folder a circle travels through on this machine ("" for none)."""
         return self.require_sharing().circles.set_folder(circle_id, folder)
 
-    def share_story(self, story_id: str, circle_id: str) -> None:
-        """Share one of the member's stories to a circle."""
+    def share_story(self, story_id: str, circle_id: str) -> bool:
+        """Share one of the member's stories to a circle; False when already shared as it is."""
         sharing = self.require_sharing()
         story = self.library.load(story_id)
-        sharing.share(story, circle_id)
+        written = sharing.share(story, circle_id)
         self.library.circles_changed()
+        return written
 
     def withdraw_story(self, story_id: str, circle_id: str) -> None:
         """Take one of the member's stories back from a circle."""

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from storycircle.circles.epochs import EpochKey, GrantError, open_grant
+from storycircle.circles.epochs import EpochKey, GrantError, new_epoch_key, open_grant
 from storycircle.circles.events import EventError, sign_event
 from storycircle.circles.roster import Roster, first_sight, merge
 from storycircle.circles.sealing import profile_context, with_meta
@@ -83,6 +84,20 @@ def apply_roster(
     if not _held_here(circles, merged.circle_id, merged.epoch):
         circles.rows.delete_circle(merged.circle_id)  # nobody here may read it any more
     return merged
+
+
+def start_epoch(circles: Circles, new: Roster, progress: Progress, notify: tuple[str, ...]) -> None:
+    """Apply ``new`` under a fresh epoch key granted to its live members only (the host's)."""
+    key = new_epoch_key(new.circle_id, new.epoch + 1)
+    grants = {m.id: key.grant_to(m.recipient) for m in new.members if m.live}
+    rekeyed = replace(new, epoch=key.epoch, epoch_recipient=key.recipient, grants=grants)
+    circles.apply_roster(
+        rekeyed,
+        folder=circles.folder_of(new.circle_id),
+        new_key=key,
+        progress=progress,
+        notify=notify,
+    )
 
 
 def _held_here(circles: Circles, circle_id: str, epoch: int, besides: str = "") -> bool:

@@ -28,10 +28,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from storycircle import vault
-from storycircle.vault import armor
 from storycircle.circles.service import CircleError, Circles
 from storycircle.sanitize import sanitize_line
 from storycircle.store.circle_store import CircleStore
+from storycircle.vault import armor
 
 KINDS = ("roster", "story", "withdraw")
 FILE_NAME = re.compile(r"^(roster|story|withdraw)-[0-9a-f]{32}\.age$")

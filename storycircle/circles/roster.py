@@ -228,11 +228,11 @@ def merge(local: Roster, incoming: Roster, signer_id: str) -> Roster:
         for theirs in incoming.members:
             mine = local.member(theirs.id)
             members.append(
-                theirs if mine is None else _member(mine, theirs, signer_id, local.host_id, revision)
+                theirs
+                if mine is None
+                else _member(mine, theirs, signer_id, local.host_id, revision)
             )
-        return replace(
-            incoming, name=local.name, revision=revision, members=tuple(members)
-        )
+        return replace(incoming, name=local.name, revision=revision, members=tuple(members))
     if incoming.epoch == local.epoch:
         if incoming.epoch_recipient != local.epoch_recipient:
             raise EventError("a different circle key without a new epoch")

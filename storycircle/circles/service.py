@@ -11,21 +11,20 @@ Sharing stories lives in :mod:`storycircle.circles.sharing`.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import secrets
 from collections.abc import Callable
-from pathlib import Path
 
 from storycircle.circles.cards import MemberCard
 from storycircle.circles.epochs import EpochKey, GrantError, new_epoch_key, open_grant
+from storycircle.circles.errors import CircleError
 from storycircle.circles.events import EventError
+from storycircle.circles.listing import clean_circle_name, clean_folder
 from storycircle.circles.roster import (
     ACTIVE,
     INVITED,
     LEFT,
     MAX_MEMBERS,
-    MAX_NAME_LENGTH,
     REMOVED,
     Roster,
     RosterMember,
@@ -33,68 +32,24 @@ from storycircle.circles.roster import (
     waiting_for,
 )
 from storycircle.circles.sealing import meta_context, profile_context, with_meta
-from storycircle.errors import StorycircleError
 from storycircle.journal import Clock, utc_now
 from storycircle.keys import SealError
 from storycircle.members import UnlockedMember, clean_pseudonym
 from storycircle.models import (
     Circle,
-    CircleMember,
     CircleMemberRecord,
     CircleRecord,
 )
 from storycircle.sanitize import sanitize_line
 from storycircle.store import Store
 
+__all__ = ["CircleError", "Circles", "Progress", "clean_circle_name", "clean_folder"]
+
 Progress = Callable[[int, int], None]
 
 
 def _no_progress(done: int, total: int) -> None:
     """Progress callback that shows nothing."""
-
-
-class CircleError(StorycircleError):
-    """A circle action that cannot be done; the message says why."""
-
-
-def fingerprint(circle_id: str, host_signing_public: bytes) -> str:
-    """A short fingerprint of a circle and its host's key (``1a2b-3c4d``).
-
-    Shown beside a circle's name so that a look-alike (same name, same
-    pseudonyms, another id or host key) can be told apart.
-    """
-    digest = hashlib.sha256(
-        b"storycircle/circle-fingerprint\n" + circle_id.encode() + b"\n" + host_signing_public
-    ).hexdigest()
-    return f"{digest[:4]}-{digest[4:8]}"
-
-
-def clean_circle_name(raw: str) -> str:
-    """A circle name fit to keep and show.
-
-    Raises:
-        CircleError: empty or too long.
-    """
-    name = sanitize_line(raw)
-    if not name:
-        raise CircleError("give the circle a name")
-    if len(name) > MAX_NAME_LENGTH:
-        raise CircleError(f"a circle name can be at most {MAX_NAME_LENGTH} characters")
-    return name
-
-
-def clean_folder(raw: str) -> str:
-    """An existing folder as an absolute path, or "" for none.
-
-    Raises:
-        CircleError: it does not exist or is not a folder.
-    """
-    if not raw.strip():
-        return ""
-    path = Path(raw.strip()).expanduser()
-    if not path.is_dir():
-        raise CircleError(f"there is no folder at {sanitize_line(str(path))}")
-    return str(path.resolve())
 
 
 class Circles:
@@ -209,64 +164,19 @@ class Circles:
         Raises:
             CircleError: not here, or the member is not in it.
         """
-        roster = self.roster(circle_id)
-        me = roster.member(self.member.id)
-        host = roster.member(roster.host_id)
-        return Circle(
-            id=roster.circle_id,
-            name=roster.name,
-            epoch=roster.epoch,
-            host_id=roster.host_id,
-            folder=self.folder_of(circle_id),
-            members=tuple(
-                CircleMember(m.id, m.pseudonym, m.status, m.id == roster.host_id)
-                for m in roster.members
-            ),
-            my_status=me.status if me is not None else REMOVED,
-            fingerprint=fingerprint(circle_id, host.signing_public if host else b""),
-            waiting_for=tuple(m.pseudonym for m in waiting_for(roster)),
-            host_known=(me is not None and me.status == ACTIVE)
-            or self._known(roster.host_id, circle_id),
-        )
+        from storycircle.circles.listing import describe
 
-    def _known(self, member_id: str, besides: str) -> bool:
-        """True when someone is of this installation, or in another circle here with us."""
-        if member_id == self.member.id or self.store.member(member_id) is not None:
-            return True
-        return any(
-            record.id != besides
-            and status == ACTIVE
-            and self.rows.member(record.id, member_id) is not None
-            for record, status in self.rows.circles_of(self.member.id)
-        )
+        return describe(self, circle_id)
 
     def find(self, text: str) -> Circle:
-        """The circle named ``text`` (any case; ``name#fingerprint`` when names clash),
-        or whose id starts with it.
-
-        Two circles with one name are told apart by fingerprint; when only one
-        of them is a circle the member is active in (the other an invitation),
-        the name means that one.
+        """The circle named ``text`` (``name#fingerprint`` when names clash), or by id prefix.
 
         Raises:
             CircleError: none, or more than one, matches.
         """
-        wanted = sanitize_line(text)
-        name, _, print_part = wanted.rpartition("#") if "#" in wanted else (wanted, "", "")
-        circles = self.circles()
-        matches = [c for c in circles if c.name.casefold() == name.casefold()]
-        if print_part:
-            matches = [c for c in matches if c.fingerprint == print_part.lower()]
-        matches = matches or [c for c in circles if wanted and c.id.startswith(wanted)]
-        if len(matches) > 1:
-            active = [c for c in matches if c.my_status == ACTIVE]
-            matches = active if len(active) == 1 else matches
-        if not matches:
-            raise CircleError(f'you are in no circle called "{wanted}"')
-        if len(matches) > 1:
-            choices = ", ".join(f"{c.name}#{c.fingerprint}" for c in matches)
-            raise CircleError(f'more than one circle is called "{wanted}": use one of {choices}')
-        return matches[0]
+        from storycircle.circles.listing import find
+
+        return find(self, text)
 
     # -- changes of members ------------------------------------------------------------
 
@@ -377,7 +287,11 @@ class Circles:
             raise CircleError("the host cannot remove themselves; leave instead")
         members = old.with_member(
             RosterMember(
-                target.id, target.recipient, target.signing_public, REMOVED, target.pseudonym,
+                target.id,
+                target.recipient,
+                target.signing_public,
+                REMOVED,
+                target.pseudonym,
                 target.at,
             )
         )
@@ -428,26 +342,9 @@ class Circles:
             raise CircleError("you are not in that circle (or no longer)")
 
     def _new_epoch(self, new: Roster, progress: Progress, notify: tuple[str, ...] = ()) -> None:
-        """Apply ``new`` under a fresh epoch key granted to live members only."""
-        key = new_epoch_key(new.circle_id, new.epoch + 1)
-        remaining = [m for m in new.members if m.live]
-        rekeyed = Roster(
-            new.circle_id,
-            new.name,
-            new.host_id,
-            key.epoch,
-            new.revision,
-            key.recipient,
-            new.members,
-            {m.id: key.grant_to(m.recipient) for m in remaining},
-        )
-        self.apply_roster(
-            rekeyed,
-            folder=self.folder_of(new.circle_id),
-            new_key=key,
-            progress=progress,
-            notify=notify,
-        )
+        from storycircle.circles.applying import start_epoch
+
+        start_epoch(self, new, progress, notify)
 
     # -- the one way a roster changes ---------------------------------------------------
 
@@ -464,18 +361,11 @@ class Circles:
     ) -> Roster:
         """Merge ``new`` into the circle's roster here, re-keying its stories if the epoch moved.
 
-        Args:
-            new: The roster snapshot to apply (merged with the one known here
-                by :func:`~storycircle.circles.roster.merge`).
-            folder: The circle's folder on this machine ("" for none).
-            signer_id: Who made the change (default: this member).
-            progress: Called with (done, total) while stories are re-keyed.
-            announce: Write the change to the circle folder (not when it came from there).
-            new_key: The key of a new epoch started here (by the host).
-            notify: Members removed now, who get a notice saying only that.
-
-        Returns:
-            The roster as it stands here afterwards.
+        ``new`` is merged with the roster known here by
+        :func:`~storycircle.circles.roster.merge`; ``announce`` writes the
+        result to ``folder`` (not when it came from there); ``new_key`` is the
+        key of a new epoch started here (by the host); ``notify`` names those
+        removed now, who get a notice saying only that.
 
         Raises:
             CircleError: the change breaks a rule; nothing is written then.

@@ -15,8 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from storycircle import vault
 from storycircle.circles.epochs import EpochKey
-from storycircle.circles.events import sign_event
-from storycircle.circles.events import EventError
+from storycircle.circles.events import EventError, sign_event
 from storycircle.circles.roster import ACTIVE, Roster, waiting_for
 from storycircle.circles.service import CircleError, Circles
 from storycircle.circles.stories import read_circle_story, seal_circle_story
@@ -95,9 +94,7 @@ class Sharing:
             return False
         # Newer than any earlier share and than its withdrawal, so the others
         # take a re-share after a withdrawal as new.
-        seq = 1 + max(
-            [rows.withdrawn_version(circle_id, story.id), *(r.share_seq for r in mine)]
-        )
+        seq = 1 + max([rows.withdrawn_version(circle_id, story.id), *(r.share_seq for r in mine)])
         key = self.circles.key(circle_id, roster.epoch)
         blob = seal_circle_story(
             story,

@@ -22,21 +22,46 @@ def circle_row(circle: Circle, me: str) -> Content:
     """A circle as one entry of the list: its name and where the member stands."""
     if circle.my_status == "invited":
         where = "invitation · Enter to accept"
+        if not circle.host_known:
+            where += " · from someone new"
     else:
         where = f"{sum(m.status == 'active' for m in circle.members)} active"
         if circle.host_id == me:
             where += " · you host"
-    return Content.assemble(line(circle.name).stylize("bold"), "\n", (where, "dim"))
+    if circle.waiting_for:
+        where += " · waiting for a new key"
+    # The fingerprint tells apart circles with the same name (a look-alike).
+    return Content.assemble(
+        line(circle.name).stylize("bold"), (f"  #{circle.fingerprint}", "dim"), "\n", (where, "dim")
+    )
 
 
 def circle_details(circle: Circle, me: str) -> Content:
     """Everything the screen says about one circle, from untrusted parts made inert."""
     parts: list[Content | str | tuple[str, str]] = [line(circle.name).stylize("bold"), "\n"]
     mine = circle.pseudonym_of(me)
+    parts += [(f"Fingerprint {circle.fingerprint} (the circle and its host's key)", "dim"), "\n"]
     if circle.my_status == "invited":
         parts.append(("You are invited. Press a to accept, choosing your name here, or d.", ""))
+        if not circle.host_known:
+            parts.append(
+                (
+                    "\nThe host is in no other circle of yours: check the fingerprint "
+                    "with them before accepting.",
+                    "bold",
+                )
+            )
     else:
         parts += ["You are ", line(mine).stylize("bold"), f" here ({circle.my_status})."]
+    if circle.waiting_for:
+        names = ", ".join(circle.waiting_for)
+        parts += [
+            "\n",
+            line(
+                f"Waiting for a new key after {names} left; nothing is shared until the host "
+                "refreshes."
+            ).stylize("bold"),
+        ]
     parts.append("\n")
     if circle.folder:
         parts += ["Folder: ", line(circle.folder)]

@@ -309,16 +309,16 @@ class CirclesScreen(Screen[None]):
         else:
             title, yes = "Leave " + circle.name + "?", "Leave"
             message = (
-                "You will not be able to read its stories any more: the others get a new "
-                "key. Stories you shared there stay readable by those who remain; "
-                "withdraw them first if you want them gone."
+                "You will not be able to read its stories any more: the host gives those "
+                "who remain a new key. Stories you shared there leave with you (copies "
+                "others already read cannot be recalled)."
             )
             done = f"You left {circle.name}."
 
         def answered(yes_: bool | None) -> None:
             if yes_:
                 self._start(
-                    "Leaving and re-keying…",
+                    "Leaving…",
                     lambda progress: self.session.leave_circle(circle.id, progress),
                     lambda _: done,
                 )

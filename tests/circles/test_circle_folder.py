@@ -116,7 +116,9 @@ def test_a_later_share_of_the_same_version_replaces_the_earlier_one(machines, fo
 def test_a_file_of_the_old_format_is_refused_with_a_clear_reason(machines, folder) -> None:
     ash, birch, circle_id = _joined(machines, folder)
     key = ash.circles.current_key(circle_id)
-    old = seal_story(ash.write("Old"), ash.member.signing_key, [vault.parse_recipient(key.recipient)])
+    old = seal_story(
+        ash.write("Old"), ash.member.signing_key, [vault.parse_recipient(key.recipient)]
+    )
     _drop(folder, "story", old)
     report = refresh(birch.sharing, str(folder))
     [(_name, reason)] = report.refused
@@ -252,7 +254,11 @@ def test_a_story_from_elsewhere_is_cleaned_before_it_is_listed_or_read(machines,
             "body": "Body \x1b[2J\u202eevil",
         }
     )
-    _drop(folder, "story", _seal(ash, hostile, circle_id, recipients=[vault.parse_recipient(key.recipient)]))
+    _drop(
+        folder,
+        "story",
+        _seal(ash, hostile, circle_id, recipients=[vault.parse_recipient(key.recipient)]),
+    )
     report = refresh(birch.sharing, str(folder))
     assert report.refused == []
     [row] = birch.sharing.summaries(circle_id)

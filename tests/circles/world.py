@@ -6,8 +6,8 @@ import hashlib
 from pathlib import Path
 
 from storycircle import vault
-from storycircle.circles.inbox import refresh
 from storycircle.circles.folder import FolderReport
+from storycircle.circles.inbox import refresh
 from storycircle.store import Store
 from tests.circles.helpers import Person, person
 
