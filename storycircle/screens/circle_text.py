@@ -18,8 +18,17 @@ NO_CIRCLES = (
 )
 
 
-def circle_row(circle: Circle, me: str) -> Content:
-    """A circle as one entry of the list: its name and where the member stands."""
+def needs_print(circle: Circle, others: list[Circle]) -> bool:
+    """Whether to show a circle's fingerprint: an invitation, or a name another circle has."""
+    same = [c for c in others if c.id != circle.id and c.name.casefold() == circle.name.casefold()]
+    return circle.my_status == "invited" or bool(same)
+
+
+def circle_row(circle: Circle, me: str, show_print: bool = False) -> Content:
+    """A circle as one entry of the list: its name and where the member stands.
+
+    With ``show_print``, its fingerprint too, telling it apart from a look-alike.
+    """
     if circle.my_status == "invited":
         where = "invitation · Enter to accept"
         if not circle.host_known:
@@ -31,16 +40,19 @@ def circle_row(circle: Circle, me: str) -> Content:
     if circle.waiting_for:
         where += " · waiting for a new key"
     # The fingerprint tells apart circles with the same name (a look-alike).
-    return Content.assemble(
-        line(circle.name).stylize("bold"), (f"  #{circle.fingerprint}", "dim"), "\n", (where, "dim")
-    )
+    mark = f"  #{circle.fingerprint}" if show_print else ""
+    return Content.assemble(line(circle.name).stylize("bold"), (mark, "dim"), "\n", (where, "dim"))
 
 
-def circle_details(circle: Circle, me: str) -> Content:
+def circle_details(circle: Circle, me: str, show_print: bool = False) -> Content:
     """Everything the screen says about one circle, from untrusted parts made inert."""
     parts: list[Content | str | tuple[str, str]] = [line(circle.name).stylize("bold"), "\n"]
     mine = circle.pseudonym_of(me)
-    parts += [(f"Fingerprint {circle.fingerprint} (the circle and its host's key)", "dim"), "\n"]
+    if show_print:
+        parts += [
+            (f"Fingerprint {circle.fingerprint} (the circle and its host's key)", "dim"),
+            "\n",
+        ]
     if circle.my_status == "invited":
         parts.append(("You are invited. Press a to accept, choosing your name here, or d.", ""))
         if not circle.host_known:

@@ -26,7 +26,13 @@ from storycircle.circles.service import clean_folder
 from storycircle.errors import StorycircleError
 from storycircle.models import Circle, MemberRecord
 from storycircle.screens.circle_dialogs import CardDialog, FormDialog, FormField, PickDialog
-from storycircle.screens.circle_text import NO_CIRCLES, circle_details, circle_row, report_lines
+from storycircle.screens.circle_text import (
+    NO_CIRCLES,
+    circle_details,
+    circle_row,
+    needs_print,
+    report_lines,
+)
 from storycircle.screens.dialogs import ConfirmScreen
 from storycircle.session import Session
 from storycircle.widgets.footer import StoryFooter
@@ -103,7 +109,10 @@ class CirclesScreen(Screen[None]):
             self._circles = []
         listing = self.query_one("#circle-list", OptionList)
         listing.clear_options()
-        listing.add_options(Option(circle_row(c, self._me), id=c.id) for c in self._circles)
+        listing.add_options(
+            Option(circle_row(c, self._me, needs_print(c, self._circles)), id=c.id)
+            for c in self._circles
+        )
         ids = [c.id for c in self._circles]
         if ids:
             listing.highlighted = ids.index(chosen) if chosen in ids else 0
@@ -122,7 +131,11 @@ class CirclesScreen(Screen[None]):
     def _show_selected(self) -> None:
         circle = self.selected
         info = self.query_one("#circle-info", Static)
-        info.update(circle_details(circle, self._me) if circle else Content(NO_CIRCLES))
+        info.update(
+            circle_details(circle, self._me, needs_print(circle, self._circles))
+            if circle
+            else Content(NO_CIRCLES)
+        )
         self.refresh_bindings()
 
     @on(OptionList.OptionHighlighted, "#circle-list")

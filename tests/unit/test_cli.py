@@ -224,3 +224,15 @@ def test_unknown_story_id(cli: Cli) -> None:
     result = cli("read", "nope", passphrases=(PASSPHRASE,))
     assert result.returncode == 1
     assert "there is no story nope" in result.stderr
+
+
+def test_a_negative_or_enormous_passphrase_fd_is_one_line(cli: Cli) -> None:
+    cli("init", "--pseudonym", "river", passphrases=(PASSPHRASE,))
+    closed = cli("list", "--passphrase-fd", "999")
+    for number in ("-1", "99999999999999999999", str(2**31)):
+        result = cli("list", "--passphrase-fd", number)
+        assert result.returncode == closed.returncode == 1
+        assert result.stderr == f"storycircle: cannot read the passphrase from fd {number}: " + (
+            "Bad file descriptor\n"
+        )
+        _no_traceback(result)
