@@ -11,7 +11,10 @@ Figures and targets (issue #6):
 
 * share one story, and withdraw it, in a circle of 10,000 stories: <= 50 ms each;
 * re-key a circle of 10,000 stories after a removal: <= 20 s (progress reported);
-* apply 1,000 new story files from a circle folder on another machine: <= 5 s.
+* apply 1,000 new story files from a circle folder on another machine: <= 5 s;
+* refresh a circle folder holding 300 junk roster-named files, each to 256
+  recipients (a folder writer's doing): <= 1 s (issue #14), every one refused
+  with its reason.
 
 Run from the repository root::
 
@@ -22,6 +25,7 @@ Run from the repository root::
 from __future__ import annotations
 
 import argparse
+import hashlib
 import random
 import statistics
 import tempfile
@@ -38,7 +42,8 @@ from storycircle.store import Store
 
 PASSPHRASE = "benchmark lantern orbit meadow"
 WORK_FACTOR = 10  # not timed; see the module docstring
-TARGETS = {"share": 0.050, "withdraw": 0.050, "rekey": 20.0, "folder": 5.0}
+TARGETS = {"share": 0.050, "withdraw": 0.050, "rekey": 20.0, "folder": 5.0, "junk": 1.0}
+JUNK_FILES, JUNK_RECIPIENTS = 300, 256
 WORDS = [
     "walk",
     "sleep",
@@ -159,6 +164,35 @@ def bench_folder(root: Path, files: int, runs: int) -> float:
     return statistics.median(times)
 
 
+def bench_junk(root: Path, runs: int) -> float:
+    """Median seconds for a member's first refresh of a folder full of junk roster files."""
+    from storycircle import vault
+
+    folder = root / "junk"
+    folder.mkdir()
+    one = Store.open(root / "junk-host.db")
+    ash = Person(one, "ash")
+    circle = ash.circles.create("Junk circle", folder=str(folder))
+    strangers = [vault.X25519Identity.generate().recipient for _ in range(JUNK_RECIPIENTS)]
+    junk = vault.encrypt(b"junk", strangers)
+    for number in range(JUNK_FILES):
+        data = junk + number.to_bytes(2, "big")  # each a different file
+        (folder / f"roster-{hashlib.sha256(data).hexdigest()[:32]}.age").write_bytes(data)
+    times = []
+    for run in range(runs):
+        store = Store.open(root / f"junk-{run}.db")
+        reader = Person(store, f"reader{run}")
+        ash.circles.invite(circle.id, MemberCard.of(reader.member.record))
+        started = time.perf_counter()
+        report = refresh(reader.sharing, str(folder))
+        times.append(time.perf_counter() - started)
+        assert len(report.refused) == JUNK_FILES, report.summary()
+        assert not refresh(reader.sharing, str(folder)).refused, "a refusal reported twice"
+        store.close()
+    one.close()
+    return statistics.median(times)
+
+
 def main() -> None:
     """Run the figures and print them beside their targets."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -175,11 +209,13 @@ def main() -> None:
         results["rekey"] = bench_rekey(root, size, runs)
         print(f"re-key {results['rekey']:.2f} s", flush=True)
         results["folder"] = bench_folder(root, files, runs)
+        results["junk"] = bench_junk(root, runs)
     labels = {
         "share": f"share one story (circle of {size})",
         "withdraw": f"withdraw one story (circle of {size})",
         "rekey": f"re-key {size} stories after a removal",
         "folder": f"apply {files} new files from a folder",
+        "junk": f"refresh over {JUNK_FILES} junk files ({JUNK_RECIPIENTS} recipients)",
     }
     print(f"{'figure':48} {'median':>10} {'target':>10}  result")
     for name, label in labels.items():

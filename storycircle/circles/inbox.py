@@ -83,10 +83,11 @@ class Applier:
             if item is not None:
                 by_kind[name.split("-", 1)[0]].append(item)
         rosters = []
-        for item in by_kind["roster"]:
-            opened = self._open_roster(item)
-            if opened is not None:
-                rosters.append((item, *opened))
+        with self.circles.store.batch():  # what is refused is remembered in one disk sync
+            for item in by_kind["roster"]:
+                opened = self._open_roster(item)
+                if opened is not None:
+                    rosters.append((item, *opened))
         rosters.sort(key=lambda r: (int(r[1]["epoch"]), _revision(r[2]), r[0].digest))
         for item, fields, roster in rosters:
             step = (
