@@ -230,7 +230,7 @@ def merge(local: Roster, incoming: Roster, signer_id: str) -> Roster:
             members.append(
                 theirs
                 if mine is None
-                else _member(mine, theirs, signer_id, local.host_id, revision)
+                else _member(mine, theirs, signer_id, local.host_id, incoming.revision)
             )
         return replace(incoming, name=local.name, revision=revision, members=tuple(members))
     if incoming.epoch == local.epoch:
@@ -250,7 +250,9 @@ def merge(local: Roster, incoming: Roster, signer_id: str) -> Roster:
     for mine in local.members:
         said = incoming.member(mine.id)
         members.append(
-            mine if said is None else _member(mine, said, signer_id, local.host_id, revision)
+            mine
+            if said is None
+            else _member(mine, said, signer_id, local.host_id, incoming.revision)
         )
     grants = dict(local.grants)
     for theirs in incoming.members:

@@ -164,3 +164,23 @@ def test_every_machine_that_saw_the_same_files_agrees(base: Base, acts, data) ->
             if path.name not in before:
                 path.unlink()
         shutil.rmtree(work, ignore_errors=True)
+
+
+def test_a_members_older_name_arriving_late_does_not_win(tmp_path: Path) -> None:
+    ash, birch = (person(Store.memory(), n) for n in ("ash", "birch"))
+    folder = tmp_path / "f"
+    folder.mkdir()
+    circle_id = ash.circles.create("Names", folder=str(folder)).id
+    ash.circles.invite(circle_id, birch.card)
+    sync(folder, birch)
+    birch.circles.set_folder(circle_id, str(folder))
+    birch.circles.accept(circle_id, "First name")
+    first = {p.name for p in folder.iterdir()}
+    birch.circles.rename_self(circle_id, "Second name")
+    # Ash applies Birch's rename first, then the older snapshot (held back).
+    newer = [(p.name, p.read_bytes()) for p in folder.iterdir() if p.name not in first]
+    older = [(p.name, p.read_bytes()) for p in folder.iterdir() if p.name in first]
+    Applier(ash.sharing, str(folder)).apply(newer)
+    Applier(ash.sharing, str(folder)).apply(older)
+    names = {m.id: m.pseudonym for m in ash.circles.circle(circle_id).members}
+    assert names[birch.member.id] == "Second name"
