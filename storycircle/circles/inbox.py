@@ -113,7 +113,7 @@ class Applier:
     def _item(self, name: str, data: bytes) -> Item | None:
         digest = hashlib.sha256(data).digest()
         seen = self.rows.seen(digest)
-        if seen is not None and seen[0] != PENDING:
+        if seen is not None and seen != PENDING:
             return None  # applied, refused (and reported) or someone else's: done
         if seen is None and any(
             self.rows.file_applied(record.id, digest)
@@ -140,7 +140,8 @@ class Applier:
         self.report.applied += 1
 
     def _outcome(self, item: Item, outcome: str, reason: str) -> None:
-        self.rows.set_seen(item.digest, outcome, reason)
+        # The reason is shown, never kept: it may quote what a file says.
+        self.rows.set_seen(item.digest, outcome)
         if not item.reported and outcome != OTHER:
             self.report.refuse(item.name, reason)
 

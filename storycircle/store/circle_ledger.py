@@ -62,21 +62,23 @@ class CircleLedger:
 
     # -- what this machine decided about folder files, and circles it left -----------
 
-    def seen(self, digest: bytes) -> tuple[str, str] | None:
-        """``(outcome, reason)`` remembered for a folder file, or None when new."""
+    def seen(self, digest: bytes) -> str | None:
+        """The outcome remembered for a folder file, or None when it is new."""
         row = self._conn.execute(
-            "SELECT outcome, reason FROM circle_seen WHERE digest = ?", (digest,)
+            "SELECT outcome FROM circle_seen WHERE digest = ?", (digest,)
         ).fetchone()
-        return (str(row[0]), str(row[1])) if row else None
+        return str(row[0]) if row else None
 
-    def set_seen(self, digest: bytes, outcome: str, reason: str = "") -> None:
-        """Remember what was decided about a folder file (applied, refused, pending)."""
+    def set_seen(self, digest: bytes, outcome: str) -> None:
+        """Remember what was decided about a folder file (applied, refused, pending).
+
+        Only the outcome is kept, never the reason: a reason may quote the file.
+        """
         with transaction(self._conn):
             self._conn.execute(
-                "INSERT INTO circle_seen (digest, outcome, reason) VALUES (?, ?, ?) "
-                "ON CONFLICT (digest) DO UPDATE SET outcome = excluded.outcome, "
-                "reason = excluded.reason",
-                (digest, outcome, reason),
+                "INSERT INTO circle_seen (digest, outcome) VALUES (?, ?) "
+                "ON CONFLICT (digest) DO UPDATE SET outcome = excluded.outcome",
+                (digest, outcome),
             )
 
     def mark_gone(self, circle_id: str, epoch: int) -> None:

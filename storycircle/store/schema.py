@@ -164,8 +164,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         # withdrawal is newer than the withdrawal.
         """CREATE TABLE circle_seen (
             digest BLOB PRIMARY KEY,
-            outcome TEXT NOT NULL,
-            reason TEXT NOT NULL
+            outcome TEXT NOT NULL
         ) WITHOUT ROWID""",
         """CREATE TABLE circle_gone (
             circle_id TEXT PRIMARY KEY,
