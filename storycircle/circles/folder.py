@@ -73,6 +73,18 @@ def file_name(kind: str, data: bytes) -> str:
     return f"{kind}-{hashlib.sha256(data).hexdigest()[:32]}.age"
 
 
+def temporary_name() -> str:
+    """A name for a circle file while it is being written, before it is moved into place.
+
+    A sync engine must never carry a half-written file to other machines.
+    Syncthing never scans a name of the form ``.syncthing.*.tmp`` (its own
+    temporaries) and removes stale ones itself after a day, so a file cut
+    short by a crash does not linger either; the leading dot keeps every
+    name of this form out of what storycircle reads.
+    """
+    return f".syncthing.storycircle-{secrets.token_hex(6)}.tmp"
+
+
 def write_file(rows: CircleStore, circle_id: str, folder: str, kind: str, data: bytes) -> str:
     """Write one circle file into the folder atomically; return its name.
 
@@ -80,7 +92,7 @@ def write_file(rows: CircleStore, circle_id: str, folder: str, kind: str, data: 
         CircleError: the folder cannot be written (the change is kept here).
     """
     target = Path(folder) / file_name(kind, data)
-    temporary = Path(folder) / f".storycircle-{secrets.token_hex(6)}.tmp"
+    temporary = Path(folder) / temporary_name()
     try:
         with open(temporary, "xb") as handle:
             handle.write(data)
