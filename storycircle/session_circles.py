@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from storycircle.circles import CircleError, Circles, MemberCard, Sharing, parse_card
 from storycircle.circles.folder import FolderReport, write_bundle
 from storycircle.circles.inbox import import_bundle, refresh
+from storycircle.circles.tidy import TidyReport, tidy_folder
 from storycircle.circles.watch import Arrival, arrivals
 from storycircle.errors import StorycircleError
 from storycircle.models import Circle, MemberRecord
@@ -160,6 +161,19 @@ class CircleVerbs:
                 after = rows.story_versions(circle.id)
                 news.extend(arrivals(circle, before.get(circle.id, {}), after, me))
         return results, news
+
+    def tidy_circle_folders(
+        self, circle_id: str = "", *, dry_run: bool = False
+    ) -> list[tuple[Circle, TidyReport]]:
+        """Put conflict copies in order in one circle's folder, or in every circle's."""
+        results = []
+        seen: set[str] = set()
+        for circle in self.circles():
+            if not circle.folder or circle.folder in seen or circle_id not in ("", circle.id):
+                continue
+            seen.add(circle.folder)
+            results.append((circle, tidy_folder(circle.folder, dry_run=dry_run)))
+        return results
 
     def circle_folders(self) -> list[str]:
         """The folders of the member's circles (to watch for new files)."""

@@ -35,6 +35,12 @@ KINDS = ("roster", "story", "withdraw")
 FILE_NAME = re.compile(r"^(roster|story|withdraw)-[0-9a-f]{32}\.age$")
 MAX_FILE_BYTES = 2 * 1024 * 1024
 """Largest circle file accepted (a story is at most 512 KiB of text)."""
+SYNC_CONFLICT = re.compile(r"\.sync-conflict-\d{8}-\d{6}-[0-9A-Z]{7}")
+"""Syncthing's mark in the name of a conflict copy."""
+CONFLICT_REASON = (
+    "a conflict copy Syncthing made when one file changed on two machines "
+    "(`storycircle circle tidy` puts it in order)"
+)
 BUNDLE_MAGIC = b"storycircle-circle-bundle v1\n"
 MAX_BUNDLE_FILES = 200_000
 
@@ -141,7 +147,10 @@ def folder_files(folder: str, report: FolderReport) -> Iterator[tuple[str, bytes
             report.refuse(entry.name, "not a file")
             continue
         if not FILE_NAME.match(entry.name):
-            report.refuse(entry.name, "not a storycircle circle file")
+            conflict = SYNC_CONFLICT.search(entry.name) is not None
+            report.refuse(
+                entry.name, CONFLICT_REASON if conflict else "not a storycircle circle file"
+            )
             continue
         if entry.stat(follow_symlinks=False).st_size > MAX_FILE_BYTES:
             report.refuse(entry.name, "larger than any circle file can be")

@@ -11,6 +11,8 @@ what ("Ben shared a story in Tuesday group") or what was refused.
 
 from __future__ import annotations
 
+import contextlib
+
 from textual.app import App
 from textual.timer import Timer
 
@@ -132,10 +134,8 @@ class CircleWatch:
         if not notice:
             return  # nothing arrived: leave the screens as they are
         self.session.circles_changed()
-        try:
+        with contextlib.suppress(StorycircleError):  # locked meanwhile: the tick stops
             self.folders = self.session.circle_folders()
-        except StorycircleError:
-            pass
         for screen in self.app.screen_stack:
             if isinstance(screen, LibraryScreen):
                 screen.circles_arrived()

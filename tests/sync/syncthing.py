@@ -103,6 +103,7 @@ class Daemon:
         {folder_devices}
         <minDiskFree unit="%">0</minDiskFree>
         <markerName>.stfolder</markerName>
+        <maxConflicts>10</maxConflicts>
     </folder>
     {"".join(devices)}
     <gui enabled="true" tls="false">
@@ -178,7 +179,7 @@ class Daemon:
             method=method,
             headers={"X-API-Key": API_KEY},
         )
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=10) as response:
             body = response.read()
         return json.loads(body) if body.strip() else None
 
@@ -284,9 +285,7 @@ class SyncthingPair:
             daemon.stop()
 
 
-def wait_until(
-    condition: Callable[[], bool], what: str, timeout: float = DEFAULT_TIMEOUT
-) -> float:
+def wait_until(condition: Callable[[], bool], what: str, timeout: float = DEFAULT_TIMEOUT) -> float:
     """Poll ``condition`` until it holds; return the seconds it took."""
     start = time.monotonic()
     while True:

@@ -17,6 +17,7 @@ import pytest
 from storycircle import vault
 from storycircle.circles.folder import temporary_name
 from storycircle.circles.inbox import refresh
+from storycircle.circles.tidy import tidy_folder
 from storycircle.store import Store
 from tests.circles.helpers import Person, again, person
 from tests.sync.syncthing import Daemon, SyncthingPair, wait_until
@@ -40,7 +41,9 @@ def circle_files(folder: Path) -> dict[str, bytes]:
 
 def wait_synced(pair: SyncthingPair, what: str = "the two folders to match") -> float:
     """Wait until both folders hold the same circle files, byte for byte."""
-    return wait_until(lambda: circle_files(pair.left.folder) == circle_files(pair.right.folder), what)
+    return wait_until(
+        lambda: circle_files(pair.left.folder) == circle_files(pair.right.folder), what
+    )
 
 
 @pytest.fixture
@@ -87,7 +90,9 @@ def test_share_both_ways_withdraw_and_remove_over_syncthing(
     wait_synced(syncthing, "both shares to cross")
     assert refresh(birch.sharing, right).refused == []
     assert refresh(ash.sharing, left).refused == []
-    assert _titles(ash, circle_id) == _titles(birch, circle_id) == ["From the left", "From the right"]
+    assert (
+        _titles(ash, circle_id) == _titles(birch, circle_id) == ["From the left", "From the right"]
+    )
 
     withdrawn = ash.write("Changed my mind")
     ash.sharing.share(withdrawn, circle_id)
@@ -185,7 +190,12 @@ def test_a_paused_link_loses_nothing_when_it_resumes(
     wait_synced(syncthing, "both sides' changes after resuming")
     assert refresh(ash.sharing, left).refused == []
     assert refresh(birch.sharing, right).refused == []
-    expected = ["Ash, second draft", "Ash, while apart", "Birch, second draft", "Birch, while apart"]
+    expected = [
+        "Ash, second draft",
+        "Ash, while apart",
+        "Birch, second draft",
+        "Birch, while apart",
+    ]
     assert _titles(ash, circle_id) == _titles(birch, circle_id) == expected
 
 
@@ -198,3 +208,42 @@ def test_a_half_written_circle_file_is_never_carried(syncthing: SyncthingPair) -
     syncthing.right.rescan()
     time.sleep(2)  # give a wrongly carried file time to arrive before looking
     assert sorted(os.listdir(syncthing.right.folder)) == [".stfolder", "story-after.age"]
+
+
+def test_a_conflict_copy_is_named_and_tidied_without_losing_either_side(
+    syncthing: SyncthingPair, machines: tuple[Store, Store]
+) -> None:
+    ash, _birch, circle_id = _joined(syncthing, machines)
+    left, right = syncthing.left.folder, syncthing.right.folder
+    ash.sharing.share(ash.write("Shared once", "Words."), circle_id)
+    wait_synced(syncthing)
+    [name] = [n for n in circle_files(left) if n.startswith("story-")]
+    # With the link paused, something other than storycircle changes the same
+    # file on both machines (a disk fault, a person with an editor).
+    syncthing.left.pause_peer(syncthing.right)
+    syncthing.right.pause_peer(syncthing.left)
+    (left / name).write_bytes((left / name).read_bytes() + b"left")
+    time.sleep(1.1)  # the later change wins in Syncthing; make the order certain
+    (right / name).write_bytes((right / name).read_bytes() + b"right")
+    syncthing.left.rescan()
+    syncthing.right.rescan()
+    syncthing.left.resume_peer(syncthing.right)
+    syncthing.right.resume_peer(syncthing.left)
+    wait_until(
+        lambda: (
+            any(".sync-conflict-" in n for n in circle_files(left))
+            and circle_files(left) == circle_files(right)
+        ),
+        "Syncthing's conflict copy on both sides",
+    )
+    contents = sorted(circle_files(left).values())
+    report = refresh(ash.sharing, str(left))
+    assert any("conflict copy Syncthing made" in reason for _, reason in report.refused)
+
+    tidied = tidy_folder(str(left))
+    assert tidied.renamed and not tidied.removed
+    wait_synced(syncthing, "the tidied folder to reach the other machine")
+    after = circle_files(right)
+    assert not any(".sync-conflict-" in n for n in after)
+    assert sorted(after.values()) == contents  # both sides' bytes are still there
+    assert tidy_folder(str(right)).summary() == "Nothing to tidy."
