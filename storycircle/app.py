@@ -7,7 +7,7 @@ so tests pass an in-memory store and a cheap key-derivation setting.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -25,6 +25,9 @@ from storycircle.screens.welcome import WelcomeScreen
 from storycircle.session import Session
 from storycircle.themes import CALM, HIGH_CONTRAST
 from storycircle.widgets.safe import line
+
+if TYPE_CHECKING:
+    from storycircle.screens.circle_refresh import CircleWatch
 
 
 class StorycircleApp(App[None]):
@@ -51,6 +54,7 @@ class StorycircleApp(App[None]):
         for theme in (CALM, HIGH_CONTRAST):
             self.register_theme(Theme(**theme))  # type: ignore[arg-type]
         self.theme = session.config.theme
+        self._circle_watch: CircleWatch | None = None
 
     def on_mount(self) -> None:
         """Start at the welcome screen."""
@@ -71,7 +75,7 @@ class StorycircleApp(App[None]):
         self._offer_drafts()
         from storycircle.screens.circle_refresh import refresh_in_background
 
-        refresh_in_background(self, self.session)
+        self._circle_watch = refresh_in_background(self, self.session)
 
     def on_welcome_screen_guest_requested(self) -> None:
         """Open the collections for reading without an account."""
@@ -112,8 +116,14 @@ class StorycircleApp(App[None]):
     def action_lock(self) -> None:
         """Save drafts, drop the member's keys and every screen holding their stories."""
         self._flush_drafts()
+        self._stop_circle_watch()
         self.session.lock()
         self.show_start()
+
+    def _stop_circle_watch(self) -> None:
+        if self._circle_watch is not None:
+            self._circle_watch.stop()
+            self._circle_watch = None
 
     def show_start(self) -> None:
         """Drop every screen above the start screen and show a fresh one."""
@@ -127,6 +137,7 @@ class StorycircleApp(App[None]):
     async def action_quit(self) -> None:
         """Save drafts, then leave."""
         self._flush_drafts()
+        self._stop_circle_watch()
         self.session.lock()
         self.exit()
 

@@ -79,6 +79,18 @@ def add_circle_verb(
     folder.add_argument("circle", help=CIRCLE_HELP)
     folder.add_argument("path", help='the folder, or "" for none')
     sub.add_parser("refresh", parents=[common], help="apply new files from circle folders")
+    tidy = sub.add_parser(
+        "tidy",
+        parents=[common],
+        help="put a sync engine's conflict copies in order",
+        description="Syncthing keeps a conflict copy (NAME.sync-conflict-….age) when one file "
+        "changed on two machines. Each such copy, and each circle file whose content no longer "
+        "matches its name, is moved under the name of its own content, where the next refresh "
+        "checks it like any other file; a copy whose exact bytes are already in the folder is "
+        "removed. Nothing that could hold a story is deleted.",
+    )
+    tidy.add_argument("circle", nargs="?", default="", help=CIRCLE_HELP + " (default: all)")
+    tidy.add_argument("--dry-run", action="store_true", help="only say what would be done")
     join = sub.add_parser("open", parents=[common], help="find invitations in a folder")
     join.add_argument("path", help="a circle folder someone shared with you")
     export = sub.add_parser("export", parents=[common], help="write a circle as one file")
@@ -108,6 +120,7 @@ def run_circle(installation: Installation, args: argparse.Namespace) -> int:
         "folder": _folder,
         "refresh": _refresh,
         "open": _open,
+        "tidy": _tidy,
         "export": _export,
         "import": _import,
     }
@@ -297,6 +310,23 @@ def _refresh(session: Session, args: argparse.Namespace) -> int:
         say_line("None of your circles has a folder. Set one with `circle folder`.")
     for circle, report in results:
         _print_report(report, circle.name if circle else "folder")
+    return 0
+
+
+def _tidy(session: Session, args: argparse.Namespace) -> int:
+    circle_id = _find(session, args.circle).id if args.circle else ""
+    results = session.tidy_circle_folders(circle_id, dry_run=args.dry_run)
+    if not results:
+        say_line("None of these circles has a folder to tidy.")
+    prefix = "Would do: " if args.dry_run else ""
+    for circle, report in results:
+        say_line(f"{circle.name}: {prefix}{report.summary()}")
+        for name in report.removed:
+            say_line(f"    {'would remove' if args.dry_run else 'removed'} {name} (a duplicate)")
+        for old, new in report.renamed:
+            say_line(f"    {'would keep' if args.dry_run else 'kept'} {old} as {new}")
+        for name, reason in report.left:
+            warn(f"left {name}: {reason}")
     return 0
 
 

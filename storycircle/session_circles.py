@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 from storycircle.circles import CircleError, Circles, MemberCard, Sharing, parse_card
 from storycircle.circles.folder import FolderReport, write_bundle
 from storycircle.circles.inbox import import_bundle, refresh
+from storycircle.circles.tidy import TidyReport, tidy_folder
+from storycircle.circles.watch import Arrival, arrivals
 from storycircle.errors import StorycircleError
 from storycircle.models import Circle, MemberRecord
 from storycircle.store import Store
@@ -129,8 +131,22 @@ class CircleVerbs:
 
     def refresh_circles(self) -> list[tuple[Circle | None, FolderReport]]:
         """Apply new files from every circle folder (run in a worker thread)."""
+        return self.refresh_circles_noting_arrivals()[0]
+
+    def refresh_circles_noting_arrivals(
+        self,
+    ) -> tuple[list[tuple[Circle | None, FolderReport]], list[Arrival]]:
+        """Apply every circle folder and say who shared what (run in a worker thread).
+
+        Returns:
+            Each folder's report, and the stories others shared or updated,
+            by circle and author, for a notice.
+        """
         results: list[tuple[Circle | None, FolderReport]] = []
+        news: list[Arrival] = []
         with self._own_connection() as sharing:
+            rows, me = sharing.circles.rows, sharing.circles.member.id
+            before = {c.id: rows.story_versions(c.id) for c in sharing.circles.circles()}
             folders: dict[str, Circle] = {}
             for circle in sharing.circles.circles():
                 if circle.folder:
@@ -149,7 +165,27 @@ class CircleVerbs:
                     sharing.circles.settle(circle.id)
                 except CircleError:
                     continue
+            for circle in sharing.circles.circles():
+                after = rows.story_versions(circle.id)
+                news.extend(arrivals(circle, before.get(circle.id, {}), after, me))
+        return results, news
+
+    def tidy_circle_folders(
+        self, circle_id: str = "", *, dry_run: bool = False
+    ) -> list[tuple[Circle, TidyReport]]:
+        """Put conflict copies in order in one circle's folder, or in every circle's."""
+        results = []
+        seen: set[str] = set()
+        for circle in self.circles():
+            if not circle.folder or circle.folder in seen or circle_id not in ("", circle.id):
+                continue
+            seen.add(circle.folder)
+            results.append((circle, tidy_folder(circle.folder, dry_run=dry_run)))
         return results
+
+    def circle_folders(self) -> list[str]:
+        """The folders of the member's circles (to watch for new files)."""
+        return sorted({c.folder for c in self.circles() if c.folder})
 
     def open_circle_folder(self, folder: str) -> FolderReport:
         """Look in a folder for invitations and circle files (run in a worker thread)."""

@@ -37,6 +37,12 @@ KINDS = ("roster", "story", "withdraw")
 FILE_NAME = re.compile(r"^(roster|story|withdraw)-[0-9a-f]{32}\.age$")
 MAX_FILE_BYTES = 2 * 1024 * 1024
 """Largest circle file accepted (a story is at most 512 KiB of text)."""
+SYNC_CONFLICT = re.compile(r"\.sync-conflict-\d{8}-\d{6}-[0-9A-Z]{7}")
+"""Syncthing's mark in the name of a conflict copy."""
+CONFLICT_REASON = (
+    "a conflict copy Syncthing made when one file changed on two machines "
+    "(`storycircle circle tidy` puts it in order)"
+)
 BUNDLE_MAGIC = b"storycircle-circle-bundle v1\n"
 MAX_BUNDLE_FILES = 200_000
 MAX_STANZAS = {"roster": 64 + 2, "story": 4, "withdraw": 2}
@@ -100,6 +106,18 @@ def file_name(kind: str, data: bytes) -> str:
     return f"{kind}-{hashlib.sha256(data).hexdigest()[:32]}.age"
 
 
+def temporary_name() -> str:
+    """A name for a circle file while it is being written, before it is moved into place.
+
+    A sync engine must never carry a half-written file to other machines.
+    Syncthing never scans a name of the form ``.syncthing.*.tmp`` (its own
+    temporaries) and removes stale ones itself after a day, so a file cut
+    short by a crash does not linger either; the leading dot keeps every
+    name of this form out of what storycircle reads.
+    """
+    return f".syncthing.storycircle-{secrets.token_hex(6)}.tmp"
+
+
 def write_file(rows: CircleStore, circle_id: str, folder: str, kind: str, data: bytes) -> str:
     """Write one circle file into the folder atomically; return its name.
 
@@ -107,7 +125,7 @@ def write_file(rows: CircleStore, circle_id: str, folder: str, kind: str, data: 
         CircleError: the folder cannot be written (the change is kept here).
     """
     target = Path(folder) / file_name(kind, data)
-    temporary = Path(folder) / f".storycircle-{secrets.token_hex(6)}.tmp"
+    temporary = Path(folder) / temporary_name()
     try:
         mode = file_mode(folder)
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
@@ -179,7 +197,10 @@ def folder_files(folder: str, report: FolderReport) -> Iterator[tuple[str, bytes
             report.refuse(entry.name, "not a file")
             continue
         if not FILE_NAME.match(entry.name):
-            report.refuse(entry.name, "not a storycircle circle file")
+            conflict = SYNC_CONFLICT.search(entry.name) is not None
+            report.refuse(
+                entry.name, CONFLICT_REASON if conflict else "not a storycircle circle file"
+            )
             continue
         if entry.stat(follow_symlinks=False).st_size > MAX_FILE_BYTES:
             report.refuse(entry.name, "larger than any circle file can be")

@@ -285,6 +285,14 @@ class CircleStore(CircleLedger):
         ).fetchone()
         return int(row[0])
 
+    def story_versions(self, circle_id: str) -> dict[str, tuple[str, int]]:
+        """``row_id -> (author_id, version)`` of a circle's stories (reads no blob)."""
+        rows = self._conn.execute(
+            "SELECT row_id, author_id, version FROM circle_stories WHERE circle_id = ?",
+            (circle_id,),
+        )
+        return {row[0]: (row[1], int(row[2])) for row in rows}
+
     def circles_sharing(self, story_id: str) -> list[str]:
         """Ids of the circles a story is shared to."""
         rows = self._conn.execute(

@@ -422,7 +422,7 @@ async def test_new_circle_files_are_read_in_the_background_after_unlock(tmp_path
             await pilot.pause()
             assert isinstance(app.screen, LibraryScreen)
             notices = [n.message for n in app._notifications]
-            assert any("Circles: 1 new file applied" in n for n in notices), notices
+            assert "ash shared a story in Across town" in notices, notices
             section = app.screen.query_one("#section", Select)
             assert circle.scope in [value for _, value in section._options]
         titles = [s.title for s in two.find_stories(section=circle.scope)]
