@@ -34,6 +34,9 @@ def test_a_circle_file_is_written_under_a_name_sync_engines_skip_then_moved(
         def mark_file(self, circle_id: str, digest: bytes) -> None:
             marked.append(digest)
 
+        def set_seen(self, digest: bytes, outcome: str) -> None:
+            assert outcome == "applied"
+
     name = circle_folder.write_file(Rows(), "c" * 16, str(tmp_path), "story", b"data")  # type: ignore[arg-type]
     [(source, target)] = moves
     assert SYNCTHING_TEMPORARY.match(source), source
