@@ -6,10 +6,11 @@ so tests pass an in-memory store and a cheap key-derivation setting.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, ClassVar
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.theme import Theme
@@ -129,6 +130,39 @@ class StorycircleApp(App[None]):
         self._flush_drafts()
         self.session.lock()
         self.exit()
+
+    # -- no screenshots --------------------------------------------------------
+    # A screenshot is the screen, story text included, written in clear to an
+    # SVG file: no plaintext at rest means none. Textual offers one from the
+    # palette, the ``screenshot`` action and the TEXTUAL_SCREENSHOT variable;
+    # all three end in the methods below, which write nothing.
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Textual's palette commands without Screenshot."""
+        for command in super().get_system_commands(screen):
+            if command.title != "Screenshot":
+                yield command
+
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        """No screenshots of what people wrote."""
+
+    def deliver_screenshot(
+        self,
+        filename: str | None = None,
+        path: str | None = None,
+        time_format: str | None = None,
+    ) -> str | None:
+        """No screenshot files."""
+        return None
+
+    def save_screenshot(
+        self,
+        filename: str | None = None,
+        path: str | None = None,
+        time_format: str | None = None,
+    ) -> str:
+        """No screenshot files (Textual calls this for ``TEXTUAL_SCREENSHOT``)."""
+        return ""
 
     # -- navigation ---------------------------------------------------------
 

@@ -26,6 +26,7 @@ from textual.widgets.option_list import Option
 from storycircle.circles import split_list_id
 from storycircle.errors import StorycircleError
 from storycircle.links import LinkCheck, check_link
+from storycircle.safe_markdown import safe_parser
 from storycircle.models import Story
 from storycircle.reactions import LABELS, ReactionKind, ReactionSummary
 from storycircle.sanitize import sanitize_text
@@ -181,9 +182,14 @@ class ReaderScreen(Screen[None]):
         )
 
     def _reading(self, story: Story) -> list[Widget]:
-        # Markdown renders inline text as Content (never markup) and the
-        # source is sanitized, so no escape sequence reaches the terminal.
-        body = Markdown(sanitize_text(story.body), id="story-body", open_links=False)
+        # Markdown renders inline text as Content (never markup); the source is
+        # sanitized, and so is what the parser decodes from it (entities).
+        body = Markdown(
+            sanitize_text(story.body),
+            id="story-body",
+            open_links=False,
+            parser_factory=safe_parser,
+        )
         if not self._can_react():
             return [body]
         reactions = Horizontal(
