@@ -488,9 +488,7 @@ def _markdown_renderer() -> Any:
 
     # What Markdown decodes (entities) is sanitized again, and a link a reader
     # would not open (ssh:, smb:, hidden characters ...) is plain text.
-    md = safe_parser(
-        "commonmark", plain_links=True, html=False, linkify=False, typographer=False
-    )
+    md = safe_parser("commonmark", plain_links=True, html=False, linkify=False, typographer=False)
 
     def image_as_text(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
         # An image would be fetched when the booklet opens: show its alt text.

@@ -26,9 +26,9 @@ from textual.widgets.option_list import Option
 from storycircle.circles import split_list_id
 from storycircle.errors import StorycircleError
 from storycircle.links import LinkCheck, check_link
-from storycircle.safe_markdown import safe_parser
 from storycircle.models import Story
 from storycircle.reactions import LABELS, ReactionKind, ReactionSummary
+from storycircle.safe_markdown import safe_parser
 from storycircle.sanitize import sanitize_text
 from storycircle.screens.dialogs import ConfirmScreen
 from storycircle.session import Session

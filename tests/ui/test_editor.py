@@ -555,8 +555,16 @@ async def test_locking_keeps_the_last_words_as_a_draft(
 @pytest.mark.parametrize("field", ["#title", "#tags", "#notes", "#body"])
 @pytest.mark.parametrize(
     "name",
-    ["tag-characters-smuggling", "zero-width-space", "byte-order-mark", "soft-hyphen",
-     "hangul-fillers", "interlinear-annotation", "invisible-medley", "bidi-isolates"],
+    [
+        "tag-characters-smuggling",
+        "zero-width-space",
+        "byte-order-mark",
+        "soft-hyphen",
+        "hangul-fillers",
+        "interlinear-annotation",
+        "invisible-medley",
+        "bidi-isolates",
+    ],
 )
 async def test_pasted_invisible_characters_are_cleaned(
     app: StorycircleApp, field: str, name: str
