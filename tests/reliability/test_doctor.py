@@ -94,7 +94,7 @@ def test_every_damaged_item_is_reported_by_id_and_nothing_changes(tmp_path: Path
     assert any(line.startswith("preferences: do not decrypt") for line in lines)
     for sound in (ids[0], ids[4], "draftgood0000000", "database:"):
         assert not any(sound in line for line in lines)
-    assert "5 damaged item(s) remain" in result.stderr
+    assert "5 damaged items remain" in result.stderr
     assert _digest(db) == before  # read-only: not a byte changed
     assert SECRET not in result.stdout + result.stderr
 
@@ -116,7 +116,7 @@ def test_repair_rebuilds_what_it_can_and_never_deletes_a_story(tmp_path: Path) -
         repaired.stdout
     )
     assert "repaired draft draftbad00000000: dropped" in repaired.stdout
-    assert "1 damaged item(s) remain" in repaired.stderr
+    assert "1 damaged item remains" in repaired.stderr
 
     again = run_cli(home, "doctor", passphrase=PASSPHRASE)
     assert again.returncode == 1
@@ -180,3 +180,19 @@ def test_circle_items_are_checked_too_and_a_summary_is_rebuilt(tmp_path: Path) -
         line for line in again if line.startswith(broken)
     ]
     assert SECRET not in result.stdout + result.stderr
+
+
+def test_list_and_search_say_when_stories_could_not_be_opened(tmp_path: Path) -> None:
+    home, ids = _home(tmp_path)
+    db = home / "storycircle.db"
+    _damage(db, "stories WHERE id = ?", ids[2], "summary")
+    listed = run_cli(home, "list", passphrase=PASSPHRASE)
+    assert listed.returncode == 0, listed.stderr
+    assert len(listed.stdout.splitlines()) == 4 and ids[2] not in listed.stdout
+    assert "1 story could not be opened: run storycircle doctor" in listed.stderr
+    _damage(db, "stories WHERE id = ?", ids[3], "summary")
+    listed = run_cli(home, "list", passphrase=PASSPHRASE)
+    assert "2 stories could not be opened: run storycircle doctor" in listed.stderr
+    assert SECRET not in listed.stderr
+    sound = run_cli(home, "list", "--tag", "t0", passphrase=PASSPHRASE)
+    assert "could not be opened" not in sound.stderr
