@@ -105,9 +105,8 @@ def _list(installation: Installation, args: argparse.Namespace) -> int:
 def _say_unopened(damaged: set[str]) -> None:
     # A row left out without a word looks like a lost story; doctor names it.
     if damaged:
-        warn(
-            f"{counted(len(damaged), 'story', 'stories')} could not be opened: run storycircle doctor"
-        )
+        count = counted(len(damaged), "story", "stories")
+        warn(f"{count} could not be opened: run storycircle doctor")
 
 
 def _read(installation: Installation, args: argparse.Namespace) -> int:

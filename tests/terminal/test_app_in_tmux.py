@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -110,3 +111,50 @@ def test_hostile_story_cannot_retitle_or_write_the_clipboard(
     # The app is still running and the screen was not cleared by the story.
     assert terminal.alive()
     assert "Safe words" in terminal.screen()
+
+
+def _editor_with_words(home: Path, terminals: list[Terminal]) -> Terminal:
+    installation = open_installation(home)
+    create_member(installation.store, "river", PASSPHRASE, work_factor=TEST_WORK_FACTOR)
+    installation.store.close()
+    terminal = run_storycircle(home)
+    terminals.append(terminal)
+    _unlock(terminal)
+    terminal.keys("n")
+    terminal.wait_for("Title")
+    terminal.type("words nobody saved yet")  # into the body, which has the focus
+    return terminal
+
+
+@pytest.mark.parametrize(
+    "after",
+    ["\x11", "\x0c", "\x11y", "\x11\r", "\x1b[201~\x11", "\x1b\x11"],
+    ids=["quit", "lock", "quit-and-yes", "quit-and-enter", "second-marker", "escape-quit"],
+)
+def test_a_paste_that_ends_itself_early_never_quits_or_locks(
+    home: Path, terminals: list[Terminal], after: str
+) -> None:
+    terminal = _editor_with_words(home, terminals)
+    terminal.paste(f"pasted line\x1b[201~{after}echo handed-to-the-shell\r")
+    shown = terminal.wait_for("Paste cut short")
+    assert terminal.alive()
+    assert "words nobody saved yet" in shown and "pasted line" in shown
+    assert "Who's writing?" not in shown  # not locked
+    assert "handed-to-the-shell" not in shown  # the rest was dropped, not typed
+
+
+def test_quitting_with_unsaved_words_asks_first(home: Path, terminals: list[Terminal]) -> None:
+    terminal = _editor_with_words(home, terminals)
+    terminal.keys("C-q")
+    terminal.wait_for("Quit storycircle?")
+    terminal.keys("Escape")
+    terminal.wait_for("words nobody saved yet")
+    assert terminal.alive()
+    terminal.keys("C-q")
+    terminal.wait_for("Quit storycircle?")
+    terminal.keys("y")
+    deadline = 50
+    while terminal.alive() and deadline:
+        deadline -= 1
+        time.sleep(0.1)
+    assert not terminal.alive()

@@ -80,6 +80,12 @@ class Terminal:
         self._run("send-keys", "-t", "t", "-l", text)
         time.sleep(0.3)
 
+    def paste(self, text: str) -> None:
+        """Paste ``text`` as a terminal does: in one write, bracketed if the app asked."""
+        self._run("set-buffer", "-b", "pasted", "--", text)
+        self._run("paste-buffer", "-p", "-r", "-d", "-b", "pasted", "-t", "t")
+        time.sleep(0.5)
+
     def screen(self) -> str:
         """The visible text of the pane."""
         return self._run("capture-pane", "-p", "-t", "t")
