@@ -124,7 +124,7 @@ class Session(CircleVerbs):
         store = self.installation.store
         self.journal = Journal(store, member, clock=self.clock)
         self.preferences = load_preferences(store, member)
-        self._reactions = Reactions(store, member.id)
+        self._reactions = Reactions(store, member)
         self.sharing = Sharing(Circles(store, member, clock=self.clock))
         self.library = self._library()
         return self.journal
