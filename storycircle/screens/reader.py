@@ -35,6 +35,19 @@ from storycircle.session import Session
 from storycircle.widgets.footer import StoryFooter
 from storycircle.widgets.safe import block, line
 
+CONSENT_GIVE = (
+    "A curated collection may then include this story: its title, words, tags and "
+    "content notes, with your pseudonym and the day it was written. Collections are "
+    "public writing, kept unencrypted, and can be exported and passed on as booklets.\n\n"
+    "You can withdraw later, but only for new collections: a copy already put in a "
+    "collection, exported or shared cannot be recalled."
+)
+CONSENT_WITHDRAW = (
+    "This story will not be put in any new collection.\n\n"
+    "Collections that already include it keep their copy, and so does anyone who "
+    "exported or received one: those copies cannot be recalled from here. "
+    "You can allow it again later."
+)
 NOTHING_RELATED = "No other story shares a tag with this one yet."
 _SCROLL_ACTIONS = frozenset(
     {"scroll_up", "scroll_down", "page_up", "page_down", "scroll_home", "scroll_end"}
@@ -332,12 +345,36 @@ class ReaderScreen(Screen[None]):
         self._update_reactions(summary)
 
     def action_toggle_consent(self) -> None:
-        """Say whether this story may be included in curated collections."""
+        """Ask, then say whether this story may be included in curated collections.
+
+        Consent is a decision, in both directions: a dialog says what it
+        allows and what cannot be recalled, and nothing changes without a yes.
+        """
         if self._story is None or not self._is_own():
             return
-        allowed = not self.session.may_be_collected(self._story.id)
+        story_id = self._story.id
+        allowed = not self.session.may_be_collected(story_id)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._set_consent(story_id, allowed)
+
+        if allowed:
+            dialog = ConfirmScreen(
+                "Allow this story in curated collections?", CONSENT_GIVE, yes="Allow", no="Not now"
+            )
+        else:
+            dialog = ConfirmScreen(
+                "Withdraw consent for collections?",
+                CONSENT_WITHDRAW,
+                yes="Withdraw",
+                no="Keep it allowed",
+            )
+        self.app.push_screen(dialog, answered)
+
+    def _set_consent(self, story_id: str, allowed: bool) -> None:
         try:
-            self.session.set_may_be_collected(self._story.id, allowed)
+            self.session.set_may_be_collected(story_id, allowed)
         except StorycircleError as error:
             self.notify(str(error), severity="error", markup=False)
             return
