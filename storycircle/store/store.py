@@ -17,6 +17,7 @@ from storycircle.models import DraftRecord, MemberRecord, StoryRecord
 from storycircle.store.circle_store import CircleStore
 from storycircle.store.database import connect, connect_read_only, transaction
 from storycircle.store.reaction_store import ReactionStore
+from storycircle.store.version_store import VersionRecordStore
 
 _STORY_COLUMNS = (
     "id, version, author_id, scope, epoch, created_day, updated_day, seq, size, blob, summary"
@@ -51,6 +52,8 @@ class Store:
         """The circle tables of the same database."""
         self.reacting = ReactionStore(self._conn)
         """The reaction tables of the same database."""
+        self.versions = VersionRecordStore(self._conn)
+        """The rollback records of the same database."""
 
     @classmethod
     def open(cls, path: Path | str) -> Store:
@@ -151,7 +154,13 @@ class Store:
             self._conn.execute("DELETE FROM stories WHERE author_id = ?", (member_id,))
             # Their tokened reactions to others' stories cannot be told apart
             # without their key: they stay, as counts that name nobody.
-            for table in ("drafts", "reactions_unsealed", "member_prefs", "circle_grants"):
+            for table in (
+                "drafts",
+                "reactions_unsealed",
+                "member_prefs",
+                "circle_grants",
+                "version_records",
+            ):
                 self._conn.execute(f"DELETE FROM {table} WHERE member_id = ?", (member_id,))
             # Their shared copies go with their journal; in their circles they
             # count as removed (their key is gone with them).

@@ -196,3 +196,90 @@ def test_list_and_search_say_when_stories_could_not_be_opened(tmp_path: Path) ->
     assert SECRET not in listed.stderr
     sound = run_cli(home, "list", "--tag", "t0", passphrase=PASSPHRASE)
     assert "could not be opened" not in sound.stderr
+
+
+def _row(db: Path, story_id: str) -> tuple[object, ...]:
+    conn = sqlite3.connect(db)
+    row = conn.execute(
+        "SELECT version, updated_day, seq, size, blob, summary FROM stories WHERE id = ?",
+        (story_id,),
+    ).fetchone()
+    conn.close()
+    return tuple(row)
+
+
+def _put_row(db: Path, story_id: str, row: tuple[object, ...]) -> None:
+    conn = sqlite3.connect(db)
+    conn.execute(
+        "UPDATE stories SET version = ?, updated_day = ?, seq = ?, size = ?, blob = ?, "
+        "summary = ? WHERE id = ?",
+        (*row, story_id),
+    )
+    conn.commit()
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+
+
+def _edit(home: Path, story_id: str, body: str) -> None:
+    installation = open_installation(home)
+    journal = Journal(installation.store, unlock(installation.store.members()[0], PASSPHRASE))
+    journal.save(title="edited", body=body, story_id=story_id, base_version=1)
+    installation.store.close()
+
+
+def test_a_story_rolled_back_to_an_older_row_is_refused_and_reported(tmp_path: Path) -> None:
+    home, ids = _home(tmp_path)
+    db = home / "storycircle.db"
+    old = _row(db, ids[0])
+    _edit(home, ids[0], "the newer words")
+    _put_row(db, ids[0], old)  # what sqlite3 and last week's copy can do
+
+    read = run_cli(home, "read", ids[0], passphrase=PASSPHRASE)
+    assert read.returncode != 0 and SECRET not in read.stdout
+    assert "older (version 1) than the last version saved here (2)" in read.stderr
+    assert "rolled back" in read.stderr
+
+    result = run_cli(home, "doctor", passphrase=PASSPHRASE)
+    assert result.returncode == 1
+    assert (
+        f"story {ids[0]}: is version 1, older than the last version saved here (2): "
+        "it may have been rolled back; it is left as it is"
+    ) in result.stdout.splitlines()
+    assert "1 damaged item remains" in result.stderr
+    for sound in ids[1:]:
+        assert sound not in result.stdout
+
+
+def test_a_story_row_removed_outside_storycircle_is_reported(tmp_path: Path) -> None:
+    home, ids = _home(tmp_path)
+    _damage(home / "storycircle.db", "DELETE FROM stories WHERE id = ?", ids[4])
+    result = run_cli(home, "doctor", passphrase=PASSPHRASE)
+    assert result.returncode == 1
+    assert (
+        f"story {ids[4]}: was saved here but its row is gone: it was removed outside storycircle"
+    ) in result.stdout.splitlines()
+    # Deleting through storycircle is not a finding.
+    home2, ids2 = _home(tmp_path / "second")
+    deleted = run_cli(home2, "delete", ids2[4], "--yes", passphrase=PASSPHRASE)
+    assert deleted.returncode == 0, deleted.stderr
+    assert run_cli(home2, "doctor", passphrase=PASSPHRASE).returncode == 0
+
+
+def test_stories_saved_before_the_record_existed_are_covered_from_the_next_unlock(
+    tmp_path: Path,
+) -> None:
+    home, ids = _home(tmp_path)
+    db = home / "storycircle.db"
+    # An installation from before rollback detection: stories, no record.
+    _damage(db, "DELETE FROM version_records WHERE member_id != ?", "")
+    before = run_cli(home, "doctor", passphrase=PASSPHRASE)
+    assert "version record: is missing, so rollbacks cannot be checked" in before.stdout
+
+    listed = run_cli(home, "list", passphrase=PASSPHRASE)  # the next unlock starts one
+    assert listed.returncode == 0 and len(listed.stdout.splitlines()) == 5
+    assert run_cli(home, "doctor", passphrase=PASSPHRASE).returncode == 0
+
+    old = _row(db, ids[1])
+    _edit(home, ids[1], "newer words")
+    _put_row(db, ids[1], old)
+    assert "rolled back" in run_cli(home, "doctor", passphrase=PASSPHRASE).stdout
