@@ -32,7 +32,7 @@ from storycircle.models import (
 from storycircle.sanitize import sanitize_line, sanitize_text
 from storycircle.store import Store
 from storycircle.summaries import pack_summary, unpack_summary
-from storycircle.tags import canonical_tag, canonical_tags
+from storycircle.tags import canonical_tags, search_forms
 from storycircle.versions import VersionRecord
 
 MAX_TITLE_LENGTH = 200
@@ -320,8 +320,10 @@ class Journal:
         Only the rows returned are decrypted: the token picks them out first,
         and ``limit`` stops after that many.
         """
-        token = self._keys.tag_token(canonical_tag(tag))
-        wanted = set(self._store.story_ids_with_token(JOURNAL_SCOPE, token))
+        wanted: set[str] = set()
+        for form in search_forms(tag):  # stories saved before 2.0 and joiners were kept
+            token = self._keys.tag_token(form)
+            wanted.update(self._store.story_ids_with_token(JOURNAL_SCOPE, token))
         found: list[StorySummary] = []
         for row in self._store.summaries(JOURNAL_SCOPE, author_id=self._member.id):
             if row[0] not in wanted:
