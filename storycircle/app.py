@@ -26,6 +26,7 @@ from storycircle.screens.palette import StoryCommands
 from storycircle.screens.welcome import WelcomeScreen
 from storycircle.session import Session
 from storycircle.themes import CALM, HIGH_CONTRAST
+from storycircle.widgets.cell_widths import measure_like_terminals
 from storycircle.widgets.safe import line
 
 QUIT_WARNING = (
@@ -55,6 +56,7 @@ class StorycircleApp(App[None]):
 
     def __init__(self, session: Session) -> None:
         """Create the app around an open session."""
+        measure_like_terminals()  # before anything is measured or drawn
         super().__init__()
         self.session = session
         for theme in (CALM, HIGH_CONTRAST):
