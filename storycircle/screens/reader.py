@@ -30,24 +30,12 @@ from storycircle.models import Story
 from storycircle.reactions import LABELS, ReactionKind, ReactionSummary
 from storycircle.safe_markdown import safe_parser
 from storycircle.sanitize import sanitize_text
+from storycircle.screens.consent import consent_dialog, consent_notice
 from storycircle.screens.dialogs import ConfirmScreen
 from storycircle.session import Session
 from storycircle.widgets.footer import StoryFooter
 from storycircle.widgets.safe import block, line
 
-CONSENT_GIVE = (
-    "A curated collection may then include this story: its title, words, tags and "
-    "content notes, with your pseudonym and the day it was written. Collections are "
-    "public writing, kept unencrypted, and can be exported and passed on as booklets.\n\n"
-    "You can withdraw later, but only for new collections: a copy already put in a "
-    "collection, exported or shared cannot be recalled."
-)
-CONSENT_WITHDRAW = (
-    "This story will not be put in any new collection.\n\n"
-    "Collections that already include it keep their copy, and so does anyone who "
-    "exported or received one: those copies cannot be recalled from here. "
-    "You can allow it again later."
-)
 NOTHING_RELATED = "No other story shares a tag with this one yet."
 _SCROLL_ACTIONS = frozenset(
     {"scroll_up", "scroll_down", "page_up", "page_down", "scroll_home", "scroll_end"}
@@ -356,36 +344,16 @@ class ReaderScreen(Screen[None]):
         allowed = not self.session.may_be_collected(story_id)
 
         def answered(yes: bool | None) -> None:
-            if yes:
-                self._set_consent(story_id, allowed)
+            if not yes:
+                return
+            try:
+                self.session.set_may_be_collected(story_id, allowed)
+            except StorycircleError as error:
+                self.notify(str(error), severity="error", markup=False)
+                return
+            self.notify(consent_notice(allowed), markup=False, timeout=8)
 
-        if allowed:
-            dialog = ConfirmScreen(
-                "Allow this story in curated collections?", CONSENT_GIVE, yes="Allow", no="Not now"
-            )
-        else:
-            dialog = ConfirmScreen(
-                "Withdraw consent for collections?",
-                CONSENT_WITHDRAW,
-                yes="Withdraw",
-                no="Keep it allowed",
-            )
-        self.app.push_screen(dialog, answered)
-
-    def _set_consent(self, story_id: str, allowed: bool) -> None:
-        try:
-            self.session.set_may_be_collected(story_id, allowed)
-        except StorycircleError as error:
-            self.notify(str(error), severity="error", markup=False)
-            return
-        if allowed:
-            message = "This story may now be included in curated collections. Press c to withdraw."
-        else:
-            message = (
-                "Withdrawn: this story will not be put in new collections. "
-                "Copies already assembled or shared cannot be recalled."
-            )
-        self.notify(message, markup=False, timeout=8)
+        self.app.push_screen(consent_dialog(allowed), answered)
 
     def _is_collection(self) -> bool:
         return self._story is not None and self.session.library.is_collection_story(self._story.id)
