@@ -67,9 +67,6 @@ _JOINERS = "\u200c\u200d"
 # (Ends of the tag are judged by the sanitizer, which keeps a word-final
 # joiner after a virama, as in Malayalam chillu spellings.)
 _EDGE_JOINER = re.compile(r"(?<=-)[\u200c\u200d]+|[\u200c\u200d]+(?=-)")
-# A full stop between two digits: a version or a decimal, "2.0" is not "20".
-_DIGIT_DOT = re.compile(r"(?<=\d)\.(?=\d)")
-_KEPT_DOT = "\ue000"  # stands in for such a dot while the rest is filtered
 
 # Tag lists are split on commas and semicolons in the common scripts (Arabic,
 # CJK and fullwidth forms too) and on line breaks.
@@ -118,8 +115,17 @@ def _keep(char: str) -> bool:
     return char == "-" or unicodedata.category(char)[0] in "LNM"
 
 
-def _keep_now(char: str) -> bool:
-    return _keep(char) or char in _JOINERS or char == _KEPT_DOT
+def _filtered(text: str) -> str:
+    # Letters, digits, marks, hyphens and joiners stay; so does a full stop
+    # between two digits (a version or a decimal: "2.0" is not "20").
+    last = len(text) - 1
+    return "".join(
+        char
+        for i, char in enumerate(text)
+        if _keep(char)
+        or char in _JOINERS
+        or (char == "." and 0 < i < last and text[i - 1].isdecimal() and text[i + 1].isdecimal())
+    )
 
 
 def legacy_slug(raw: str) -> str | None:
@@ -163,8 +169,7 @@ def canonical_slug(raw: str) -> str:
     text = fold(sanitize_line(raw)).lstrip("#")
     text = _SEPARATOR_RUN.sub("-", text)
     if not text.isalnum():
-        text = _DIGIT_DOT.sub(_KEPT_DOT, text)
-        text = "".join(char for char in text if _keep_now(char)).replace(_KEPT_DOT, ".")
+        text = _filtered(text)
     # Dropping characters can bring a base letter and a mark together, so
     # normalise once more; otherwise slugging a slug could change it.
     text = unicodedata.normalize("NFKC", text)
