@@ -80,21 +80,23 @@ def test_reactions_from_before_tokens_move_under_them_at_the_next_unlock(tmp_pat
     for member in (river, oak):
         columns = dataclasses.astuple(member.record)
         conn.execute(f"INSERT INTO members VALUES ({', '.join('?' * len(columns))})", columns)
-    old = [("s1", river.id, "hope"), ("s1", oak.id, "hope"), ("s2", river.id, "me-too")]
+    # Ids long enough that no random key bytes in the members table hold them.
+    s1, s2 = "story-one-00001", "story-two-00002"
+    old = [(s1, river.id, "hope"), (s1, oak.id, "hope"), (s2, river.id, "me-too")]
     conn.executemany("INSERT INTO reactions (story_id, member_id, kind) VALUES (?, ?, ?)", old)
     conn.commit()
     conn.close()
 
     store = Store.open(path)  # migrates: the old rows wait, still counted
-    assert store.reacting.counts("hope") == {"s1": 2}
+    assert store.reacting.counts("hope") == {s1: 2}
     reactions = Reactions(store, river)  # river unlocks: their rows are tokened
-    assert reactions.summary("s1").mine == {"hope"} and reactions.summary("s1").hope == 2
-    assert reactions.summary("s2").mine == {"me-too"}
-    assert _rows_naming(store._conn, river.id, "s1") == []
-    assert _rows_naming(store._conn, river.id, "s2") == []
-    assert len(_rows_naming(store._conn, oak.id, "s1")) == 1  # oak has not unlocked yet
+    assert reactions.summary(s1).mine == {"hope"} and reactions.summary(s1).hope == 2
+    assert reactions.summary(s2).mine == {"me-too"}
+    assert _rows_naming(store._conn, river.id, s1) == []
+    assert _rows_naming(store._conn, river.id, s2) == []
+    assert len(_rows_naming(store._conn, oak.id, s1)) == 1  # oak has not unlocked yet
     Reactions(store, oak)
-    assert _rows_naming(store._conn, oak.id, "s1") == []
-    assert store.reacting.counts("hope") == {"s1": 2}
+    assert _rows_naming(store._conn, oak.id, s1) == []
+    assert store.reacting.counts("hope") == {s1: 2}
     assert store._conn.execute("SELECT count(*) FROM reactions_unsealed").fetchone()[0] == 0
     store.close()
