@@ -113,7 +113,7 @@ def build_storycircle(home: Path, entries: list[synth.Entry]) -> None:
     member = unlock(record, PASSPHRASE)
     journal = Journal(store, member)
     for first in range(0, len(entries), BATCH):
-        with store.batch():
+        with journal.batch():  # one version-record write per batch
             for entry in entries[first : first + BATCH]:
                 story = Story(
                     id=entry.id,

@@ -6,10 +6,12 @@ so tests pass an in-memory store and a cheap key-derivation setting.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual.app import App
+from textual import events
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.theme import Theme
@@ -24,10 +26,16 @@ from storycircle.screens.palette import StoryCommands
 from storycircle.screens.welcome import WelcomeScreen
 from storycircle.session import Session
 from storycircle.themes import CALM, HIGH_CONTRAST
+from storycircle.widgets.cell_widths import measure_like_terminals
 from storycircle.widgets.safe import line
 
 if TYPE_CHECKING:
     from storycircle.screens.circle_refresh import CircleWatch
+
+QUIT_WARNING = (
+    "A story you are writing is not saved. If you quit now, it is kept as an "
+    "encrypted draft and offered again when you next unlock."
+)
 
 
 class StorycircleApp(App[None]):
@@ -46,9 +54,12 @@ class StorycircleApp(App[None]):
     ]
     KIOSK: ClassVar[bool] = False
     """True on a shared kiosk, where screens leave out what only a facilitator may do."""
+    PASTE_BURST_SECONDS: ClassVar[float] = 0.3
+    """Keys read this soon after a paste came with it, not from a person's hands."""
 
     def __init__(self, session: Session) -> None:
         """Create the app around an open session."""
+        measure_like_terminals()  # before anything is measured or drawn
         super().__init__()
         self.session = session
         for theme in (CALM, HIGH_CONTRAST):
@@ -59,6 +70,38 @@ class StorycircleApp(App[None]):
     def on_mount(self) -> None:
         """Start at the welcome screen."""
         self.push_screen(self.start_screen())
+
+    # -- pasted text never acts -------------------------------------------------
+    # A pasted text holding the end-of-paste marker (ESC [ 201 ~) ends the paste
+    # early in terminals that pass the marker through (tmux does): what follows
+    # arrives as key presses, so ^Q would quit and ^L lock. Events are stamped
+    # when the input thread reads them, so keys of the same burst come within
+    # microseconds of the paste, and no hand presses a key that fast.
+
+    _last_paste: float = float("-inf")
+    _told_paste: float = float("-inf")
+
+    async def on_event(self, event: events.Event) -> None:
+        """Drop key presses that arrived in the same burst as a paste."""
+        if isinstance(event, events.Paste) and not event.is_forwarded:
+            self._last_paste = event.time
+        elif (
+            isinstance(event, events.Key)
+            and not event.is_forwarded
+            and event.time - self._last_paste < self.PASTE_BURST_SECONDS
+        ):
+            if self._told_paste != self._last_paste:
+                # Once per paste, so nobody wonders where the rest of it went.
+                self._told_paste = self._last_paste
+                self.notify(
+                    "The pasted text held a control sequence that ended it early; "
+                    "the keys that followed it were ignored.",
+                    title="Paste cut short",
+                    severity="warning",
+                    markup=False,
+                )
+            return
+        await super().on_event(event)
 
     def start_screen(self) -> Screen[None]:
         """The screen people unlock on (a kiosk has its own)."""
@@ -134,12 +177,67 @@ class StorycircleApp(App[None]):
         else:
             self.switch_screen(WelcomeScreen(self.session))
 
+    def _unsaved_editor(self) -> bool:
+        return any(
+            callable(unsaved := getattr(screen, "has_unsaved_changes", None)) and unsaved()
+            for screen in self.screen_stack
+        )
+
     async def action_quit(self) -> None:
-        """Save drafts, then leave."""
+        """Save drafts, then leave; ask first while a story has unsaved words."""
+        if not self._unsaved_editor():
+            self._quit_now()
+            return
+        if isinstance(self.screen, ConfirmScreen):
+            return  # already asking something: answer that first
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self._quit_now()
+
+        self.push_screen(
+            ConfirmScreen("Quit storycircle?", QUIT_WARNING, yes="Quit", no="Keep writing"),
+            answered,
+        )
+
+    def _quit_now(self) -> None:
         self._flush_drafts()
         self._stop_circle_watch()
         self.session.lock()
         self.exit()
+
+    # -- no screenshots --------------------------------------------------------
+    # A screenshot is the screen, story text included, written in clear to an
+    # SVG file: no plaintext at rest means none. Textual offers one from the
+    # palette, the ``screenshot`` action and the TEXTUAL_SCREENSHOT variable;
+    # all three end in the methods below, which write nothing.
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Textual's palette commands without Screenshot."""
+        for command in super().get_system_commands(screen):
+            if command.title != "Screenshot":
+                yield command
+
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        """No screenshots of what people wrote."""
+
+    def deliver_screenshot(
+        self,
+        filename: str | None = None,
+        path: str | None = None,
+        time_format: str | None = None,
+    ) -> str | None:
+        """No screenshot files."""
+        return None
+
+    def save_screenshot(
+        self,
+        filename: str | None = None,
+        path: str | None = None,
+        time_format: str | None = None,
+    ) -> str:
+        """No screenshot files (Textual calls this for ``TEXTUAL_SCREENSHOT``)."""
+        return ""
 
     # -- navigation ---------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 
 from storycircle.cli_io import PassphraseSource
 from storycircle.errors import StorycircleError
@@ -39,4 +40,9 @@ def unlock_member(
 def open_journal(installation: Installation, args: argparse.Namespace) -> Journal:
     """Unlock the chosen member and return their journal."""
     member = unlock_member(installation, args, PassphraseSource(args.passphrase_fd))
-    return Journal(installation.store, member)
+    journal = Journal(installation.store, member)
+    # Stories from before rollback detection are covered from now on; a
+    # read-only data folder still reads.
+    with contextlib.suppress(StorycircleError):
+        journal.versions.start()
+    return journal

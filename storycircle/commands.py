@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from storycircle.cli_io import PassphraseSource, confirmed, say, say_line, warn
+from storycircle.cli_io import PassphraseSource, confirmed, counted, say, say_line, warn
 from storycircle.cli_session import choose_member, open_journal
 from storycircle.commands_circle import run_circle
 from storycircle.commands_curate import CURATE_HANDLERS
@@ -96,9 +96,17 @@ def _list(installation: Installation, args: argparse.Namespace) -> int:
     else:
         rows = list(journal.page(0, args.limit).items)
     _print_rows(rows)
-    if not rows:
+    if not rows and not journal.damaged:
         say_line("No stories yet." if not args.tag else "No stories with that tag.")
+    _say_unopened(journal.damaged)
     return 0
+
+
+def _say_unopened(damaged: set[str]) -> None:
+    # A row left out without a word looks like a lost story; doctor names it.
+    if damaged:
+        count = counted(len(damaged), "story", "stories")
+        warn(f"{count} could not be opened: run storycircle doctor")
 
 
 def _read(installation: Installation, args: argparse.Namespace) -> int:
@@ -114,10 +122,12 @@ def _read(installation: Installation, args: argparse.Namespace) -> int:
 
 
 def _search(installation: Installation, args: argparse.Namespace) -> int:
-    rows = open_journal(installation, args).search(" ".join(args.words))
+    journal = open_journal(installation, args)
+    rows = journal.search(" ".join(args.words))
     _print_rows(rows)
     if not rows:
         say_line("Nothing found.")
+    _say_unopened(journal.damaged)
     return 0
 
 

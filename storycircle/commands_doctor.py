@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from storycircle.cli_io import PassphraseSource, say_line, warn
+from storycircle.cli_io import PassphraseSource, counted, say_line, warn
 from storycircle.cli_session import unlock_member
 from storycircle.config import load_config
 from storycircle.doctor import Checkup, check_database, examine
@@ -43,7 +43,8 @@ def run_doctor(args: argparse.Namespace) -> int:
     checked = ", ".join(f"{count} {kind}" for kind, count in report.checked.items())
     say_line(f"Checked the database, {checked}.")
     if report.remaining:
-        warn(f"{report.remaining} damaged item(s) remain; nothing else was changed")
+        remain = "remains" if report.remaining == 1 else "remain"
+        warn(f"{counted(report.remaining, 'damaged item')} {remain}; nothing else was changed")
         return 1
     say_line("Everything opens." if not report.findings else "Everything was repaired.")
     return 0

@@ -82,6 +82,8 @@ def _import(installation: Installation, args: argparse.Namespace) -> int:
         progress.finish()
     for problem in report.problems:
         warn(f"skipped {problem.source}: {problem.reason}")
+    for dropped in report.dropped_tags:
+        warn(f"imported {dropped.source} without a tag: {dropped.reason}")
     say_line(report.summary())
     return 1 if report.problems and not report.added and not report.already_present else 0
 

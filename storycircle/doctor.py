@@ -26,13 +26,14 @@ from pathlib import Path
 from storycircle import vault
 from storycircle.circles.checks import check_circles
 from storycircle.collections import collection_consents, shipped_collections, user_collections
-from storycircle.errors import StorycircleError
+from storycircle.errors import RolledBack, StorycircleError
 from storycircle.journal import Journal
 from storycircle.keys import SealError, row_context
 from storycircle.members import UnlockedMember
 from storycircle.models import JOURNAL_SCOPE
 from storycircle.store import Store
 from storycircle.summaries import pack_summary
+from storycircle.versions import VersionRecord
 
 MAX_INTEGRITY_LINES = 10
 
@@ -114,6 +115,14 @@ def check_journal(checkup: Checkup, report: Report) -> Iterator[Finding]:
         item = f"story {story_id}"
         try:
             story = journal.load(story_id)
+        except RolledBack:
+            newest = journal.versions.recorded(story_id)
+            yield Finding(
+                item,
+                f"is version {version}, older than the last version saved here ({newest}): "
+                "it may have been rolled back; it is left as it is",
+            )
+            continue
         except StorycircleError:
             yield Finding(item, "does not decrypt or verify; it is left as it is")
             continue
@@ -220,8 +229,45 @@ def check_collections(checkup: Checkup, report: Report) -> Iterator[Finding]:
                 yield Finding(f"collection {collection.slug}", "changed since it was signed")
 
 
+def check_versions(checkup: Checkup, report: Report) -> Iterator[Finding]:
+    """The record of newest versions opens, and no recorded story has vanished."""
+    record = VersionRecord(checkup.store, checkup.member)
+    try:
+        check = record.check()
+    except SealError:
+        yield Finding(
+            "version record",
+            "does not open or verify, so rollbacks cannot be checked",
+            _restart_record(checkup.member),
+            "starts a new one from the stories present",
+        )
+        return
+    if not record.exists() and report.checked.get("stories"):
+        yield Finding(
+            "version record",
+            "is missing, so rollbacks cannot be checked",
+            _restart_record(checkup.member),
+            "starts one from the stories present",
+        )
+    for story_id in check.missing:
+        yield Finding(
+            f"story {story_id}",
+            "was saved here but its row is gone: it was removed outside storycircle",
+        )
+
+
+def _restart_record(member: UnlockedMember) -> Callable[[Store], str]:
+    def repair(store: Store) -> str:
+        versions = store.versions.journal_versions(JOURNAL_SCOPE, member.id)
+        VersionRecord(store, member).write(versions)
+        return "version record: started again from the stories present"
+
+    return repair
+
+
 CHECKERS: list[Checker] = [
     check_journal,
+    check_versions,
     check_drafts,
     check_preferences,
     check_consents,

@@ -39,5 +39,9 @@ class DamagedStory(StorycircleError):
     """A story's sealed data failed to decrypt, verify or match its row."""
 
 
+class RolledBack(DamagedStory):
+    """A story's row is older than the newest version its author saved here."""
+
+
 class SaveConflict(StorycircleError):
     """A story changed since it was loaded; the edit was kept as a copy."""

@@ -32,6 +32,7 @@ from storycircle import vault
 from storycircle.errors import StorycircleError
 from storycircle.models import Collection, CollectionStory, Story
 from storycircle.passphrase import check_strength
+from storycircle.sanitize import sanitize_text
 
 if TYPE_CHECKING:
     from storycircle.journal import Journal
@@ -483,9 +484,11 @@ _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; form-acti
 
 
 def _markdown_renderer() -> Any:
-    from markdown_it import MarkdownIt
+    from storycircle.safe_markdown import safe_parser
 
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    # What Markdown decodes (entities) is sanitized again, and a link a reader
+    # would not open (ssh:, smb:, hidden characters ...) is plain text.
+    md = safe_parser("commonmark", plain_links=True, html=False, linkify=False, typographer=False)
 
     def image_as_text(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
         # An image would be fetched when the booklet opens: show its alt text.
@@ -496,6 +499,11 @@ def _markdown_renderer() -> Any:
     return md
 
 
+def _escape(text: str) -> str:
+    # Stored fields were sanitized on save; a damaged or foreign row may not be.
+    return html.escape(sanitize_text(text))
+
+
 def render_html(entries: Iterable[ExportEntry], title: str) -> str:
     """One self-contained HTML booklet: no scripts, no external resources.
 
@@ -503,7 +511,7 @@ def render_html(entries: Iterable[ExportEntry], title: str) -> str:
     string is escaped; content notes come before each story.
     """
     md = _markdown_renderer()
-    esc = html.escape
+    esc = _escape
     parts = [
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n',
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n',

@@ -10,14 +10,14 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import AbstractContextManager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from storycircle import vault
 from storycircle.envelope import open_story, read_text, seal_story
-from storycircle.errors import DamagedStory, StorycircleError, StoryNotFound
+from storycircle.errors import DamagedStory, RolledBack, StorycircleError, StoryNotFound
 from storycircle.keys import SealError, row_context
 from storycircle.members import UnlockedMember, signing_public_key
 from storycircle.models import (
@@ -32,7 +32,8 @@ from storycircle.models import (
 from storycircle.sanitize import sanitize_line, sanitize_text
 from storycircle.store import Store
 from storycircle.summaries import pack_summary, unpack_summary
-from storycircle.tags import canonical_tag, canonical_tags
+from storycircle.tags import canonical_tags, search_forms
+from storycircle.versions import VersionRecord
 
 MAX_TITLE_LENGTH = 200
 MAX_BODY_BYTES = 512 * 1024
@@ -115,6 +116,9 @@ class Journal:
         """Ids of stories whose sealed summary failed to open on listing."""
         self.listed = False
         """True once every row has been decrypted for a list (then listing is cheap)."""
+        self.versions = VersionRecord(store, member)
+        """The sealed record of the newest version of each story (rollback check)."""
+        self._pending: dict[str, int] | None = None
 
     @property
     def member(self) -> UnlockedMember:
@@ -123,9 +127,22 @@ class Journal:
 
     # -- saving ------------------------------------------------------------
 
-    def batch(self) -> AbstractContextManager[object]:
-        """Save many stories in one transaction (imports); see :meth:`Store.batch`."""
-        return self._store.batch()
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Save many stories in one transaction (imports); see :meth:`Store.batch`.
+
+        The version record is written once, at the end, not once per story.
+        """
+        if self._pending is not None:
+            yield
+            return
+        with self._store.batch():
+            self._pending = self.versions.current()
+            try:
+                yield
+                self.versions.write(self._pending)
+            finally:
+                self._pending = None
 
     def save(
         self,
@@ -211,7 +228,15 @@ class Journal:
             summary=sealed,
         )
         tokens = [self._keys.tag_token(tag) for tag in story.tags]
-        return self._store.save_story(record, tokens, expected_version=expected_version)
+        # The story and the record of its newest version commit together.
+        with self._store.batch():
+            if not self._store.save_story(record, tokens, expected_version=expected_version):
+                return False
+            if self._pending is not None:
+                self._pending[story.id] = story.version
+            else:
+                self.versions.saved(story.id, story.version)
+        return True
 
     # -- reading -----------------------------------------------------------
 
@@ -225,7 +250,14 @@ class Journal:
         record = self._store.story(story_id)
         if record is None or record.scope != JOURNAL_SCOPE or record.author_id != self._member.id:
             raise StoryNotFound(f"there is no story {sanitize_line(story_id)} in your journal")
-        return self._read_record(record)
+        story = self._read_record(record)
+        newest = self.versions.recorded(story_id)
+        if newest is not None and record.version < newest:
+            raise RolledBack(
+                f"story {story_id} is older (version {record.version}) than the last version "
+                f"saved here ({newest}): it may have been rolled back; run storycircle doctor"
+            )
+        return story
 
     def _read_record(self, record: StoryRecord) -> Story:
         author = self._store.member(record.author_id)
@@ -288,8 +320,10 @@ class Journal:
         Only the rows returned are decrypted: the token picks them out first,
         and ``limit`` stops after that many.
         """
-        token = self._keys.tag_token(canonical_tag(tag))
-        wanted = set(self._store.story_ids_with_token(JOURNAL_SCOPE, token))
+        wanted: set[str] = set()
+        for form in search_forms(tag):  # stories saved before 2.0 and joiners were kept
+            token = self._keys.tag_token(form)
+            wanted.update(self._store.story_ids_with_token(JOURNAL_SCOPE, token))
         found: list[StorySummary] = []
         for row in self._store.summaries(JOURNAL_SCOPE, author_id=self._member.id):
             if row[0] not in wanted:
@@ -365,7 +399,12 @@ class Journal:
         record = self._store.story(story_id)
         if record is None or record.author_id != self._member.id:
             raise StoryNotFound(f"there is no story {sanitize_line(story_id)} in your journal")
-        self._store.delete_story(story_id)
+        with self._store.batch():
+            self._store.delete_story(story_id)
+            if self._pending is not None:
+                self._pending.pop(story_id, None)
+            else:
+                self.versions.deleted(story_id)
         self._store.delete_draft(self._member.id, story_id)
 
     # -- drafts ------------------------------------------------------------

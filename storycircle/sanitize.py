@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["sanitize_line", "sanitize_text"]
+__all__ = ["has_forbidden", "sanitize_line", "sanitize_text"]
 
 # Payloads of the string-type sequences (OSC, DCS, SOS, PM, APC) stop at the
 # next control character when no terminator is present: an unterminated OSC
@@ -91,6 +91,25 @@ _STRAY_JOINER = re.compile(
     rf"|(?<![{_VIRAMAS}][\u200c\u200d])(?![^\s\u200c\u200d])"
     r")"
 )
+
+
+def has_forbidden(text: str) -> bool:
+    """True when ``text`` holds a character that never survives sanitizing.
+
+    That is every control (escape sequences start with one), bidi control and
+    invisible character; joiners and line separators are not counted, since
+    whether they stay depends on their neighbours. A text field uses this to
+    clean what is pasted or typed without judging a joiner typed just before
+    the letter that follows it.
+
+    Args:
+        text: Any string.
+
+    Returns:
+        Whether :func:`sanitize_text` would remove something other than a
+        joiner or a line-break variant.
+    """
+    return _FORBIDDEN.search(text) is not None
 
 
 def sanitize_text(text: str) -> str:

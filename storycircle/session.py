@@ -7,6 +7,7 @@ and decrypted object on :meth:`Session.lock`.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -123,11 +124,19 @@ class Session(CircleVerbs):
         """Make ``member`` the unlocked member and return their journal."""
         store = self.installation.store
         self.journal = Journal(store, member, clock=self.clock)
+        self._start_version_record(self.journal)
         self.preferences = load_preferences(store, member)
-        self._reactions = Reactions(store, member.id)
+        self._reactions = Reactions(store, member)
         self.sharing = Sharing(Circles(store, member, clock=self.clock))
         self.library = self._library()
         return self.journal
+
+    @staticmethod
+    def _start_version_record(journal: Journal) -> None:
+        # Stories saved before rollback detection existed (or after the record
+        # was lost) are covered from now on; a read-only store just waits.
+        with contextlib.suppress(StorycircleError):
+            journal.versions.start()
 
     def lock(self) -> None:
         """Forget the unlocked member, their keys and everything decrypted."""

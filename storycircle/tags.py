@@ -6,9 +6,22 @@ canonical tag is a *slug*: case-folded, NFKC-normalised letters, digits and
 combining marks of any script, joined by single hyphens. Known synonyms are
 then resolved through the recovery vocabulary (``anxious`` → ``anxiety``).
 
-Symbols, punctuation and emoji are dropped rather than kept: they make tags
-that are hard to type and to search for, so ``#🌱`` on its own is rejected with
-a message instead of becoming an invisible tag.
+Three things are kept because dropping them changes meaning:
+
+* ZWNJ and ZWJ inside a word (Persian ``می‌خواهم``, Sinhala ``ශ්‍රී``), as the
+  sanitizer keeps them;
+* a full stop between two digits (``2.0``, ``12.5``), so ``2.0`` and ``20``
+  stay different tags.
+
+Other symbols, punctuation and emoji are dropped: they make tags that are hard
+to type and to search for in a terminal. A tag of emoji alone (``#🌱``) is
+refused with a message asking for a word, rather than becoming an invisible
+or unsearchable tag; on import only that tag is dropped, never the story.
+
+Tags a story already carries keep their tokens: every tag without a joiner
+inside a word or a digit-dot-digit canonicalises exactly as before, and
+:func:`legacy_slug` gives the form older versions stored for the others, so a
+search can find both.
 """
 
 from __future__ import annotations
@@ -32,7 +45,10 @@ __all__ = [
     "canonical_tag",
     "canonical_tags",
     "fold",
+    "legacy_slug",
     "parse_tag_list",
+    "search_forms",
+    "usable_tags",
 ]
 
 MAX_TAGS = 32
@@ -46,6 +62,11 @@ _QUOTE_LIMIT = 24
 
 _SEPARATOR_RUN = re.compile(r"[\s_]+")
 _HYPHEN_RUN = re.compile(r"-{2,}")
+_JOINERS = "\u200c\u200d"
+# A joiner means something only inside a word, never beside a hyphen.
+# (Ends of the tag are judged by the sanitizer, which keeps a word-final
+# joiner after a virama, as in Malayalam chillu spellings.)
+_EDGE_JOINER = re.compile(r"(?<=-)[\u200c\u200d]+|[\u200c\u200d]+(?=-)")
 
 # Tag lists are split on commas and semicolons in the common scripts (Arabic,
 # CJK and fullwidth forms too) and on line breaks.
@@ -94,13 +115,46 @@ def _keep(char: str) -> bool:
     return char == "-" or unicodedata.category(char)[0] in "LNM"
 
 
+def _filtered(text: str) -> str:
+    # Letters, digits, marks, hyphens and joiners stay; so does a full stop
+    # between two digits (a version or a decimal: "2.0" is not "20").
+    last = len(text) - 1
+    return "".join(
+        char
+        for i, char in enumerate(text)
+        if _keep(char)
+        or char in _JOINERS
+        or (char == "." and 0 < i < last and text[i - 1].isdecimal() and text[i + 1].isdecimal())
+    )
+
+
+def legacy_slug(raw: str) -> str | None:
+    """The slug versions before joiners and ``2.0`` were kept gave ``raw``.
+
+    Only for finding stories saved then; None when it is the same as the
+    canonical slug or there was none (emoji-only tags were refused).
+    """
+    text = fold(sanitize_line(raw)).lstrip("#")
+    text = _SEPARATOR_RUN.sub("-", text)
+    text = unicodedata.normalize("NFKC", "".join(c for c in text if _keep(c)))
+    slug = _HYPHEN_RUN.sub("-", text).strip("-")
+    if not any(unicodedata.category(c)[0] in "LN" for c in slug) or len(slug) > MAX_TAG_LENGTH:
+        return None
+    try:
+        current = canonical_slug(raw)
+    except TagError:
+        return None
+    return None if slug == current else slug
+
+
 def canonical_slug(raw: str) -> str:
     """Turn what someone typed into a canonical slug, without synonyms.
 
     Steps: sanitize the line, :func:`fold` it, strip leading ``#``, turn runs
     of whitespace and underscores into ``-``, drop everything that is not a
-    letter, digit, combining mark or ``-``, collapse repeated hyphens and strip
-    hyphens at both ends.
+    letter, digit, combining mark, ``-``, a joiner inside a word or a full
+    stop between digits, collapse repeated hyphens and strip hyphens at both
+    ends.
 
     Args:
         raw: A tag as typed, e.g. ``"#Peer Group"``.
@@ -115,10 +169,14 @@ def canonical_slug(raw: str) -> str:
     text = fold(sanitize_line(raw)).lstrip("#")
     text = _SEPARATOR_RUN.sub("-", text)
     if not text.isalnum():
-        text = "".join(char for char in text if _keep(char))
+        text = _filtered(text)
     # Dropping characters can bring a base letter and a mark together, so
     # normalise once more; otherwise slugging a slug could change it.
     text = unicodedata.normalize("NFKC", text)
+    if "\u200c" in text or "\u200d" in text:
+        # Dropping symbols can leave a joiner at an edge or beside another:
+        # judge them again, as the sanitizer would, so a slug slugs to itself.
+        text = sanitize_text(_EDGE_JOINER.sub("", text))
     slug = _HYPHEN_RUN.sub("-", text).strip("-")
     if not any(unicodedata.category(char)[0] in "LN" for char in slug):
         if sanitize_line(raw).lstrip("#"):
@@ -151,6 +209,23 @@ def canonical_tag(raw: str, vocabulary: Vocabulary | None = None) -> str:
     return vocabulary.resolve(canonical_slug(raw))
 
 
+def search_forms(raw: str) -> tuple[str, ...]:
+    """The canonical tags a search for ``raw`` looks for: today's, then the older form.
+
+    Stories saved before joiners and ``2.0`` were kept carry the older form;
+    searching for either spelling finds them.
+
+    Raises:
+        TagError: As :func:`canonical_slug`.
+    """
+    current = canonical_tag(raw)
+    legacy = legacy_slug(raw)
+    if legacy is None:
+        return (current,)
+    older = canonical_tag(legacy)
+    return (current,) if older == current else (current, older)
+
+
 def canonical_tags(raws: Iterable[str], vocabulary: Vocabulary | None = None) -> tuple[str, ...]:
     """Canonicalise a story's tags, dropping duplicates and keeping first order.
 
@@ -170,6 +245,33 @@ def canonical_tags(raws: Iterable[str], vocabulary: Vocabulary | None = None) ->
     if len(tags) > MAX_TAGS:
         raise TagError(f"a story can carry at most {MAX_TAGS} tags (this one has {len(tags)})")
     return tuple(tags)
+
+
+def usable_tags(raws: Iterable[str]) -> tuple[list[str], list[str]]:
+    """Split tags as written into the usable ones and why the others are not.
+
+    For imports, where one unusable tag must not cost the whole story: the
+    story keeps the usable tags (at most :data:`MAX_TAGS` distinct ones) and
+    the person is told which were dropped.
+
+    Returns:
+        The usable tags as written, and one line per dropped tag.
+    """
+    kept: list[str] = []
+    seen: set[str] = set()
+    dropped: list[str] = []
+    for raw in raws:
+        try:
+            tag = canonical_tag(raw)
+        except TagError as error:
+            dropped.append(f"tag dropped: {error}")
+            continue
+        if tag not in seen and len(seen) >= MAX_TAGS:
+            dropped.append(f"tag {_quote(raw)} dropped: a story can carry at most {MAX_TAGS} tags")
+            continue
+        seen.add(tag)
+        kept.append(raw)
+    return kept, dropped
 
 
 def parse_tag_list(text: str) -> list[str]:

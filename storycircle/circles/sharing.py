@@ -31,7 +31,7 @@ from storycircle.models import (
 )
 from storycircle.sanitize import sanitize_line, sanitize_text
 from storycircle.summaries import pack_summary, unpack_summary
-from storycircle.tags import canonical_tag
+from storycircle.tags import search_forms
 
 CONFLICT_MARK = " (another edit)"
 """Added to the title of a second edit of the same version, kept beside the first."""
@@ -253,9 +253,11 @@ class Sharing:
     def with_tag(self, circle_id: str, tag: str) -> list[StorySummary]:
         """A circle's stories carrying ``tag``, found by its token."""
         key = self.circles.current_key(circle_id)
-        wanted = set(
-            self.circles.rows.row_ids_with_token(circle_id, key.scope.tag_token(canonical_tag(tag)))
-        )
+        wanted: set[str] = set()
+        for form in search_forms(tag):  # stories shared before 2.0 and joiners were kept
+            wanted.update(
+                self.circles.rows.row_ids_with_token(circle_id, key.scope.tag_token(form))
+            )
         return [s for s in self.summaries(circle_id) if s.id.rpartition("/")[2] in wanted]
 
     def load(self, story_id: str) -> Story:

@@ -25,7 +25,7 @@ import queue
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -40,7 +40,7 @@ from storycircle.importing.sources import (
 from storycircle.journal import Journal, clean_notes, clean_title
 from storycircle.models import Story
 from storycircle.sanitize import sanitize_text
-from storycircle.tags import canonical_tags
+from storycircle.tags import canonical_tags, usable_tags
 
 __all__ = [
     "ImportClock",
@@ -68,6 +68,7 @@ class ImportReport:
             different text under the same id.
         already_present: How many were skipped because the journal has them.
         problems: Files or entries skipped, each with its reason.
+        dropped_tags: Tags left off stories that were imported, each with why.
     """
 
     kind: str
@@ -75,6 +76,7 @@ class ImportReport:
     copies: tuple[str, ...] = ()
     already_present: int = 0
     problems: tuple[ImportProblem, ...] = field(default_factory=tuple)
+    dropped_tags: tuple[ImportProblem, ...] = field(default_factory=tuple)
 
     @property
     def added(self) -> int:
@@ -90,6 +92,9 @@ class ImportReport:
             extra.append(f"{len(self.copies)} kept as copies of changed stories")
         if self.problems:
             extra.append(f"{len(self.problems)} skipped")
+        if self.dropped_tags:
+            count = len(self.dropped_tags)
+            extra.append(f"{count} {'tag' if count == 1 else 'tags'} left off")
         details = f" ({', '.join(extra)})" if extra else ""
         noun = "story" if self.added == 1 else "stories"
         return f"Imported {self.added} {noun} from a {self.kind}{details}."
@@ -191,6 +196,7 @@ def import_path(
         copies=tuple(run.copies),
         already_present=run.already_present,
         problems=tuple(run.problems),
+        dropped_tags=tuple(run.dropped_tags),
     )
 
 
@@ -249,11 +255,17 @@ class _Run:
         self.copies: list[str] = []
         self.already_present = 0
         self.problems: list[ImportProblem] = []
+        self.dropped_tags: list[ImportProblem] = []
 
     def _story(self, story_id: str) -> Story:
         return self.saved.get(story_id) or self.journal.load(story_id)
 
     def add(self, item: Candidate) -> None:
+        # One unusable tag costs that tag, never the story: say which.
+        tags, dropped = usable_tags(item.tags)
+        if dropped:
+            self.dropped_tags += [ImportProblem(item.source, reason) for reason in dropped]
+            item = replace(item, tags=tuple(tags))
         title = clean_title(item.title, sanitize_text(item.body))
         if item.story_id in self.versions:
             same_version = item.exact and self.versions[item.story_id] == item.version

@@ -29,6 +29,7 @@ from storycircle.errors import StorycircleError
 from storycircle.journal import Journal
 from storycircle.models import Draft, Story
 from storycircle.prompts import Prompt
+from storycircle.safe_markdown import safe_parser
 from storycircle.sanitize import sanitize_line, sanitize_text
 from storycircle.screens.dialogs import ConfirmScreen
 from storycircle.screens.prompt_picker import PromptPicker
@@ -186,7 +187,7 @@ class EditorScreen(Screen[Story | None]):
             )
             with VerticalScroll(id="preview-pane") as pane:
                 pane.border_title = "Preview"
-                yield Markdown(id="preview", open_links=False)
+                yield Markdown(id="preview", open_links=False, parser_factory=safe_parser)
         with Horizontal(id="suggest-row"):
             yield Label("Suggested tags:", id="suggest-heading")
             yield Grid(id="suggestions")

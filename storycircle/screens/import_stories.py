@@ -120,13 +120,24 @@ class ImportScreen(Screen[None]):
 
     def _show(self, report: ImportReport) -> None:
         self._say(
-            report.summary() + (" The skipped files are listed below." if report.problems else "")
+            report.summary()
+            + (" The details are listed below." if report.problems or report.dropped_tags else "")
         )
         problems = self.query_one("#import-problems", VerticalScroll)
         problems.remove_children()
         problems.mount_all(
-            Static(line(f"skipped {p.source}: {p.reason}"), classes="problem")
-            for p in report.problems
+            [
+                *(
+                    Static(line(f"skipped {p.source}: {p.reason}"), classes="problem")
+                    for p in report.problems
+                ),
+                *(
+                    Static(
+                        line(f"imported {p.source} without a tag: {p.reason}"), classes="problem"
+                    )
+                    for p in report.dropped_tags
+                ),
+            ]
         )
 
     def _say(self, message: str) -> None:

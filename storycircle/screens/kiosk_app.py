@@ -153,18 +153,6 @@ class KioskApp(StorycircleApp):
     def action_suspend_process(self) -> None:
         """Never suspend to a shell."""
 
-    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
-        """No screenshots of what people wrote."""
-
-    def deliver_screenshot(
-        self,
-        filename: str | None = None,
-        path: str | None = None,
-        time_format: str | None = None,
-    ) -> str | None:
-        """No screenshot files."""
-        return None
-
     def copy_to_clipboard(self, text: str) -> None:
         """No clipboard writes: the next person could paste someone's story."""
 

@@ -28,7 +28,9 @@ from storycircle.errors import StorycircleError
 from storycircle.links import LinkCheck, check_link
 from storycircle.models import Story
 from storycircle.reactions import LABELS, ReactionKind, ReactionSummary
+from storycircle.safe_markdown import safe_parser
 from storycircle.sanitize import sanitize_text
+from storycircle.screens.consent import consent_dialog, consent_notice
 from storycircle.screens.dialogs import ConfirmScreen
 from storycircle.session import Session
 from storycircle.widgets.footer import StoryFooter
@@ -181,9 +183,14 @@ class ReaderScreen(Screen[None]):
         )
 
     def _reading(self, story: Story) -> list[Widget]:
-        # Markdown renders inline text as Content (never markup) and the
-        # source is sanitized, so no escape sequence reaches the terminal.
-        body = Markdown(sanitize_text(story.body), id="story-body", open_links=False)
+        # Markdown renders inline text as Content (never markup); the source is
+        # sanitized, and so is what the parser decodes from it (entities).
+        body = Markdown(
+            sanitize_text(story.body),
+            id="story-body",
+            open_links=False,
+            parser_factory=safe_parser,
+        )
         if not self._can_react():
             return [body]
         reactions = Horizontal(
@@ -326,23 +333,27 @@ class ReaderScreen(Screen[None]):
         self._update_reactions(summary)
 
     def action_toggle_consent(self) -> None:
-        """Say whether this story may be included in curated collections."""
+        """Ask, then say whether this story may be included in curated collections.
+
+        Consent is a decision, in both directions: a dialog says what it
+        allows and what cannot be recalled, and nothing changes without a yes.
+        """
         if self._story is None or not self._is_own():
             return
-        allowed = not self.session.may_be_collected(self._story.id)
-        try:
-            self.session.set_may_be_collected(self._story.id, allowed)
-        except StorycircleError as error:
-            self.notify(str(error), severity="error", markup=False)
-            return
-        if allowed:
-            message = "This story may now be included in curated collections. Press c to withdraw."
-        else:
-            message = (
-                "Withdrawn: this story will not be put in new collections. "
-                "Copies already assembled or shared cannot be recalled."
-            )
-        self.notify(message, markup=False, timeout=8)
+        story_id = self._story.id
+        allowed = not self.session.may_be_collected(story_id)
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                self.session.set_may_be_collected(story_id, allowed)
+            except StorycircleError as error:
+                self.notify(str(error), severity="error", markup=False)
+                return
+            self.notify(consent_notice(allowed), markup=False, timeout=8)
+
+        self.app.push_screen(consent_dialog(allowed), answered)
 
     def _is_collection(self) -> bool:
         return self._story is not None and self.session.library.is_collection_story(self._story.id)

@@ -179,4 +179,24 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX circle_own_shares_story ON circle_own_shares (story_id)",
         "ALTER TABLE circle_stories ADD COLUMN share_seq INTEGER NOT NULL DEFAULT 0",
     ),
+    (
+        # Reactions under keyed tokens and rollback records (untrusted-text
+        # round two). A reaction row no longer names the member: its token is
+        # HMAC(member's reaction key, story, kind). Old rows cannot be tokened
+        # without the member's key, so they move to reactions_unsealed and are
+        # tokened when that member next unlocks.
+        "ALTER TABLE reactions RENAME TO reactions_unsealed",
+        """CREATE TABLE reactions (
+            story_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            token BLOB NOT NULL,
+            PRIMARY KEY (story_id, kind, token)
+        ) WITHOUT ROWID""",
+        # Per member, the sealed and signed list of their journal stories'
+        # newest versions, checked on read and by doctor (rollback detection).
+        """CREATE TABLE version_records (
+            member_id TEXT PRIMARY KEY REFERENCES members(id) ON DELETE CASCADE,
+            blob BLOB NOT NULL
+        )""",
+    ),
 )

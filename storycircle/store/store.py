@@ -16,6 +16,8 @@ from storycircle.errors import StoreError
 from storycircle.models import DraftRecord, MemberRecord, StoryRecord
 from storycircle.store.circle_store import CircleStore
 from storycircle.store.database import connect, connect_read_only, transaction
+from storycircle.store.reaction_store import ReactionStore
+from storycircle.store.version_store import VersionRecordStore
 
 _STORY_COLUMNS = (
     "id, version, author_id, scope, epoch, created_day, updated_day, seq, size, blob, summary"
@@ -48,6 +50,10 @@ class Store:
         """The database file, or None for an in-memory store."""
         self.circles = CircleStore(self._conn)
         """The circle tables of the same database."""
+        self.reacting = ReactionStore(self._conn)
+        """The reaction tables of the same database."""
+        self.versions = VersionRecordStore(self._conn)
+        """The rollback records of the same database."""
 
     @classmethod
     def open(cls, path: Path | str) -> Store:
@@ -140,8 +146,21 @@ class Store:
                 "(SELECT id FROM stories WHERE author_id = ?)",
                 (member_id,),
             )
+            self._conn.execute(
+                "DELETE FROM reactions_unsealed WHERE story_id IN "
+                "(SELECT id FROM stories WHERE author_id = ?)",
+                (member_id,),
+            )
             self._conn.execute("DELETE FROM stories WHERE author_id = ?", (member_id,))
-            for table in ("drafts", "reactions", "member_prefs", "circle_grants"):
+            # Their tokened reactions to others' stories cannot be told apart
+            # without their key: they stay, as counts that name nobody.
+            for table in (
+                "drafts",
+                "reactions_unsealed",
+                "member_prefs",
+                "circle_grants",
+                "version_records",
+            ):
                 self._conn.execute(f"DELETE FROM {table} WHERE member_id = ?", (member_id,))
             # Their shared copies go with their journal; in their circles they
             # count as removed (their key is gone with them).
@@ -256,7 +275,8 @@ class Store:
         """Delete a story and its tokens; ``secure_delete`` zeroes the freed pages."""
         with transaction(self._conn):
             cursor = self._conn.execute("DELETE FROM stories WHERE id = ?", (story_id,))
-            self._conn.execute("DELETE FROM reactions WHERE story_id = ?", (story_id,))
+            for table in ("reactions", "reactions_unsealed"):
+                self._conn.execute(f"DELETE FROM {table} WHERE story_id = ?", (story_id,))
         return cursor.rowcount == 1
 
     def story_tokens(self, story_id: str) -> set[bytes]:
@@ -330,34 +350,6 @@ class Store:
             )
 
     # -- reactions and preferences -----------------------------------------
-
-    def set_reaction(self, story_id: str, member_id: str, kind: str, on: bool) -> None:
-        """Add or remove one member's reaction of one kind to a story."""
-        with transaction(self._conn):
-            if on:
-                self._conn.execute(
-                    "INSERT OR IGNORE INTO reactions (story_id, member_id, kind) VALUES (?, ?, ?)",
-                    (story_id, member_id, kind),
-                )
-            else:
-                self._conn.execute(
-                    "DELETE FROM reactions WHERE story_id = ? AND member_id = ? AND kind = ?",
-                    (story_id, member_id, kind),
-                )
-
-    def reactions(self, story_id: str) -> list[tuple[str, str]]:
-        """Return ``(member_id, kind)`` of every reaction to a story."""
-        rows = self._conn.execute(
-            "SELECT member_id, kind FROM reactions WHERE story_id = ?", (story_id,)
-        )
-        return [(row[0], row[1]) for row in rows]
-
-    def reaction_counts(self, kind: str) -> dict[str, int]:
-        """Return how many members gave each story a reaction of ``kind``."""
-        rows = self._conn.execute(
-            "SELECT story_id, count(*) FROM reactions WHERE kind = ? GROUP BY story_id", (kind,)
-        )
-        return {row[0]: int(row[1]) for row in rows}
 
     def put_prefs(self, member_id: str, blob: bytes) -> None:
         """Store a member's sealed preferences."""

@@ -11,18 +11,10 @@ they hold, so a paste carrying an escape sequence would reach the terminal.
 
 from __future__ import annotations
 
-import re
-
 from textual.content import Content
 from textual.widgets import Input, TextArea
 
-from storycircle.sanitize import sanitize_line, sanitize_text
-
-# What a paste may smuggle in that the terminal would act on (escape
-# sequences, C0/C1 controls) or that would reorder the text (bidi overrides).
-# Only these trigger cleaning as a person types: a full sanitize on every
-# keystroke would also drop a Persian ZWNJ typed before the letter after it.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+from storycircle.sanitize import has_forbidden, sanitize_line, sanitize_text
 
 
 def line(text: str) -> Content:
@@ -36,8 +28,15 @@ def block(text: str) -> Content:
 
 
 def has_unsafe(text: str) -> bool:
-    """True when ``text`` holds controls or bidi overrides a field must not show."""
-    return _UNSAFE.search(text) is not None
+    """True when ``text`` holds what a field must not show.
+
+    Controls and escape sequences (the terminal would act on them), bidi
+    controls (they reorder text) and invisible characters (tag characters,
+    zero-width space, BOM, soft hyphen, Hangul fillers: they hide text) all
+    count. Joiners do not: a full sanitize on every keystroke would drop a
+    Persian ZWNJ typed before the letter after it.
+    """
+    return has_forbidden(text)
 
 
 class SafeInput(Input):

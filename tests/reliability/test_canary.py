@@ -8,6 +8,7 @@ a step to ``EXERCISES`` (share, withdraw...); the search needs no change.
 
 from __future__ import annotations
 
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -15,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from storycircle.app import StorycircleApp
 from storycircle.config import Config
+from storycircle.exporting import ExportFormat, export_journal
 from storycircle.installation import Installation, open_installation
 from storycircle.models import Draft
 from storycircle.preferences import Preferences
@@ -117,6 +120,21 @@ def _share_and_withdraw(world: World) -> None:
     world.session.withdraw_story(shared.story.id, world.ids["circle"])
 
 
+def _export(world: World) -> None:
+    # Plain exports hold the words by design, in a private folder the person
+    # chose (outside the searched folders); the bundle holds none in clear.
+    # What is searched is everything else: no temporary copy anywhere.
+    journal = world.session.require_journal()
+    for fmt in ExportFormat:
+        dest = world.home.parent / "exports" / fmt.value
+        report = export_journal(journal, fmt, dest, passphrase=None)
+        assert report.stories >= 2 and stat.S_IMODE(dest.stat().st_mode) == 0o700
+        for name in report.files:
+            assert stat.S_IMODE((dest / name).stat().st_mode) == 0o600
+    bundle = (world.home.parent / "exports" / "bundle" / "stories.age").read_bytes()
+    assert _hits_in(bundle) == []
+
+
 def _lock(world: World) -> None:
     world.session.lock()
 
@@ -131,6 +149,7 @@ EXERCISES: list[Callable[[World], None]] = [
     _delete,
     _circle,
     _share_and_withdraw,
+    _export,
     _lock,
 ]
 """Every verb that stores something, in order."""
@@ -145,12 +164,12 @@ def _files(*roots: Path) -> Iterator[Path]:
         yield from (p for p in root.rglob("*") if p.is_file())
 
 
+def _hits_in(data: bytes) -> list[str]:
+    return [c for c in CANARIES.values() if any(f in data for f in _forms(c))]
+
+
 def _hits(files: list[Path]) -> list[tuple[str, str]]:
-    found = []
-    for path in files:
-        data = path.read_bytes()
-        found += [(path.name, c) for c in CANARIES.values() if any(f in data for f in _forms(c))]
-    return found
+    return [(path.name, c) for path in files for c in _hits_in(path.read_bytes())]
 
 
 @pytest.fixture
@@ -210,3 +229,70 @@ def test_deleted_story_bytes_are_gone_from_the_file(tmp_path: Path) -> None:
     installation.store.close()
     everything = b"".join(p.read_bytes() for p in _files(home))
     assert not any(m in everything for m in markers)
+
+
+def _rows_holding(db: Path, *needles: str) -> list[str]:
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    found = []
+    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    for table in tables:
+        for row in conn.execute(f"SELECT * FROM {table}"):
+            cells = [c.decode("latin-1") if isinstance(c, bytes) else str(c) for c in row]
+            if all(any(n in cell for cell in cells) for n in needles):
+                found.append(table)
+    conn.close()
+    return found
+
+
+def test_reactions_say_how_many_never_who(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    installation = open_installation(home)
+    session = Session(installation, clock=FakeClock())
+    session.open_journal(make_member(installation.store, "river"))
+    story = session.save_story(title="t", body="b", tags=[], content_notes=[]).story
+    reader = make_member(installation.store, "oak")
+    session.open_journal(reader)
+    session.toggle_reaction(story.id, "hope")
+    session.toggle_reaction(story.id, "me-too")
+    assert session.reactions(story.id).mine == {"hope", "me-too"}
+    installation.store.checkpoint()
+    installation.store.close()
+    db = home / "storycircle.db"
+    assert _rows_holding(db, reader.id, story.id) == []
+    assert _rows_holding(db, reader.id, "hope") == []
+    assert _rows_holding(db, story.id, "hope") == ["reactions"]  # the count is there
+
+
+async def test_no_screenshot_is_ever_written(
+    tmp_path: Path, private_tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home"
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    monkeypatch.setenv("TEXTUAL_SCREENSHOT_LOCATION", str(cwd))
+    installation = open_installation(home)
+    session = Session(installation, clock=FakeClock())
+    session.open_journal(make_member(installation.store))
+    story = session.save_story(
+        title=CANARIES["title"], body=CANARIES["body"], tags=[], content_notes=[]
+    ).story
+    before = set(_files(home, private_tmp, cwd))
+    app = StorycircleApp(session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.open_story(story.id)
+        await pilot.pause()
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert "Screenshot" not in titles and "Keys" in titles
+        await app.run_action("screenshot")
+        app.deliver_screenshot()
+        assert app.save_screenshot() == ""
+        await pilot.pause(0.3)
+        assert CANARIES["body"] in app.export_screenshot()  # on screen, never on disk
+    installation.store.close()
+    written = set(_files(home, private_tmp, cwd)) - before
+    assert not [p for p in written if p.suffix == ".svg"]
+    assert _hits(list(_files(private_tmp, cwd))) == []
+    assert list(cwd.iterdir()) == []

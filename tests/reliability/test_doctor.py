@@ -94,7 +94,7 @@ def test_every_damaged_item_is_reported_by_id_and_nothing_changes(tmp_path: Path
     assert any(line.startswith("preferences: do not decrypt") for line in lines)
     for sound in (ids[0], ids[4], "draftgood0000000", "database:"):
         assert not any(sound in line for line in lines)
-    assert "5 damaged item(s) remain" in result.stderr
+    assert "5 damaged items remain" in result.stderr
     assert _digest(db) == before  # read-only: not a byte changed
     assert SECRET not in result.stdout + result.stderr
 
@@ -116,7 +116,7 @@ def test_repair_rebuilds_what_it_can_and_never_deletes_a_story(tmp_path: Path) -
         repaired.stdout
     )
     assert "repaired draft draftbad00000000: dropped" in repaired.stdout
-    assert "1 damaged item(s) remain" in repaired.stderr
+    assert "1 damaged item remains" in repaired.stderr
 
     again = run_cli(home, "doctor", passphrase=PASSPHRASE)
     assert again.returncode == 1
@@ -180,3 +180,106 @@ def test_circle_items_are_checked_too_and_a_summary_is_rebuilt(tmp_path: Path) -
         line for line in again if line.startswith(broken)
     ]
     assert SECRET not in result.stdout + result.stderr
+
+
+def test_list_and_search_say_when_stories_could_not_be_opened(tmp_path: Path) -> None:
+    home, ids = _home(tmp_path)
+    db = home / "storycircle.db"
+    _damage(db, "stories WHERE id = ?", ids[2], "summary")
+    listed = run_cli(home, "list", passphrase=PASSPHRASE)
+    assert listed.returncode == 0, listed.stderr
+    assert len(listed.stdout.splitlines()) == 4 and ids[2] not in listed.stdout
+    assert "1 story could not be opened: run storycircle doctor" in listed.stderr
+    _damage(db, "stories WHERE id = ?", ids[3], "summary")
+    listed = run_cli(home, "list", passphrase=PASSPHRASE)
+    assert "2 stories could not be opened: run storycircle doctor" in listed.stderr
+    assert SECRET not in listed.stderr
+    sound = run_cli(home, "list", "--tag", "t0", passphrase=PASSPHRASE)
+    assert "could not be opened" not in sound.stderr
+
+
+def _row(db: Path, story_id: str) -> tuple[object, ...]:
+    conn = sqlite3.connect(db)
+    row = conn.execute(
+        "SELECT version, updated_day, seq, size, blob, summary FROM stories WHERE id = ?",
+        (story_id,),
+    ).fetchone()
+    conn.close()
+    return tuple(row)
+
+
+def _put_row(db: Path, story_id: str, row: tuple[object, ...]) -> None:
+    conn = sqlite3.connect(db)
+    conn.execute(
+        "UPDATE stories SET version = ?, updated_day = ?, seq = ?, size = ?, blob = ?, "
+        "summary = ? WHERE id = ?",
+        (*row, story_id),
+    )
+    conn.commit()
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+
+
+def _edit(home: Path, story_id: str, body: str) -> None:
+    installation = open_installation(home)
+    journal = Journal(installation.store, unlock(installation.store.members()[0], PASSPHRASE))
+    journal.save(title="edited", body=body, story_id=story_id, base_version=1)
+    installation.store.close()
+
+
+def test_a_story_rolled_back_to_an_older_row_is_refused_and_reported(tmp_path: Path) -> None:
+    home, ids = _home(tmp_path)
+    db = home / "storycircle.db"
+    old = _row(db, ids[0])
+    _edit(home, ids[0], "the newer words")
+    _put_row(db, ids[0], old)  # what sqlite3 and last week's copy can do
+
+    read = run_cli(home, "read", ids[0], passphrase=PASSPHRASE)
+    assert read.returncode != 0 and SECRET not in read.stdout
+    assert "older (version 1) than the last version saved here (2)" in read.stderr
+    assert "rolled back" in read.stderr
+
+    result = run_cli(home, "doctor", passphrase=PASSPHRASE)
+    assert result.returncode == 1
+    assert (
+        f"story {ids[0]}: is version 1, older than the last version saved here (2): "
+        "it may have been rolled back; it is left as it is"
+    ) in result.stdout.splitlines()
+    assert "1 damaged item remains" in result.stderr
+    for sound in ids[1:]:
+        assert sound not in result.stdout
+
+
+def test_a_story_row_removed_outside_storycircle_is_reported(tmp_path: Path) -> None:
+    home, ids = _home(tmp_path)
+    _damage(home / "storycircle.db", "DELETE FROM stories WHERE id = ?", ids[4])
+    result = run_cli(home, "doctor", passphrase=PASSPHRASE)
+    assert result.returncode == 1
+    assert (
+        f"story {ids[4]}: was saved here but its row is gone: it was removed outside storycircle"
+    ) in result.stdout.splitlines()
+    # Deleting through storycircle is not a finding.
+    home2, ids2 = _home(tmp_path / "second")
+    deleted = run_cli(home2, "delete", ids2[4], "--yes", passphrase=PASSPHRASE)
+    assert deleted.returncode == 0, deleted.stderr
+    assert run_cli(home2, "doctor", passphrase=PASSPHRASE).returncode == 0
+
+
+def test_stories_saved_before_the_record_existed_are_covered_from_the_next_unlock(
+    tmp_path: Path,
+) -> None:
+    home, ids = _home(tmp_path)
+    db = home / "storycircle.db"
+    # An installation from before rollback detection: stories, no record.
+    _damage(db, "DELETE FROM version_records WHERE member_id != ?", "")
+    before = run_cli(home, "doctor", passphrase=PASSPHRASE)
+    assert "version record: is missing, so rollbacks cannot be checked" in before.stdout
+
+    listed = run_cli(home, "list", passphrase=PASSPHRASE)  # the next unlock starts one
+    assert listed.returncode == 0 and len(listed.stdout.splitlines()) == 5
+    assert run_cli(home, "doctor", passphrase=PASSPHRASE).returncode == 0
+
+    old = _row(db, ids[1])
+    _edit(home, ids[1], "newer words")
+    _put_row(db, ids[1], old)
+    assert "rolled back" in run_cli(home, "doctor", passphrase=PASSPHRASE).stdout

@@ -93,7 +93,7 @@ def _busy_writer(path: Path, member: UnlockedMember, name: str) -> Callable[[], 
     def work() -> str:
         store = Store.open(path)
         journal = Journal(store, member)
-        reactions = Reactions(store, member.id)
+        reactions = Reactions(store, member)
         for n in range(SAVES_EACH):
             journal.save_draft(Draft(id=f"{name}draft", title=name, body=f"draft {n}"))
             saved = journal.save(title=f"{name} {n}", body=f"Written by {name}, number {n}.")
@@ -118,7 +118,7 @@ def test_two_instances_write_at_once_and_nobody_sees_a_locked_database(tmp_path:
     journal = Journal(store, member)
     titles = sorted(s.title for s in journal.summaries())
     assert titles == sorted(f"{n} {i}" for n in ("left", "right") for i in range(SAVES_EACH))
-    assert len(store.reaction_counts("hope")) == 2 * SAVES_EACH
+    assert len(store.reacting.counts("hope")) == 2 * SAVES_EACH
     assert {d.id for d in journal.drafts()} == {"leftdraft", "rightdraft"}
     assert store.integrity_check() == []
     store.close()

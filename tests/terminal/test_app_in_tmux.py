@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -110,3 +112,108 @@ def test_hostile_story_cannot_retitle_or_write_the_clipboard(
     # The app is still running and the screen was not cleared by the story.
     assert terminal.alive()
     assert "Safe words" in terminal.screen()
+
+
+def _editor_with_words(home: Path, terminals: list[Terminal]) -> Terminal:
+    installation = open_installation(home)
+    create_member(installation.store, "river", PASSPHRASE, work_factor=TEST_WORK_FACTOR)
+    installation.store.close()
+    terminal = run_storycircle(home)
+    terminals.append(terminal)
+    _unlock(terminal)
+    terminal.keys("n")
+    terminal.wait_for("Title")
+    terminal.type("words nobody saved yet")  # into the body, which has the focus
+    return terminal
+
+
+@pytest.mark.parametrize(
+    "after",
+    ["\x11", "\x0c", "\x11y", "\x11\r", "\x1b[201~\x11", "\x1b\x11"],
+    ids=["quit", "lock", "quit-and-yes", "quit-and-enter", "second-marker", "escape-quit"],
+)
+def test_a_paste_that_ends_itself_early_never_quits_or_locks(
+    home: Path, terminals: list[Terminal], after: str
+) -> None:
+    terminal = _editor_with_words(home, terminals)
+    terminal.paste(f"pasted line\x1b[201~{after}echo handed-to-the-shell\r")
+    shown = terminal.wait_for("Paste cut short")
+    assert terminal.alive()
+    assert "words nobody saved yet" in shown and "pasted line" in shown
+    assert "Who's writing?" not in shown  # not locked
+    assert "handed-to-the-shell" not in shown  # the rest was dropped, not typed
+
+
+def test_quitting_with_unsaved_words_asks_first(home: Path, terminals: list[Terminal]) -> None:
+    terminal = _editor_with_words(home, terminals)
+    terminal.keys("C-q")
+    terminal.wait_for("Quit storycircle?")
+    terminal.keys("Escape")
+    terminal.wait_for("words nobody saved yet")
+    assert terminal.alive()
+    terminal.keys("C-q")
+    terminal.wait_for("Quit storycircle?")
+    terminal.keys("y")
+    deadline = 50
+    while terminal.alive() and deadline:
+        deadline -= 1
+        time.sleep(0.1)
+    assert not terminal.alive()
+
+
+# Titles whose vowels are spacing marks (Unicode Mc): Textual once measured
+# them zero cells wide while terminals draw them one cell wide.
+COMBINING_TITLES = [
+    "मैंने आज पहली बार किसी से बात की और मन हल्का हुआ",
+    "স্বাস্থ্য ক্ষেত্রে সহায়তা",
+    "நான் மீண்டும் எழுந்தேன்",
+    "क्षमा और स्वीकार्यता की कहानी",
+    "ที่นี่ฉันได้พักผ่อน",
+    "ഞാൻ വീണ്ടും ശ്രമിച്ചു",
+]
+_SCRIPTS = re.compile("[\u0900-\u0dff\u0e00-\u0e7f]")
+
+
+def _combining_journal(home: Path) -> None:
+    installation = open_installation(home)
+    record = create_member(installation.store, "river", PASSPHRASE, work_factor=TEST_WORK_FACTOR)
+    journal = Journal(installation.store, unlock(record, PASSPHRASE))
+    with journal.batch():
+        for n in range(40):
+            if n % 2:
+                journal.save(title=f"Plain story {n:02d}", body="x", tags=["hope"])
+            else:
+                title = COMBINING_TITLES[(n // 2) % len(COMBINING_TITLES)]
+                journal.save(title=f"{title} {n:02d}", body="y", tags=["मन"])
+    installation.store.close()
+
+
+def _rows_are_whole(screen: str) -> None:
+    for row in screen.splitlines():
+        if "Plain story" in row:
+            # No letters of another row left behind at its edge.
+            assert not _SCRIPTS.search(row), screen
+        elif _SCRIPTS.search(row) and row.startswith("20"):
+            # Laid out to fit: the tag is shown, or the app shortened the
+            # title itself; never cut off by the terminal mid-row.
+            assert row.rstrip(" ▄▀▁▔▂▃▅▆▇█▌▐").endswith(("#मन", "…")), screen
+
+
+@pytest.mark.parametrize("width", [48, 60, 80, 120])
+def test_combining_scripts_fit_their_rows_at_any_width(
+    home: Path, terminals: list[Terminal], width: int
+) -> None:
+    _combining_journal(home)
+    terminal = run_storycircle(home, size=(width, 24))
+    terminals.append(terminal)
+    _unlock(terminal)
+    terminal.wait_for("palette")  # laid out at the pane's own width
+    time.sleep(0.5)
+    _rows_are_whole(terminal.screen())
+    for key in ["Down"] * 25 + ["PageDown", "Up", "Up", "Home", "End", "PageUp"]:
+        terminal.keys(key, pause=0.05)
+    time.sleep(0.5)
+    _rows_are_whole(terminal.screen())
+    terminal.keys("Home")
+    time.sleep(0.5)
+    _rows_are_whole(terminal.screen())

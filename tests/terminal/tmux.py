@@ -59,7 +59,21 @@ class Terminal:
         self._run("set-option", "-g", "allow-rename", "on")
         self._run("set-window-option", "-g", "allow-passthrough", "on", check=False)
         env_args = [f"{key}={value}" for key, value in env.items()]
-        self._run("respawn-pane", "-k", "-t", "t", "env", *env_args, *command)
+        # COLUMNS and LINES from the test runner's environment would override
+        # the pane's real size (the tmux server inherits them): drop them.
+        self._run(
+            "respawn-pane",
+            "-k",
+            "-t",
+            "t",
+            "env",
+            "-u",
+            "COLUMNS",
+            "-u",
+            "LINES",
+            *env_args,
+            *command,
+        )
 
     def _run(self, *args: str, check: bool = True) -> str:
         done = subprocess.run(
@@ -79,6 +93,12 @@ class Terminal:
         """Type literal text."""
         self._run("send-keys", "-t", "t", "-l", text)
         time.sleep(0.3)
+
+    def paste(self, text: str) -> None:
+        """Paste ``text`` as a terminal does: in one write, bracketed if the app asked."""
+        self._run("set-buffer", "-b", "pasted", "--", text)
+        self._run("paste-buffer", "-p", "-r", "-d", "-b", "pasted", "-t", "t")
+        time.sleep(0.5)
 
     def screen(self) -> str:
         """The visible text of the pane."""

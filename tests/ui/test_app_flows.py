@@ -170,6 +170,10 @@ async def test_quit_from_the_editor_keeps_the_words_as_a_draft(
         app.screen.query_one("#title", Input).value = "Written just before closing"
         await pilot.press("ctrl+q")
         await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)  # unsaved words: asked first
+        assert session.journal is not None
+        await pilot.press("y")
+        await pilot.pause()
     assert session.journal is None  # keys dropped on the way out
     session.open_journal(member)
     assert [d.title for d in session.drafts()] == ["Written just before closing"]

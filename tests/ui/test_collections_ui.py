@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from textual.widgets import Button, OptionList, Select
+from textual.widgets import Button, OptionList, Select, Static
 
 from storycircle.app import StorycircleApp
 from storycircle.config import load_config
 from storycircle.preferences import Preferences
+from storycircle.screens.dialogs import ConfirmScreen
 from storycircle.screens.library import LibraryScreen
 from storycircle.screens.reader import ReaderScreen
 from storycircle.session import Session
@@ -99,14 +100,38 @@ async def test_consent_to_collections_is_given_and_withdrawn_from_the_reader(
     unlock_session(session)
     story = session.save_story(title="Mine", body="words", tags=["hope"], content_notes=[]).story
     async with app.run_test(size=SIZE) as pilot:
-        await app.push_screen(ReaderScreen(session, story.id))
+        reader = ReaderScreen(session, story.id)
+        await app.push_screen(reader)
         await pilot.pause()
+        # Giving consent is a decision: a dialog says what it allows and what
+        # cannot be recalled, and escape or "Not now" changes nothing.
         await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        said = str(app.screen.query_one("#dialog-message", Static).render())
+        assert "public" in said and "cannot be recalled" in said
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is reader and not session.may_be_collected(story.id)
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.click("#yes")
+        await pilot.pause()
+        assert app.screen is reader and session.may_be_collected(story.id)
+        # Withdrawing asks too, and says what stays out of reach.
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        said = str(app.screen.query_one("#dialog-message", Static).render())
+        assert "new collection" in said and "cannot be recalled" in said
+        await pilot.press("n")
         await pilot.pause()
         assert session.may_be_collected(story.id)
         await pilot.press("c")
         await pilot.pause()
-        assert not session.may_be_collected(story.id)
+        await pilot.press("y")
+        await pilot.pause()
+        assert app.screen is reader and not session.may_be_collected(story.id)
         # Collection stories are not the reader's to offer.
         await app.push_screen(ReaderScreen(session, _story_id(session, "Family day")))
         await pilot.pause()

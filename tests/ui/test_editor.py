@@ -25,6 +25,7 @@ from storycircle.screens.prompt_picker import PromptPicker
 from storycircle.session import Session
 from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR
 from tests.ui.conftest import SIZE
+from tests.unit.hostile_strings import FORBIDDEN_AFTER_SANITIZE, HOSTILE, MUST_SURVIVE
 
 Results = list[Story | None]
 
@@ -549,3 +550,35 @@ async def test_locking_keeps_the_last_words_as_a_draft(
         assert session.journal is None
     session.open_journal(unlock(session.members()[0], PASSPHRASE))
     assert [d.body for d in session.drafts()] == ["the last words"]
+
+
+@pytest.mark.parametrize("field", ["#title", "#tags", "#notes", "#body"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "tag-characters-smuggling",
+        "zero-width-space",
+        "byte-order-mark",
+        "soft-hyphen",
+        "hangul-fillers",
+        "interlinear-annotation",
+        "invisible-medley",
+        "bidi-isolates",
+    ],
+)
+async def test_pasted_invisible_characters_are_cleaned(
+    app: StorycircleApp, field: str, name: str
+) -> None:
+    text = dict(HOSTILE)[name]
+    async with app.run_test(size=SIZE) as pilot:
+        screen, _ = await open_editor(app, pilot)
+        widget = screen.query_one(field, (Input, TextArea))
+        widget.focus()
+        app.post_message(events.Paste(text))
+        await pilot.pause()
+        typed = (
+            widget.text if isinstance(widget, TextArea) else screen.query_one(field, Input).value
+        )
+        assert not set(typed) & FORBIDDEN_AFTER_SANITIZE, ascii(typed)
+        for word in MUST_SURVIVE[name]:
+            assert word in typed.replace("\n", " "), (word, ascii(typed))

@@ -117,3 +117,44 @@ async def test_hostile_pseudonym_in_the_member_picker(session: Session) -> None:
         assert not _forbidden_in(shown)
         assert app.is_running
         assert select.is_mounted
+
+
+async def test_entities_decoded_by_markdown_never_reach_the_reader(session: Session) -> None:
+    from storycircle.screens.reader import ReaderScreen
+    from tests.unit.hostile_strings import MARKDOWN_ENTITIES, MARKDOWN_LINKS
+
+    unlock_session(session)
+    body = "\n\n".join(text for _, text in MARKDOWN_ENTITIES + MARKDOWN_LINKS)
+    story = session.save_story(title="entities", body=body, tags=[], content_notes=[]).story
+    app = StorycircleApp(session)
+    async with app.run_test(size=(160, 200)) as pilot:
+        await app.push_screen(ReaderScreen(session, story.id))
+        await pilot.pause()
+        await pilot.pause()
+        shown = _svg_text(app)
+        assert "invoicegpj.exe" in shown
+        assert not _forbidden_in(shown), sorted(hex(ord(c)) for c in _forbidden_in(shown))
+
+
+async def test_entities_decoded_by_markdown_never_reach_the_editor_preview(
+    session: Session,
+) -> None:
+    from textual.widgets import TextArea
+
+    from storycircle.screens.editor import EditorScreen
+    from tests.unit.hostile_strings import MARKDOWN_ENTITIES
+
+    unlock_session(session)
+    app = StorycircleApp(session)
+    async with app.run_test(size=(160, 120)) as pilot:
+        await app.push_screen(EditorScreen(session))
+        await pilot.pause()
+        body = "\n\n".join(text for _, text in MARKDOWN_ENTITIES)
+        app.screen.query_one("#body", TextArea).text = body
+        await pilot.press("ctrl+e")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.pause()
+        shown = _svg_text(app)
+        assert "invoicegpj.exe" in shown  # the preview is showing
+        assert not _forbidden_in(shown), sorted(hex(ord(c)) for c in _forbidden_in(shown))

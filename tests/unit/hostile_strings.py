@@ -119,6 +119,9 @@ _CASES: list[_Case] = [
     _Case("invisible-operators", "before \u2061\u2062\u2063\u2064 after"),
     _Case("mongolian-vowel-separator", "before\u180e after"),
     _Case("tag-characters-smuggling", "before \U000e0069\U000e0067\U000e006e\U000e007f after"),
+    _Case("hangul-fillers", "before \u3164\uffa0 after\u3164"),
+    _Case("interlinear-annotation", "before \ufff9hidden\ufffa\ufffb after"),
+    _Case("invisible-medley", "b\u200be\ufefff\u00ador\U000e0041e after\u2060\u180e"),
     _Case("stray-joiners", "\u200dbefore \u200c after\u200d"),
     _Case("lone-surrogate", "before \ud800\udfff after"),
     # --- markup that must be kept as text, not interpreted -----------------
@@ -161,9 +164,56 @@ FORBIDDEN_AFTER_SANITIZE: frozenset[str] = frozenset(
     + ["\u200e", "\u200f", "\u061c"]  # bidi marks
     + ["\u200b", "\ufeff", "\u2060", "\u00ad", "\u180e"]  # invisible
     + [chr(c) for c in range(0x2061, 0x2065)]  # invisible operators
+    + ["\u3164", "\uffa0", "\ufff9", "\ufffa", "\ufffb"]  # fillers, annotations
     + [chr(c) for c in range(0xE0000, 0xE0080)]  # tag characters
     + [chr(c) for c in range(0xD800, 0xE000)]  # surrogates
 )
 """Characters that must never appear in sanitized text."""
 
 assert len(HOSTILE) == len(MUST_SURVIVE), "case names must be unique"
+
+# --- Markdown: what only appears after rendering ----------------------------
+# Character references are decoded by Markdown, so text that is clean going in
+# can hold bidi controls and invisible characters coming out.
+MARKDOWN_ENTITIES: list[tuple[str, str]] = [
+    ("entity-rlo-hex", "before invoice&#x202e;gpj.exe after"),
+    ("entity-rlo-decimal", "before invoice&#8238;gpj.exe after"),
+    ("entity-isolates", "before &#x2066;left&#x2067;right&#x2069; after"),
+    ("entity-zero-width-space", "be&#x200b;fore af&#8203;ter"),
+    ("entity-bom", "&#xfeff;before after&#65279;"),
+    ("entity-soft-hyphen", "be&#xad;fore af&shy;ter"),
+    ("entity-named-marks", "before &lrm;&rlm;&zwj;&zwnj; after"),
+    ("entity-c1-and-escape", "before &#x9b;2J &#x1b;[2J after"),
+    ("entity-tag-characters", "before &#xE0069;&#xE0067; after"),
+    ("entity-hangul-filler", "before &#x3164; after"),
+    ("entity-in-link-text", "before [pay&#x202e;gpj.exe](https://example.org/) after"),
+    ("entity-in-link-url", "before [ok](https://example.org/&#x202e;x) after"),
+    ("entity-in-link-title", 'before [ok](https://example.org/ "t&#x202e;it") after'),
+    ("entity-in-image-alt", "before ![al&#x202e;t](https://example.org/a.png) after"),
+    ("entity-in-heading", "# be&#x202e;fore\n\nafter"),
+    ("entity-in-table-cell", "| a&#x200b; |\n|---|\n| before&#x202e; after |"),
+]
+"""Story bodies whose rendered Markdown would hold forbidden characters."""
+
+MARKDOWN_LINKS: list[tuple[str, str]] = [
+    ("link-ssh", "before [server](ssh://evil.example/) after"),
+    ("link-ssh-autolink", "before <ssh://evil.example/> after"),
+    ("link-javascript", "before [x](javascript:alert(1)) after"),
+    ("link-javascript-entity", "before [x](jav&#x61;script:alert(1)) after"),
+    ("link-file", "before [x](file:///etc/passwd) after"),
+    ("link-data", "before [x](data:text/html;base64,PHNjcmlwdD4=) after"),
+    ("link-vbscript", "before [x](vbscript:msgbox) after"),
+    ("link-smb", "before [share](smb://evil.example/share) after"),
+    ("link-relative", "before [x](../../etc/passwd) after"),
+    ("link-reference", "before [x][r] after\n\n[r]: ftp://evil.example/"),
+    ("link-userinfo", "before [bank](https://bank.example@evil.example/) after"),
+    ("link-bidi-in-url", "before [x](https://example.org/&#x202e;) after"),
+]
+"""Story bodies with links a reader may not open (an export shows them as text)."""
+
+ALLOWED_LINKS: list[tuple[str, str]] = [
+    ("link-https", "before [site](https://example.org/path?q=1) after"),
+    ("link-http-autolink", "before <http://example.org/> after"),
+    ("link-mailto", "before [write](mailto:someone@example.org) after"),
+]
+"""Story bodies with links that stay links."""

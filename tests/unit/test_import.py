@@ -131,7 +131,6 @@ def test_hostile_corpus_is_skipped_and_the_rest_imported(tmp_path: Path, journal
         "latin1.md",
         "huge.md",
         "tag-type.md",
-        "forty-tags.md",
         "broken.md",
         "empty.md",
         "passwd.md",
@@ -143,19 +142,21 @@ def test_hostile_corpus_is_skipped_and_the_rest_imported(tmp_path: Path, journal
     assert "not UTF-8" in reasons["latin1.md"]
     assert "larger than 1 MiB" in reasons["huge.md"]
     assert "tags that are neither a list nor text" in reasons["tag-type.md"]
-    assert "at most 32 tags" in reasons["forty-tags.md"]
+    # Too many tags cost the extra tags, not the story.
+    dropped = [p for p in report.dropped_tags if p.source == "forty-tags.md"]
+    assert len(dropped) == 8 and all("at most 32 tags" in p.reason for p in dropped)
     assert "symbolic link" in reasons["passwd.md"] and "symbolic link" in reasons["linked-dir"]
     assert "not a regular file" in reasons["fifo.md"]
     assert reasons["empty.md"] == "has no text"
     assert all("\n" not in reason for reason in reasons.values())
     assert not marker.exists()
-    assert len(report.imported) == 2
+    assert len(report.imported) == 3
     windows = journal.load(journal.search("Windows")[0].id)
     assert windows.body == "Line\nTwo"
     # What was stored before is exactly as it was.
     after = _snapshot(journal)
     assert after[edited.id] == before[edited.id]
-    assert set(before) <= set(after) and len(after) == len(before) + 2
+    assert set(before) <= set(after) and len(after) == len(before) + 3
     assert not any("root:" in story.body for story in after.values())
 
 
@@ -300,3 +301,44 @@ def test_read_ahead_passes_errors_on_and_stops_its_worker() -> None:
     assert [next(early).source for _ in range(3)] == ["0", "1", "2"]
     early.close()
     assert not any(t.name == "storycircle-import-reader" for t in threading.enumerate())
+
+
+def test_an_unusable_tag_is_left_off_and_the_story_kept(tmp_path: Path, journal: Journal) -> None:
+    folder = tmp_path / "tags"
+    _write(folder, "emoji.md", "---\ntitle: Sprout\ntags: [hope, 🌱, '!!!']\n---\nGrowing.")
+    _write(folder, "meaning.md", "---\ntitle: Release\ntags: ['2.0', 'می\u200cخواهم']\n---\nx")
+    report = import_path(folder, journal)
+    assert report.problems == () and len(report.imported) == 2
+    reasons = [(p.source, p.reason) for p in report.dropped_tags]
+    assert reasons == [
+        ("emoji.md", 'tag dropped: tag "🌱" needs at least one letter or digit'),
+        ("emoji.md", 'tag dropped: tag "!!!" needs at least one letter or digit'),
+    ]
+    assert "2 tags left off" in report.summary()
+    sprout = journal.load(journal.search("Sprout")[0].id)
+    assert sprout.tags == ("hope",) and sprout.body == "Growing."
+    release = journal.load(journal.search("Release")[0].id)
+    assert release.tags == ("2.0", "می\u200cخواهم")
+    assert [s.id for s in journal.with_tag("2.0")] == [release.id]
+    assert journal.with_tag("20") == []
+
+
+def test_stories_saved_with_the_older_tag_forms_are_still_found(journal: Journal) -> None:
+    # What earlier versions stored for "2.0" and "می‌خواهم": written as they did.
+    member = journal.member
+    old = Story(
+        id="0123456789abcdef",
+        version=1,
+        title="old",
+        body="saved before",
+        tags=("20", "میخواهم", "hope"),
+        author_id=member.id,
+        created="2025-01-01T00:00:00+00:00",
+        updated="2025-01-01T00:00:00+00:00",
+    )
+    assert journal._write(old, expected_version=0)
+    new = journal.save(title="new", body="saved now", tags=["2.0", "می\u200cخواهم", "hope"]).story
+    assert {s.id for s in journal.with_tag("2.0")} == {old.id, new.id}
+    assert {s.id for s in journal.with_tag("می\u200cخواهم")} == {old.id, new.id}
+    assert {s.id for s in journal.with_tag("hope")} == {old.id, new.id}  # same token as before
+    assert [s.id for s in journal.with_tag("20")] == [old.id]

@@ -27,6 +27,7 @@ from storycircle.kiosk import (
     verify_pin,
 )
 from storycircle.models import Draft
+from storycircle.reactions import Reactions
 from storycircle.store import Store
 from tests.conftest import TEST_WORK_FACTOR, FakeClock, make_member
 
@@ -212,8 +213,8 @@ def test_removing_a_member_deletes_their_journal_and_nobody_else_s(
     mine = river_journal.save(title="Mine", body="River's words", tags=["hope"], content_notes=[])
     theirs = oak_journal.save(title="Oak's", body="Oak's words", tags=["hope"], content_notes=[])
     river_journal.save_draft(Draft(id="d1", title="half", body="half a story"))
-    store.set_reaction(theirs.story.id, river.id, "hope", True)
-    store.set_reaction(mine.story.id, oak.id, "me-too", True)
+    Reactions(store, river).toggle(theirs.story.id, "hope")
+    Reactions(store, oak).toggle(mine.story.id, "me-too")
     consent = tmp_path / f"consents-{river.id}.age"
     consent.write_bytes(b"sealed ids")
 
@@ -222,8 +223,10 @@ def test_removing_a_member_deletes_their_journal_and_nobody_else_s(
     assert [m.pseudonym for m in store.members()] == ["oak"]
     assert store.story(mine.story.id) is None
     assert store.drafts(river.id) == []
-    assert store.reactions(theirs.story.id) == []
-    assert store.reactions(mine.story.id) == []
+    # Reactions to river's stories go with them; river's own reaction to oak's
+    # story names nobody, so it stays as a count (it cannot be told apart).
+    assert store.reacting.of_story(mine.story.id) == []
+    assert Reactions(store, oak).summary(theirs.story.id).hope == 1
     assert not consent.exists()
     assert oak_journal.load(theirs.story.id).body == "Oak's words"
     with pytest.raises(StorycircleError, match="no longer here"):

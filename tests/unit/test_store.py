@@ -200,9 +200,9 @@ def test_a_batch_that_raises_keeps_nothing(store: Store) -> None:
 
 def test_reactions_to_collection_stories_and_deleted_stories(store: Store) -> None:
     _add_author(store)
-    store.set_reaction("first-light/the-night-i-called", "a1", "hope", True)
-    assert store.reaction_counts("hope") == {"first-light/the-night-i-called": 1}
+    store.reacting.set("first-light/the-night-i-called", "hope", b"t" * 16, True)
+    assert store.reacting.counts("hope") == {"first-light/the-night-i-called": 1}
     store.save_story(_record("s1"), [], expected_version=0)
-    store.set_reaction("s1", "a1", "me-too", True)
+    store.reacting.set("s1", "me-too", b"t" * 16, True)
     store.delete_story("s1")
-    assert store.reactions("s1") == []
+    assert store.reacting.of_story("s1") == []

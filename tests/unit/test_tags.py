@@ -16,7 +16,9 @@ from storycircle.tags import (
     canonical_tag,
     canonical_tags,
     fold,
+    legacy_slug,
     parse_tag_list,
+    search_forms,
 )
 from storycircle.vocabulary import Term, Theme, Vocabulary
 from tests.unit.hostile_strings import FORBIDDEN_AFTER_SANITIZE, HOSTILE
@@ -81,9 +83,42 @@ def test_slug_keeps_every_script(raw: str, expected: str) -> None:
     assert canonical_slug(raw) == expected
 
 
-def test_slug_drops_joiners_so_spellings_meet() -> None:
-    # Persian is written with and without ZWNJ; as a tag both must be one.
-    assert canonical_slug("می\u200cخواهم") == canonical_slug("میخواهم") == "میخواهم"
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "می\u200cخواهم",  # Persian: ZWNJ inside the word
+        "ශ්\u200dරී",  # Sinhala: ZWJ after the virama
+        "നന്\u200d",  # Malayalam chillu: ZWJ ending a word after a virama
+        "क्\u200dष",  # Devanagari half form
+    ],
+)
+def test_slug_keeps_joiners_inside_words(raw: str) -> None:
+    assert canonical_slug(raw) == raw
+
+
+def test_stray_joiners_are_dropped_from_slugs() -> None:
+    assert canonical_slug("\u200chope\u200d") == "hope"
+    assert canonical_slug("a-\u200cb") == "a-b"
+    assert canonical_slug("a\u200c!\u200cb") == "ab"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("2.0", "2.0"), ("v2.0", "v2.0"), ("1.2.3", "1.2.3"), ("12.5 mg", "12.5-mg"), ("12.", "12")],
+)
+def test_a_dot_between_digits_is_kept(raw: str, expected: str) -> None:
+    assert canonical_slug(raw) == expected
+    assert canonical_slug("2.0") != canonical_slug("20")
+    assert canonical_slug("a.b") == "ab"  # other dots go, as before
+
+
+def test_tags_handled_alike_before_keep_their_form_and_the_others_are_found_too() -> None:
+    # Stories saved by earlier versions carry the older form, and their tokens
+    # were made from it; search looks for both spellings.
+    assert search_forms("peer group") == ("peer-group",)
+    assert search_forms("2.0") == ("2.0", "20")
+    assert search_forms("می\u200cخواهم") == ("می\u200cخواهم", "میخواهم")
+    assert legacy_slug("hope") is None and legacy_slug("🌱") is None
 
 
 @pytest.mark.parametrize(
@@ -94,7 +129,7 @@ def test_slug_without_letters_or_digits_is_rejected(raw: str) -> None:
         canonical_slug(raw)
 
 
-def test_emoji_only_error_quotes_what_was_typed() -> None:
+def test_emoji_only_tags_are_refused_with_a_reason() -> None:
     with pytest.raises(TagError) as caught:
         canonical_slug("🌱")
     assert str(caught.value) == 'tag "🌱" needs at least one letter or digit'
