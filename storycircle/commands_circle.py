@@ -19,6 +19,7 @@ from storycircle.errors import StorycircleError
 from storycircle.installation import Installation
 from storycircle.models import Circle
 from storycircle.session import Session
+from storycircle.wording import counted
 
 CARD_FILE_LIMIT = 4096
 
@@ -292,7 +293,8 @@ def _export(session: Session, args: argparse.Namespace) -> int:
     if path.exists():
         raise StorycircleError(f"{path} exists already; choose a new file name")
     count = session.export_circle_bundle(circle.id, path)
-    say_line(f"Wrote {count} files of {circle.name} to {path}. Only its members can open them.")
+    files = counted(count, "file")
+    say_line(f"Wrote {files} of {circle.name} to {path}. Only its members can open them.")
     return 0
 
 

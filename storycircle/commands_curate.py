@@ -16,6 +16,7 @@ from storycircle.collections import (
 )
 from storycircle.exporting import slugify
 from storycircle.installation import Installation
+from storycircle.wording import counted
 
 DEFAULT_CONSENT = (
     "Each author chose, story by story, that it may be included in a collection, "
@@ -56,9 +57,9 @@ def _curate(installation: Installation, args: argparse.Namespace) -> int:
     if args.sign:
         collection = sign_collection(folder, journal.member.signing_key, journal.member.pseudonym)
     state = {True: "signed and verified", False: "signature does not match", None: "unsigned"}
+    stories = counted(len(collection.stories), "story")
     say_line(
-        f"Assembled {collection.title} with {len(collection.stories)} stories in {folder} "
-        f"({state[collection.signature]})."
+        f"Assembled {collection.title} with {stories} in {folder} ({state[collection.signature]})."
     )
     return 0
 

@@ -12,6 +12,7 @@ from storycircle.errors import StorycircleError
 from storycircle.installation import Installation
 from storycircle.paths import DATABASE_NAME, data_dir
 from storycircle.store import Store
+from storycircle.wording import counted, plural
 
 
 def run_doctor(args: argparse.Namespace) -> int:
@@ -40,10 +41,11 @@ def run_doctor(args: argparse.Namespace) -> int:
         say_line(f"{finding.item}: {finding.problem}{hint}")
     for line in report.repaired:
         say_line(f"repaired {line}")
-    checked = ", ".join(f"{count} {kind}" for kind, count in report.checked.items())
+    checked = ", ".join(counted(count, kind) for kind, count in report.checked.items())
     say_line(f"Checked the database, {checked}.")
     if report.remaining:
-        warn(f"{report.remaining} damaged item(s) remain; nothing else was changed")
+        remain = plural(report.remaining, "remains", "remain")
+        warn(f"{counted(report.remaining, 'damaged item')} {remain}; nothing else was changed")
         return 1
     say_line("Everything opens." if not report.findings else "Everything was repaired.")
     return 0

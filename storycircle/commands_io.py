@@ -18,6 +18,7 @@ from storycircle.cli_session import unlock_member
 from storycircle.errors import StorycircleError
 from storycircle.installation import Installation
 from storycircle.journal import Journal
+from storycircle.wording import counted
 
 __all__ = ["IO_HANDLERS", "TerminalProgress"]
 
@@ -141,8 +142,8 @@ def _export(installation: Installation, args: argparse.Namespace) -> int:
             progress.finish()
     for story_id in report.unreadable:
         warn(f"story {story_id} is damaged and was left out")
-    files = f"{len(report.files)} files" if len(report.files) > 1 else ", ".join(report.files)
-    say_line(f"Exported {report.stories} stories to {report.folder} ({files}).")
+    files = counted(len(report.files), "file") if len(report.files) > 1 else ", ".join(report.files)
+    say_line(f"Exported {counted(report.stories, 'story')} to {report.folder} ({files}).")
     return 0
 
 
@@ -161,9 +162,9 @@ def _collections(installation: Installation, args: argparse.Namespace) -> int:
     ):
         for collection in report.collections:
             found += 1
-            count = len(collection.stories)
+            count = counted(len(collection.stories), "story")
             say_line(
-                f"{collection.slug}: {collection.title} - {count} stories, "
+                f"{collection.slug}: {collection.title} - {count}, "
                 f"{states[collection.signature]} ({where}, curated by {collection.curator})"
             )
         for skipped in report.skipped:

@@ -12,6 +12,7 @@ from storycircle.circles.folder import FolderReport
 from storycircle.errors import StorycircleError
 from storycircle.models import Circle
 from storycircle.session import Session
+from storycircle.wording import counted
 
 Results = list[tuple[Circle | None, FolderReport]]
 
@@ -22,7 +23,7 @@ def refresh_notice(results: Results) -> str:
     refused = [(name, reason) for _, report in results for name, reason in report.refused]
     if not applied and not refused:
         return ""
-    text = f"Circles: {applied} new file{'' if applied == 1 else 's'} applied"
+    text = f"Circles: {counted(applied, 'new file')} applied"
     if refused:
         text += f", {len(refused)} refused"
         text += "".join(f"\n{name}: {reason}" for name, reason in refused[:3])

@@ -38,6 +38,7 @@ from storycircle.tags import TagError, parse_tag_list
 from storycircle.vocabulary import Vocabulary
 from storycircle.widgets.footer import StoryFooter
 from storycircle.widgets.safe import SafeInput, SafeTextArea, has_unsafe, line
+from storycircle.wording import counted
 
 TITLE_HINT = "optional: the first line is used otherwise"
 BODY_HINT = "Write in your own words. Markdown works: **bold**, # headings."
@@ -258,8 +259,7 @@ class EditorScreen(Screen[Story | None]):
             words = len((body or self.query_one("#body", TextArea).text).split())
         except NoMatches:  # not composed yet, or already torn down
             return
-        noun = "word" if words == 1 else "words"
-        parts = [f"{words} {noun}", self._draft_state]
+        parts = [counted(words, "word"), self._draft_state]
         if self._save_error:
             # Store errors already begin "not saved: "; say it once.
             parts.insert(1, f"not saved: {self._save_error.removeprefix('not saved: ')}")

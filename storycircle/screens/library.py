@@ -32,6 +32,7 @@ from storycircle.session import Session
 from storycircle.widgets.footer import StoryFooter
 from storycircle.widgets.safe import SafeInput, line
 from storycircle.widgets.story_list import StoryList
+from storycircle.wording import plural
 
 
 def row_content(summary: StorySummary) -> Content:
@@ -248,7 +249,7 @@ class LibraryScreen(Screen[None]):
             self._start_text_index()
 
     def _heading(self, total: int) -> Content:
-        noun = "story" if total == 1 else "stories"
+        noun = plural(total, "story")
         journal = self.session.journal
         if self._section == "journal" and journal is not None:
             return line(f"{journal.member.pseudonym}'s journal · {total:,} {noun}")

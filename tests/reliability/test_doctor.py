@@ -67,7 +67,7 @@ def test_a_sound_installation_is_all_ok_and_unchanged(tmp_path: Path) -> None:
     result = run_cli(home, "doctor", passphrase=PASSPHRASE)
     assert result.returncode == 0, result.stderr
     assert "Everything opens." in result.stdout
-    assert "5 stories, 2 drafts, 1 preferences" in result.stdout
+    assert "5 stories, 2 drafts, 1 set of preferences" in result.stdout
     assert _digest(home / "storycircle.db") == before
     assert SECRET not in result.stdout + result.stderr
 
@@ -94,7 +94,7 @@ def test_every_damaged_item_is_reported_by_id_and_nothing_changes(tmp_path: Path
     assert any(line.startswith("preferences: do not decrypt") for line in lines)
     for sound in (ids[0], ids[4], "draftgood0000000", "database:"):
         assert not any(sound in line for line in lines)
-    assert "5 damaged item(s) remain" in result.stderr
+    assert "5 damaged items remain" in result.stderr
     assert _digest(db) == before  # read-only: not a byte changed
     assert SECRET not in result.stdout + result.stderr
 
@@ -116,7 +116,7 @@ def test_repair_rebuilds_what_it_can_and_never_deletes_a_story(tmp_path: Path) -
         repaired.stdout
     )
     assert "repaired draft draftbad00000000: dropped" in repaired.stdout
-    assert "1 damaged item(s) remain" in repaired.stderr
+    assert "1 damaged item remains" in repaired.stderr
 
     again = run_cli(home, "doctor", passphrase=PASSPHRASE)
     assert again.returncode == 1
@@ -171,7 +171,7 @@ def test_circle_items_are_checked_too_and_a_summary_is_rebuilt(tmp_path: Path) -
     summary = f"circle story circle:{circle.id}/{ids[1]}: its listing summary does not open"
     assert any(line.startswith(summary) for line in lines)
     assert not any(ids[2] in line for line in lines)
-    assert "1 circles" in result.stdout or "circles" in result.stdout
+    assert "1 circle, 3 circle stories" in result.stdout
 
     repaired = run_cli(home, "doctor", "--repair", passphrase=PASSPHRASE)
     assert f"circle story {ids[1]}: summary and tag index rebuilt" in repaired.stdout

@@ -1,0 +1,45 @@
+"""Counts in words a person reads: "1 story", "2 stories", "1 of these stories has".
+
+Every count shown to a person goes through here, so no message says "1 stories".
+"""
+
+from __future__ import annotations
+
+__all__ = ["counted", "plural"]
+
+_IRREGULAR = {"story": "stories", "copy": "copies", "entry": "entries", "person": "people"}
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """``one`` when ``count`` is 1, else its plural.
+
+    Args:
+        count: How many.
+        one: The singular word ("story", "has", "is").
+        many: The plural when it is not ``one`` + "s" or a known irregular one.
+
+    Example:
+        >>> plural(2, "story")
+        'stories'
+        >>> plural(1, "has", "have")
+        'has'
+    """
+    if count == 1:
+        return one
+    if many is not None:
+        return many
+    # "set of preferences" -> "sets of preferences"; "circle story" -> "circle stories".
+    head, of, tail = one.partition(" of ")
+    before, space, word = head.rpartition(" ")
+    return before + space + _IRREGULAR.get(word, word + "s") + of + tail
+
+
+def counted(count: int, one: str, many: str | None = None) -> str:
+    """The count with thousands separators and its noun: "1 story", "1,204 stories".
+
+    Args:
+        count: How many.
+        one: The singular noun.
+        many: The plural, when :func:`plural` would not find it.
+    """
+    return f"{count:,} {plural(count, one, many)}"
