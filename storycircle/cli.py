@@ -71,6 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
     write.add_argument("--title", default="", help="title (default: the first line)")
     write.add_argument("--tag", action="append", default=[], help="a tag (repeatable)")
     write.add_argument("--note", action="append", default=[], help="a content note (repeatable)")
+    write.add_argument(
+        "--suggest",
+        action="store_true",
+        help="print the tags the editor would suggest for the story, and save nothing",
+    )
 
     listing = verbs.add_parser("list", parents=[common], help="list stories, newest first")
     listing.add_argument("-n", "--limit", type=int, default=20, help="how many (default 20)")

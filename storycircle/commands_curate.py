@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from storycircle.cli_io import say_line
-from storycircle.cli_session import open_journal
+from storycircle.cli_session import find_story_id, open_journal
 from storycircle.collections import (
     CollectionMeta,
     assemble_collection,
@@ -26,7 +26,7 @@ DEFAULT_CONSENT = (
 
 def _consent(installation: Installation, args: argparse.Namespace) -> int:
     journal = open_journal(installation, args)
-    story = journal.load(args.story_id)
+    story = journal.load(find_story_id(installation, journal, args.story_id))
     set_collection_consent(installation.folder, journal.member, story.id, not args.withdraw)
     if args.withdraw:
         say_line(

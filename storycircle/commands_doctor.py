@@ -8,8 +8,7 @@ from storycircle.cli_io import PassphraseSource, say_line, warn
 from storycircle.cli_session import unlock_member
 from storycircle.config import load_config
 from storycircle.doctor import Checkup, check_database, examine
-from storycircle.errors import StorycircleError
-from storycircle.installation import Installation
+from storycircle.installation import Installation, has_data, no_data_error
 from storycircle.paths import DATABASE_NAME, data_dir
 from storycircle.store import Store
 from storycircle.wording import counted, plural
@@ -18,8 +17,8 @@ from storycircle.wording import counted, plural
 def run_doctor(args: argparse.Namespace) -> int:
     """Check (and with ``--repair``, repair) the installation; 1 when damage remains."""
     folder = data_dir()
-    if not folder.is_dir():
-        raise StorycircleError(f"there is no data folder at {folder}")
+    if not has_data(folder):
+        raise no_data_error(folder)
     path = folder / DATABASE_NAME
     # Without --repair the file is opened read-only: no migration, no pragma
     # that writes, not even a change of file mode.
