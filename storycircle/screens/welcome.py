@@ -25,7 +25,7 @@ from storycircle.passphrase import RULE
 from storycircle.screens.member_form import take_new_member
 from storycircle.session import Session
 from storycircle.widgets.footer import StoryFooter
-from storycircle.widgets.safe import SafeInput, line
+from storycircle.widgets.safe import FieldInput, SafeInput, line
 
 LOST_KEY_WARNING = (
     "Nobody can recover a lost passphrase, not even us: without it your stories stay locked."
@@ -94,7 +94,7 @@ class WelcomeScreen(Screen[None]):
             Label("Who's writing?"),
             picker,
             Label("Passphrase"),
-            Input(password=True, id="unlock-passphrase", compact=True),
+            FieldInput(password=True, id="unlock-passphrase", compact=True),
             Horizontal(
                 Button("Unlock", id="unlock", variant="primary"),
                 Button("New member", id="show-create"),
@@ -110,9 +110,9 @@ class WelcomeScreen(Screen[None]):
             Label("Pseudonym (any name you like; it need not be your own)"),
             SafeInput(id="pseudonym", max_length=40, compact=True),
             Label("Passphrase"),
-            Input(password=True, id="new-passphrase", compact=True),
+            FieldInput(password=True, id="new-passphrase", compact=True),
             Label("Type it again"),
-            Input(password=True, id="repeat-passphrase", compact=True),
+            FieldInput(password=True, id="repeat-passphrase", compact=True),
             Static(RULE, classes="hint"),
             Static(LOST_KEY_WARNING, classes="warning"),
             Horizontal(Button("Create", id="create", variant="primary"), back, classes="buttons"),
