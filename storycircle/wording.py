@@ -5,7 +5,7 @@ Every count shown to a person goes through here, so no message says "1 stories".
 
 from __future__ import annotations
 
-__all__ = ["counted", "plural"]
+__all__ = ["counted", "plural", "shorten"]
 
 _IRREGULAR = {"story": "stories", "copy": "copies", "entry": "entries", "person": "people"}
 
@@ -43,3 +43,19 @@ def counted(count: int, one: str, many: str | None = None) -> str:
         many: The plural, when :func:`plural` would not find it.
     """
     return f"{count:,} {plural(count, one, many)}"
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters at a word's end, with "…" when cut.
+
+    A single word longer than ``limit`` is the one case cut inside a word.
+    """
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]  # room for the ellipsis
+    if not text[limit - 1].isspace():  # the cut falls inside a word: leave that word out
+        before, space, _ = head.rpartition(" ")
+        if space:
+            head = before
+    head = head.rstrip(" ,;:-\u2013\u2014")
+    return (head or text[: limit - 1]) + "…"

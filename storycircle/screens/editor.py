@@ -28,7 +28,7 @@ from textual.worker import Worker, WorkerState
 from storycircle.errors import StorycircleError
 from storycircle.journal import Journal
 from storycircle.models import Draft, Story
-from storycircle.prompts import Prompt
+from storycircle.prompts import Prompt, holds_only_a_prompt
 from storycircle.sanitize import sanitize_line, sanitize_text
 from storycircle.screens.dialogs import ConfirmScreen
 from storycircle.screens.prompt_picker import PromptPicker
@@ -338,7 +338,7 @@ class EditorScreen(Screen[Story | None]):
             # The writer's words are never replaced: the prompt sits above them.
             self._show_prompt(f"Prompt · {prompt.title}: {prompt.guidance}")
         else:
-            body.replace(f"> {prompt.guidance}\n\n", (0, 0), body.document.end)
+            body.replace(prompt.quote, (0, 0), body.document.end)
             body.move_cursor(body.document.end)
         body.focus()
 
@@ -353,6 +353,11 @@ class EditorScreen(Screen[Story | None]):
     def action_save(self) -> None:
         """Save the story; on any failure keep every word and say why."""
         typed = self.fields()
+        if not typed.title.strip() and holds_only_a_prompt(typed.body):
+            # The prompt is context: it never becomes the title or the story.
+            self._save_error = "write a few words of your own, or give the story a title"
+            self._update_status()
+            return
         try:
             result = self.session.save_story(
                 title=typed.title,

@@ -7,9 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from storycircle.exporting import slugify
 from storycircle.importing import ImportReport
+from storycircle.journal import clean_title, derive_title
+from storycircle.prompts import PROMPTS, holds_only_a_prompt
 from storycircle.related_text import normalization_line
-from storycircle.wording import counted, plural
+from storycircle.wording import counted, plural, shorten
 
 PACKAGE = Path(__file__).resolve().parents[2] / "storycircle"
 
@@ -65,3 +68,34 @@ def test_no_message_counts_by_hand() -> None:
         if _HAND_MADE.search(text) and "SELECT" not in text
     ]
     assert offenders == []
+
+
+def test_shorten_never_cuts_a_word() -> None:
+    text = (
+        "Describe something you did that helped you through a hard time. "
+        "It can be ordinary: a walk, a phone call, a song."
+    )
+    short = shorten(text, 80)
+    assert short == "Describe something you did that helped you through a hard time. It can be…"
+    assert len(short) <= 80
+    assert shorten("short", 80) == "short"
+    assert shorten("one two three", 8) == "one two…"
+    assert shorten("x" * 20, 8) == "xxxxxxx…"  # one long word is the only cut inside a word
+
+
+def test_a_derived_title_is_the_writers_first_line_not_a_quoted_prompt() -> None:
+    prompt = PROMPTS[1]
+    assert derive_title(prompt.quote + "I walked to the shop.\n") == "I walked to the shop."
+    long_line = "word " * 30
+    title = derive_title(long_line)
+    assert title.endswith("word…") and len(title) <= 80
+    assert clean_title("", "# A good day\n\nText") == "A good day"
+    assert holds_only_a_prompt(prompt.quote) and not holds_only_a_prompt(prompt.quote + "Me.")
+    assert not holds_only_a_prompt("> A quote of my own\n")
+
+
+def test_export_file_names_do_not_cut_words() -> None:
+    assert slugify("It can be ordinary: a walk, a phone call, a song", max_length=20) == (
+        "it-can-be-ordinary-a"
+    )
+    assert slugify("x" * 80, max_length=10) == "x" * 10
