@@ -46,6 +46,9 @@ class WelcomeScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+n", "new_member", "New member"),
         Binding("ctrl+r", "guest", "Read collections"),
+        # Priority, like Tab (see StorycircleApp): Enter in the name or the first
+        # passphrase moves on at once, so keys typed in one burst land in order.
+        Binding("enter", "next_field", show=False, priority=True),
     ]
 
     def __init__(self, session: Session) -> None:
@@ -188,9 +191,15 @@ class WelcomeScreen(Screen[None]):
     def _unlock(self, record: MemberRecord, passphrase: str) -> UnlockedMember:
         return self.session.unlock_keys(record, passphrase)
 
-    @on(Input.Submitted, "#pseudonym")
-    @on(Input.Submitted, "#new-passphrase")
-    def _next_field(self) -> None:
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Enter moves on from the name and the first passphrase only."""
+        if action == "next_field":
+            focused = self.focused
+            return focused is not None and focused.id in ("pseudonym", "new-passphrase")
+        return True
+
+    def action_next_field(self) -> None:
+        """Go on to the next field of the create form."""
         self.focus_next()
 
     @on(Button.Pressed, "#create")

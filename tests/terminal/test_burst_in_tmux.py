@@ -54,3 +54,18 @@ def test_the_welcome_form_typed_in_one_burst_fills_every_field(
         assert unlock(record, PASSPHRASE).id == record.id
     finally:
         installation.store.close()
+
+
+def test_a_burst_with_enter_between_fields_creates_the_member(
+    home: Path, terminal: Terminal
+) -> None:
+    terminal.wait_for("Pseudonym")
+    terminal.burst("river", "Enter", PASSPHRASE, "Enter", PASSPHRASE, "Enter")
+    terminal.wait_for("river's journal")
+    installation = open_installation(home)
+    try:
+        (record,) = installation.store.members()
+        assert record.pseudonym == "river"
+        assert unlock(record, PASSPHRASE).id == record.id
+    finally:
+        installation.store.close()

@@ -74,7 +74,7 @@ _CREATE_FIELDS = ("pseudonym", "new-passphrase", "repeat-passphrase")
 
 
 def _key(key: str) -> events.Key:
-    character = {"tab": "\t"}.get(key, key)
+    character = {"tab": "\t", "enter": "\r"}.get(key, key)
     name = "space" if key == " " else key
     return events.Key(name, character)
 
@@ -107,3 +107,16 @@ async def test_a_text_area_that_indents_keeps_tab() -> None:
         assert tab_is_taken(app.screen, indent)
         assert not tab_is_taken(app.screen, app.query_one("#focus", TextArea))
         assert not tab_is_taken(app.screen, app.query_one("#field", FieldInput))
+
+
+async def test_a_welcome_form_burst_with_enter_lands_in_every_field(session: Session) -> None:
+    app = StorycircleApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        keys = ["r", "i", "v", "e", "r", "enter", *"lantern harbour", "enter", *"lantern"]
+        for key in keys:
+            app.post_message(_key(key))
+        await pilot.pause()
+        await pilot.pause()
+        values = [app.screen.query_one(f"#{name}", Input).value for name in _CREATE_FIELDS]
+    assert values == ["river", "lantern harbour", "lantern"]
