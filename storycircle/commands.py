@@ -11,9 +11,15 @@ from storycircle.cli_io import PassphraseSource, confirmed, say, say_line, warn
 from storycircle.cli_session import choose_member, find_story_id, open_journal
 from storycircle.commands_circle import run_circle
 from storycircle.commands_curate import CURATE_HANDLERS
-from storycircle.commands_io import IO_HANDLERS, show_collections
+from storycircle.commands_io import IO_HANDLERS
 from storycircle.errors import StorycircleError
-from storycircle.installation import Installation, has_data, no_data_error, open_installation
+from storycircle.installation import (
+    Installation,
+    empty_installation,
+    has_data,
+    no_data_error,
+    open_installation,
+)
 from storycircle.members import (
     change_passphrase,
     create_member,
@@ -21,7 +27,6 @@ from storycircle.members import (
 )
 from storycircle.models import StorySummary
 from storycircle.passphrase import RULE
-from storycircle.paths import data_dir
 from storycircle.suggest import suggest_tags
 from storycircle.tags import parse_tag_list
 from storycircle.wording import counted
@@ -49,14 +54,23 @@ def run(args: argparse.Namespace) -> int:
         return _suggest(args)  # reads the text only: needs no passphrase and no data
     if args.verb != "init" and not has_data():
         # Nothing to read yet: say so, and create neither folder nor database.
-        if args.verb == "collections":
-            return show_collections(data_dir())
-        raise no_data_error()
-    installation = open_installation()
+        # Only the shipped collections can be listed and exported without data.
+        if args.verb not in ("collections", "export") or not _needs_no_member(args):
+            raise no_data_error()
+        installation = empty_installation()
+    else:
+        installation = open_installation()
     try:
         return handlers[args.verb](installation, args)
     finally:
         installation.store.close()
+
+
+def _needs_no_member(args: argparse.Namespace) -> bool:
+    """True for ``collections``, and ``export --collection`` other than to one's own key."""
+    if args.verb == "collections":
+        return True
+    return bool(args.collection) and (args.format != "bundle" or args.passphrase_bundle)
 
 
 def _init(installation: Installation, args: argparse.Namespace) -> int:

@@ -21,7 +21,7 @@ from storycircle.installation import Installation
 from storycircle.journal import Journal
 from storycircle.wording import counted
 
-__all__ = ["IO_HANDLERS", "TerminalProgress", "show_collections"]
+__all__ = ["IO_HANDLERS", "TerminalProgress"]
 
 MAX_BUNDLE_WORK_FACTOR = 20
 """Passphrase bundles are written at most this costly, so import accepts them."""
@@ -167,18 +167,13 @@ def _new_bundle_passphrase(source: PassphraseSource) -> str:
 
 
 def _collections(installation: Installation, args: argparse.Namespace) -> int:
-    return show_collections(installation.folder)
-
-
-def show_collections(data_folder: Path) -> int:
-    """Print the shipped collections and those in ``data_folder``; return the exit status."""
     from storycircle.collections import shipped_collections, user_collections
 
     states = {True: "signed, verified", False: "signed, CHANGED since signing", None: "unsigned"}
     found = 0
     for where, report in (
         ("shipped", shipped_collections()),
-        ("yours", user_collections(data_folder)),
+        ("yours", user_collections(installation.folder)),
     ):
         for collection in report.collections:
             found += 1

@@ -47,3 +47,14 @@ def no_data_error(folder: Path | None = None) -> StorycircleError:
     """The one-line refusal of a command that needs data in a folder that has none."""
     where = folder or data_dir()
     return StorycircleError(f"No storycircle data in {where} yet: run `storycircle` to start")
+
+
+def empty_installation(folder: Path | None = None) -> Installation:
+    """The data folder (default: the usual one) over an empty in-memory database.
+
+    For the few commands that need no data (listing and exporting the shipped
+    collections) in a folder that has none: nothing is created on disk.
+    """
+    root = folder or data_dir()
+    config = load_config(root) if root.is_dir() else Config()
+    return Installation(root, Store.memory(), config)

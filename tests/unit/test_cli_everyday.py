@@ -213,3 +213,20 @@ def test_import_is_quiet_when_piped(cli: Cli, tmp_path: Path) -> None:
     assert result.returncode == 0
     assert result.stderr == ""
     assert result.stdout == "Imported 30 stories from a Markdown folder.\n"
+
+
+def test_a_shipped_collection_is_exported_without_creating_a_data_folder(
+    tmp_path: Path,
+) -> None:
+    home = tmp_path / "new"
+    listed = Cli(home)("collections")
+    slug = listed.stdout.split(":")[0]
+    dest = tmp_path / "out"
+    result = Cli(home)("export", "markdown", str(dest), "--collection", slug)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Exported ") and any(dest.iterdir())
+    assert not home.exists()
+    # To one's own key needs a member, so data: refused, and nothing created.
+    own = Cli(home)("export", "bundle", str(tmp_path / "b"), "--collection", slug)
+    assert own.returncode == 1 and "No storycircle data" in own.stderr
+    assert not home.exists()
