@@ -33,11 +33,9 @@ from storycircle.sanitize import sanitize_line, sanitize_text
 from storycircle.store import Store
 from storycircle.summaries import pack_summary, unpack_summary
 from storycircle.tags import canonical_tag, canonical_tags
-from storycircle.wording import shorten
+from storycircle.wording import derive_title
 
 MAX_TITLE_LENGTH = 200
-DERIVED_TITLE_LENGTH = 80
-"""Longest title taken from a story's first line (shortened at a word, with "…")."""
 MAX_BODY_BYTES = 512 * 1024
 MAX_CONTENT_NOTES = 8
 MAX_NOTE_LENGTH = 80
@@ -81,19 +79,6 @@ def clean_title(title: str, body: str) -> str:
     if len(clean) > MAX_TITLE_LENGTH:
         raise StorycircleError(f"a title can be at most {MAX_TITLE_LENGTH} characters")
     return clean
-
-
-def derive_title(body: str) -> str:
-    """A title from the writer's first line, never cutting a word.
-
-    Quoted lines (``> ...``, as a writing prompt is put in the body) are
-    context, not the writer's words: the first other line is used, and a quote
-    only when the body holds nothing else.
-    """
-    lines = [text for text in body.splitlines() if text.strip()]
-    own = [text for text in lines if not text.lstrip().startswith(">")]
-    first = (own or lines or [""])[0]
-    return shorten(sanitize_line(first.lstrip("#> -*")).strip(), DERIVED_TITLE_LENGTH)
 
 
 def clean_notes(notes: Iterable[str]) -> tuple[str, ...]:

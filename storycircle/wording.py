@@ -1,11 +1,16 @@
-"""Counts in words a person reads: "1 story", "2 stories", "1 of these stories has".
+"""Words a person reads: counts ("1 story", "1 of these stories has") and short titles.
 
 Every count shown to a person goes through here, so no message says "1 stories".
 """
 
 from __future__ import annotations
 
-__all__ = ["counted", "plural", "shorten"]
+from storycircle.sanitize import sanitize_line
+
+__all__ = ["DERIVED_TITLE_LENGTH", "counted", "derive_title", "plural", "shorten"]
+
+DERIVED_TITLE_LENGTH = 80
+"""Longest title taken from a story's first line (shortened at a word, with "…")."""
 
 _IRREGULAR = {"story": "stories", "copy": "copies", "entry": "entries", "person": "people"}
 
@@ -59,3 +64,16 @@ def shorten(text: str, limit: int) -> str:
             head = before
     head = head.rstrip(" ,;:-\u2013\u2014")
     return (head or text[: limit - 1]) + "…"
+
+
+def derive_title(body: str) -> str:
+    """A title from the writer's first line, never cutting a word.
+
+    Quoted lines (``> ...``, as a writing prompt is put in the body) are
+    context, not the writer's words: the first other line is used, and a quote
+    only when the body holds nothing else.
+    """
+    lines = [text for text in body.splitlines() if text.strip()]
+    own = [text for text in lines if not text.lstrip().startswith(">")]
+    first = (own or lines or [""])[0]
+    return shorten(sanitize_line(first.lstrip("#> -*")).strip(), DERIVED_TITLE_LENGTH)

@@ -9,10 +9,10 @@ import pytest
 
 from storycircle.exporting import slugify
 from storycircle.importing import ImportReport
-from storycircle.journal import clean_title, derive_title
+from storycircle.journal import clean_title
 from storycircle.prompts import PROMPTS, holds_only_a_prompt
 from storycircle.related_text import normalization_line
-from storycircle.wording import counted, plural, shorten
+from storycircle.wording import counted, derive_title, plural, shorten
 
 PACKAGE = Path(__file__).resolve().parents[2] / "storycircle"
 
