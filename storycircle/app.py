@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, ClassVar
 
+from textual.actions import SkipAction
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -147,6 +148,9 @@ class StorycircleApp(App[None]):
 
     def action_move_focus(self, step: int) -> None:
         """Move the focus to the next (1) or previous (-1) field at once."""
+        if not self.screen.focus_chain:
+            # Nothing to focus (a screen that takes any key): Tab goes to it as a key.
+            raise SkipAction()
         if step > 0:
             self.screen.focus_next()
         else:
