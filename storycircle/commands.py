@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from collections.abc import Callable
 
@@ -29,7 +28,7 @@ from storycircle.models import StorySummary
 from storycircle.passphrase import RULE
 from storycircle.suggest import suggest_tags
 from storycircle.tags import parse_tag_list
-from storycircle.wording import counted
+from storycircle.wording import body_without_title, counted
 
 MAX_STDIN_BYTES = 512 * 1024
 
@@ -161,15 +160,6 @@ def _read(installation: Installation, args: argparse.Namespace) -> int:
     say()
     say(body_without_title(story.title, story.body))
     return 0
-
-
-def body_without_title(title: str, body: str) -> str:
-    """``body`` without its opening heading when that heading is the title (printed already)."""
-    first, _, rest = body.lstrip("\n").partition("\n")
-    heading = re.fullmatch(r"#{1,6}\s+(.*?)\s*#*\s*", first)
-    if heading is None or heading.group(1).strip().casefold() != title.strip().casefold():
-        return body
-    return rest.lstrip("\n")
 
 
 def _search(installation: Installation, args: argparse.Namespace) -> int:

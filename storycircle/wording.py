@@ -5,9 +5,18 @@ Every count shown to a person goes through here, so no message says "1 stories".
 
 from __future__ import annotations
 
+import re
+
 from storycircle.sanitize import sanitize_line
 
-__all__ = ["DERIVED_TITLE_LENGTH", "counted", "derive_title", "plural", "shorten"]
+__all__ = [
+    "DERIVED_TITLE_LENGTH",
+    "body_without_title",
+    "counted",
+    "derive_title",
+    "plural",
+    "shorten",
+]
 
 DERIVED_TITLE_LENGTH = 80
 """Longest title taken from a story's first line (shortened at a word, with "…")."""
@@ -77,3 +86,12 @@ def derive_title(body: str) -> str:
     own = [text for text in lines if not text.lstrip().startswith(">")]
     first = (own or lines or [""])[0]
     return shorten(sanitize_line(first.lstrip("#> -*")).strip(), DERIVED_TITLE_LENGTH)
+
+
+def body_without_title(title: str, body: str) -> str:
+    """``body`` without its opening heading when that heading is the title (printed already)."""
+    first, _, rest = body.lstrip("\n").partition("\n")
+    heading = re.fullmatch(r"#{1,6}\s+(.*?)\s*#*\s*", first)
+    if heading is None or heading.group(1).strip().casefold() != title.strip().casefold():
+        return body
+    return rest.lstrip("\n")
