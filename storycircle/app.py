@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events
+from textual.actions import SkipAction
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -27,6 +28,7 @@ from storycircle.screens.welcome import WelcomeScreen
 from storycircle.session import Session
 from storycircle.themes import CALM, HIGH_CONTRAST
 from storycircle.widgets.cell_widths import measure_like_terminals
+from storycircle.widgets.focus import tab_is_taken
 from storycircle.widgets.safe import line
 
 if TYPE_CHECKING:
@@ -51,6 +53,12 @@ class StorycircleApp(App[None]):
         Binding("question_mark", "keys", "Keys", show=True),
         Binding("ctrl+l", "lock", "Lock", priority=True),
         Binding("ctrl+q", "quit", "Quit", priority=True),
+        # Priority, so the focus moves before the next key is handed on: keys
+        # typed in one burst (a password manager's auto-type: name, Tab,
+        # passphrase) go to the focused field as they arrive, and Textual's own
+        # Tab binding would only run once the field had taken them all.
+        Binding("tab", "move_focus(1)", show=False, priority=True),
+        Binding("shift+tab", "move_focus(-1)", show=False, priority=True),
     ]
     KIOSK: ClassVar[bool] = False
     """True on a shared kiosk, where screens leave out what only a facilitator may do."""
@@ -240,6 +248,22 @@ class StorycircleApp(App[None]):
         return ""
 
     # -- navigation ---------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Leave Tab to a widget or screen that gives it a meaning of its own."""
+        if action == "move_focus":
+            return not tab_is_taken(self.screen, self.focused)
+        return True
+
+    def action_move_focus(self, step: int) -> None:
+        """Move the focus to the next (1) or previous (-1) field at once."""
+        if not self.screen.focus_chain:
+            # Nothing to focus (a screen that takes any key): Tab goes to it as a key.
+            raise SkipAction()
+        if step > 0:
+            self.screen.focus_next()
+        else:
+            self.screen.focus_previous()
 
     def action_help_now(self) -> None:
         """Show crisis resources (works locked or unlocked)."""

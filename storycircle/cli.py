@@ -23,6 +23,8 @@ from a file descriptor with --passphrase-fd (never from arguments or the
 environment). Data lives in ~/.local/share/storycircle, or in $STORYCIRCLE_HOME.
 """
 
+ID_HELP = "the story's id, or its first 4 or more characters (as `list` shows it)"
+
 EPILOG = """\
 examples:
   storycircle init --pseudonym river
@@ -71,13 +73,20 @@ def build_parser() -> argparse.ArgumentParser:
     write.add_argument("--title", default="", help="title (default: the first line)")
     write.add_argument("--tag", action="append", default=[], help="a tag (repeatable)")
     write.add_argument("--note", action="append", default=[], help="a content note (repeatable)")
+    write.add_argument(
+        "--suggest",
+        action="store_true",
+        help="print the tags the editor would suggest for the story, and save nothing",
+    )
 
-    listing = verbs.add_parser("list", parents=[common], help="list stories, newest first")
+    listing = verbs.add_parser(
+        "list", parents=[common], help="list stories, newest first (by each story's own date)"
+    )
     listing.add_argument("-n", "--limit", type=int, default=20, help="how many (default 20)")
     listing.add_argument("--tag", help="only stories with this tag")
 
     read = verbs.add_parser("read", parents=[common], help="print one story")
-    read.add_argument("story_id", metavar="ID")
+    read.add_argument("story_id", metavar="ID", help=ID_HELP)
 
     search = verbs.add_parser(
         "search", parents=[common], help="find stories by words in their title, text or tags"
@@ -87,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     verbs.add_parser("tags", parents=[common], help="list your tags with counts")
 
     delete = verbs.add_parser("delete", parents=[common], help="delete a story for good")
-    delete.add_argument("story_id", metavar="ID")
+    delete.add_argument("story_id", metavar="ID", help=ID_HELP)
     delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
     verbs.add_parser("passwd", parents=[common], help="change your passphrase")
@@ -169,7 +178,7 @@ def _add_curate_verbs(
         "collections. Withdrawing keeps it out of new collections; copies already "
         "assembled or shared cannot be recalled.",
     )
-    consent.add_argument("story_id", metavar="ID")
+    consent.add_argument("story_id", metavar="ID", help=ID_HELP)
     consent.add_argument("--withdraw", action="store_true", help="take the consent back")
     curate = verbs.add_parser(
         "curate",

@@ -106,11 +106,6 @@ def warn(text: str) -> None:
     sys.stderr.write("storycircle: " + sanitize_line(text) + "\n")
 
 
-def counted(count: int, one: str, many: str | None = None) -> str:
-    """``1 story``, ``2 stories``: a count with the noun in the right number."""
-    return f"{count:,} {one if count == 1 else (many or one + 's')}"
-
-
 def confirmed(yes: bool, question: str, action: str) -> bool:
     """True with ``--yes`` (``yes``), or when the person types yes at the terminal.
 

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import re
 
 from storycircle.cli_io import PassphraseSource
-from storycircle.errors import StorycircleError
+from storycircle.errors import DamagedStory, StorycircleError, StoryNotFound
 from storycircle.installation import Installation
 from storycircle.journal import Journal
 from storycircle.members import UnlockedMember, find_member, unlock
-from storycircle.models import MemberRecord
+from storycircle.models import JOURNAL_SCOPE, MemberRecord
+from storycircle.sanitize import sanitize_line
+
+MIN_ID_PREFIX = 4
+"""The fewest characters of a story id that ``read``, ``delete``... accept (as git does)."""
+
+_SHOWN_MATCHES = 5
 
 
 def choose_member(installation: Installation, args: argparse.Namespace) -> MemberRecord:
@@ -46,3 +53,39 @@ def open_journal(installation: Installation, args: argparse.Namespace) -> Journa
     with contextlib.suppress(StorycircleError):
         journal.versions.start()
     return journal
+
+
+def find_story_id(installation: Installation, journal: Journal, typed: str) -> str:
+    """The id of the journal's one story whose id starts with ``typed`` (git-style).
+
+    Raises:
+        StoryNotFound: no story's id starts with it, or it is not hex.
+        StorycircleError: several do; the message names them, with titles.
+    """
+    wanted = typed.strip().lower()
+    if not re.fullmatch(rf"[0-9a-f]{{{MIN_ID_PREFIX},}}", wanted):
+        raise StoryNotFound(
+            f"there is no story {sanitize_line(typed)} in your journal; give its id "
+            f"(`storycircle list` shows them), or at least its first {MIN_ID_PREFIX} characters"
+        )
+    matches = installation.store.story_ids_with_prefix(
+        JOURNAL_SCOPE, journal.member.id, wanted, limit=_SHOWN_MATCHES + 1
+    )
+    if not matches:
+        raise StoryNotFound(f"there is no story {wanted} in your journal")
+    if len(matches) == 1:
+        return matches[0]
+    shown = [_described(journal, story_id) for story_id in matches[:_SHOWN_MATCHES]]
+    more = ", and more" if len(matches) > _SHOWN_MATCHES else ""
+    raise StorycircleError(
+        f"{wanted} is the start of several stories' ids: {', '.join(shown)}{more}; "
+        "type more of the id"
+    )
+
+
+def _described(journal: Journal, story_id: str) -> str:
+    try:
+        story = journal.load(story_id)
+    except (DamagedStory, StoryNotFound):
+        return story_id
+    return f'{story_id} "{story.title}" ({story.created[:10]})'

@@ -46,6 +46,7 @@ from storycircle.frontmatter import FrontMatterError, parse_document, read_regul
 from storycircle.models import Collection, CollectionStory
 from storycircle.sanitize import sanitize_line, sanitize_text
 from storycircle.tags import canonical_tags
+from storycircle.wording import plural
 
 if TYPE_CHECKING:
     from storycircle.journal import Journal
@@ -449,7 +450,8 @@ def assemble_collection(
     refused = [story_id for story_id in story_ids if story_id not in consented]
     if refused:
         raise StorycircleError(
-            f"{len(refused)} of these stories have no consent to be shared; nothing was written"
+            f"{len(refused):,} of these stories {plural(len(refused), 'has', 'have')} no consent "
+            "to be shared; nothing was written"
         )
     if not story_ids:
         raise StorycircleError("a collection needs at least one story")

@@ -6,13 +6,19 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from storycircle.cli_io import PassphraseSource, confirmed, counted, say, say_line, warn
-from storycircle.cli_session import choose_member, open_journal
+from storycircle.cli_io import PassphraseSource, confirmed, say, say_line, warn
+from storycircle.cli_session import choose_member, find_story_id, open_journal
 from storycircle.commands_circle import run_circle
 from storycircle.commands_curate import CURATE_HANDLERS
 from storycircle.commands_io import IO_HANDLERS
 from storycircle.errors import StorycircleError
-from storycircle.installation import Installation, open_installation
+from storycircle.installation import (
+    Installation,
+    empty_installation,
+    has_data,
+    no_data_error,
+    open_installation,
+)
 from storycircle.members import (
     change_passphrase,
     create_member,
@@ -20,7 +26,9 @@ from storycircle.members import (
 )
 from storycircle.models import StorySummary
 from storycircle.passphrase import RULE
+from storycircle.suggest import suggest_tags
 from storycircle.tags import parse_tag_list
+from storycircle.wording import body_without_title, counted
 
 MAX_STDIN_BYTES = 512 * 1024
 
@@ -41,11 +49,27 @@ def run(args: argparse.Namespace) -> int:
         **CURATE_HANDLERS,
         "circle": run_circle,
     }
-    installation = open_installation()
+    if args.verb == "write" and args.suggest:
+        return _suggest(args)  # reads the text only: needs no passphrase and no data
+    if args.verb != "init" and not has_data():
+        # Nothing to read yet: say so, and create neither folder nor database.
+        # Only the shipped collections can be listed and exported without data.
+        if args.verb not in ("collections", "export") or not _needs_no_member(args):
+            raise no_data_error()
+        installation = empty_installation()
+    else:
+        installation = open_installation()
     try:
         return handlers[args.verb](installation, args)
     finally:
         installation.store.close()
+
+
+def _needs_no_member(args: argparse.Namespace) -> bool:
+    """True for ``collections``, and ``export --collection`` other than to one's own key."""
+    if args.verb == "collections":
+        return True
+    return bool(args.collection) and (args.format != "bundle" or args.passphrase_bundle)
 
 
 def _init(installation: Installation, args: argparse.Namespace) -> int:
@@ -60,23 +84,47 @@ def _init(installation: Installation, args: argparse.Namespace) -> int:
     return 0
 
 
-def _write(installation: Installation, args: argparse.Namespace) -> int:
+def _story_text(args: argparse.Namespace) -> str:
+    """The story of ``write``: its arguments, or Markdown on stdin."""
     if args.text:
-        body = " ".join(args.text)
-    elif sys.stdin.isatty():
+        return " ".join(args.text)
+    if sys.stdin.isatty():
         raise StorycircleError("give the story as an argument, or pipe Markdown into stdin")
-    else:
-        raw = sys.stdin.buffer.read(MAX_STDIN_BYTES + 1)
-        if len(raw) > MAX_STDIN_BYTES:
-            raise StorycircleError(f"a story can be at most {MAX_STDIN_BYTES // 1024} KiB")
-        try:
-            body = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise StorycircleError("the story on stdin is not UTF-8 text") from None
+    raw = sys.stdin.buffer.read(MAX_STDIN_BYTES + 1)
+    if len(raw) > MAX_STDIN_BYTES:
+        raise StorycircleError(f"a story can be at most {MAX_STDIN_BYTES // 1024} KiB")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise StorycircleError("the story on stdin is not UTF-8 text") from None
+
+
+def _write(installation: Installation, args: argparse.Namespace) -> int:
+    body = _story_text(args)
     tags = [tag for raw_tag in args.tag for tag in parse_tag_list(raw_tag)]
     journal = open_journal(installation, args)
     result = journal.save(title=args.title, body=body, tags=tags, content_notes=args.note)
     say_line(f"Saved {result.story.id}: {result.story.title}")
+    found = suggest_tags(body, existing=result.story.tags)
+    if found:
+        listed = ", ".join("#" + suggestion.tag for suggestion in found)
+        warn(
+            f"{counted(len(found), 'tag')} could fit a story like this ({listed}): "
+            "`storycircle write --suggest` shows them before saving"
+        )
+    return 0
+
+
+def _suggest(args: argparse.Namespace) -> int:
+    """``write --suggest``: the editor's tag suggestions for the story, one a line."""
+    body = _story_text(args)
+    tags = [tag for raw_tag in args.tag for tag in parse_tag_list(raw_tag)]
+    found = suggest_tags(body, existing=tags)
+    for suggestion in found:
+        say_line(f"#{suggestion.tag} ({suggestion.reason})")
+    if not found:
+        say_line("No tags to suggest.")
+    say_line("Nothing was saved: run it again without --suggest, adding --tag for each you want.")
     return 0
 
 
@@ -110,14 +158,15 @@ def _say_unopened(damaged: set[str]) -> None:
 
 
 def _read(installation: Installation, args: argparse.Namespace) -> int:
-    story = open_journal(installation, args).load(args.story_id)
+    journal = open_journal(installation, args)
+    story = journal.load(find_story_id(installation, journal, args.story_id))
     say_line(f"# {story.title}")
     meta = f"{story.created[:10]}  " + " ".join("#" + tag for tag in story.tags)
     say_line(meta)
     if story.content_notes:
         say_line("Content notes: " + ", ".join(story.content_notes))
     say()
-    say(story.body)
+    say(body_without_title(story.title, story.body))
     return 0
 
 
@@ -139,7 +188,7 @@ def _tags(installation: Installation, args: argparse.Namespace) -> int:
 
 def _delete(installation: Installation, args: argparse.Namespace) -> int:
     journal = open_journal(installation, args)
-    story = journal.load(args.story_id)
+    story = journal.load(find_story_id(installation, journal, args.story_id))
     if not confirmed(args.yes, f'Delete "{story.title}" for good?', "delete"):
         warn("not deleted")
         return 1

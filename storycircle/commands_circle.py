@@ -12,13 +12,14 @@ from pathlib import Path
 
 from storycircle.circles import CircleError
 from storycircle.circles.folder import FolderReport
-from storycircle.cli_io import PassphraseSource, confirmed, say_line, warn
-from storycircle.cli_session import unlock_member
+from storycircle.cli_io import PassphraseSource, confirmed, say, say_line, warn
+from storycircle.cli_session import find_story_id, unlock_member
 from storycircle.commands_io import TerminalProgress
 from storycircle.errors import StorycircleError
 from storycircle.installation import Installation
 from storycircle.models import Circle
 from storycircle.session import Session
+from storycircle.wording import body_without_title, counted
 
 CARD_FILE_LIMIT = 4096
 
@@ -65,7 +66,9 @@ def add_circle_verb(
     remove.add_argument("pseudonym", help="their pseudonym in the circle")
     remove.add_argument("--yes", action="store_true", help=YES_HELP)
     share = sub.add_parser("share", parents=[common], help="share one of your stories")
-    share.add_argument("story_id", metavar="ID", help="a story id from `storycircle list`")
+    share.add_argument(
+        "story_id", metavar="ID", help="a story id from `storycircle list`, or its first 4+"
+    )
     share.add_argument("circle", help=CIRCLE_HELP)
     share.add_argument("--yes", action="store_true", help=YES_HELP)
     withdraw = sub.add_parser("withdraw", parents=[common], help="take a story back")
@@ -239,7 +242,8 @@ def _remove(session: Session, args: argparse.Namespace) -> int:
 
 def _share(session: Session, args: argparse.Namespace) -> int:
     circle = _find(session, args.circle)
-    story = session.load_story(args.story_id)
+    story_id = find_story_id(session.installation, session.require_journal(), args.story_id)
+    story = session.load_story(story_id)
     readers = session.audience(circle.id)
     say_line(f'Sharing "{story.title}" to {circle.name}.')
     say_line("Who will be able to read it: " + (", ".join(readers) or "nobody else yet"))
@@ -281,9 +285,7 @@ def _read(session: Session, args: argparse.Namespace) -> int:
     if story.content_notes:
         say_line("Content notes: " + ", ".join(story.content_notes))
     say_line("")
-    from storycircle.cli_io import say
-
-    say(story.body)
+    say(body_without_title(story.title, story.body))
     return 0
 
 
@@ -340,7 +342,8 @@ def _export(session: Session, args: argparse.Namespace) -> int:
     if path.exists():
         raise StorycircleError(f"{path} exists already; choose a new file name")
     count = session.export_circle_bundle(circle.id, path)
-    say_line(f"Wrote {count} files of {circle.name} to {path}. Only its members can open them.")
+    files = counted(count, "file")
+    say_line(f"Wrote {files} of {circle.name} to {path}. Only its members can open them.")
     return 0
 
 

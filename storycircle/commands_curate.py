@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from storycircle.cli_io import say_line
-from storycircle.cli_session import open_journal
+from storycircle.cli_session import find_story_id, open_journal
 from storycircle.collections import (
     CollectionMeta,
     assemble_collection,
@@ -16,6 +16,7 @@ from storycircle.collections import (
 )
 from storycircle.exporting import slugify
 from storycircle.installation import Installation
+from storycircle.wording import counted
 
 DEFAULT_CONSENT = (
     "Each author chose, story by story, that it may be included in a collection, "
@@ -25,7 +26,7 @@ DEFAULT_CONSENT = (
 
 def _consent(installation: Installation, args: argparse.Namespace) -> int:
     journal = open_journal(installation, args)
-    story = journal.load(args.story_id)
+    story = journal.load(find_story_id(installation, journal, args.story_id))
     set_collection_consent(installation.folder, journal.member, story.id, not args.withdraw)
     if args.withdraw:
         say_line(
@@ -56,9 +57,9 @@ def _curate(installation: Installation, args: argparse.Namespace) -> int:
     if args.sign:
         collection = sign_collection(folder, journal.member.signing_key, journal.member.pseudonym)
     state = {True: "signed and verified", False: "signature does not match", None: "unsigned"}
+    stories = counted(len(collection.stories), "story")
     say_line(
-        f"Assembled {collection.title} with {len(collection.stories)} stories in {folder} "
-        f"({state[collection.signature]})."
+        f"Assembled {collection.title} with {stories} in {folder} ({state[collection.signature]})."
     )
     return 0
 

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import argparse
 
-from storycircle.cli_io import PassphraseSource, counted, say_line, warn
+from storycircle.cli_io import PassphraseSource, say_line, warn
 from storycircle.cli_session import unlock_member
 from storycircle.config import load_config
 from storycircle.doctor import Checkup, check_database, examine
-from storycircle.errors import StorycircleError
-from storycircle.installation import Installation
+from storycircle.installation import Installation, has_data, no_data_error
 from storycircle.paths import DATABASE_NAME, data_dir
 from storycircle.store import Store
+from storycircle.wording import counted, plural
 
 
 def run_doctor(args: argparse.Namespace) -> int:
     """Check (and with ``--repair``, repair) the installation; 1 when damage remains."""
     folder = data_dir()
-    if not folder.is_dir():
-        raise StorycircleError(f"there is no data folder at {folder}")
+    if not has_data(folder):
+        raise no_data_error(folder)
     path = folder / DATABASE_NAME
     # Without --repair the file is opened read-only: no migration, no pragma
     # that writes, not even a change of file mode.
@@ -40,10 +40,10 @@ def run_doctor(args: argparse.Namespace) -> int:
         say_line(f"{finding.item}: {finding.problem}{hint}")
     for line in report.repaired:
         say_line(f"repaired {line}")
-    checked = ", ".join(f"{count} {kind}" for kind, count in report.checked.items())
+    checked = ", ".join(counted(count, kind) for kind, count in report.checked.items())
     say_line(f"Checked the database, {checked}.")
     if report.remaining:
-        remain = "remains" if report.remaining == 1 else "remain"
+        remain = plural(report.remaining, "remains", "remain")
         warn(f"{counted(report.remaining, 'damaged item')} {remain}; nothing else was changed")
         return 1
     say_line("Everything opens." if not report.findings else "Everything was repaired.")

@@ -7,6 +7,7 @@ YAML and Markdown parsers they never use.
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from storycircle.cli_session import unlock_member
 from storycircle.errors import StorycircleError
 from storycircle.installation import Installation
 from storycircle.journal import Journal
+from storycircle.wording import counted
 
 __all__ = ["IO_HANDLERS", "TerminalProgress"]
 
@@ -26,28 +28,42 @@ MAX_BUNDLE_WORK_FACTOR = 20
 
 
 class TerminalProgress:
-    """A ``\\r`` counter on stderr, shown only when stderr is a terminal."""
+    """A progress bar on stderr, drawn only when stderr is a terminal (quiet when piped)."""
 
     def __init__(self, label: str, stream: TextIO | None = None) -> None:
         """Count ``label`` (e.g. "imported") on ``stream`` (stderr by default)."""
         self._label = label
         self._stream = stream or sys.stderr
         self._shown = self._stream.isatty()
+        encoding = (getattr(self._stream, "encoding", None) or "").lower().replace("-", "")
+        # Block characters where the terminal can show them, ASCII elsewhere.
+        self._marks = ("█", "░") if encoding == "utf8" else ("#", "-")
         self._last = 0.0
         self._drawn = False
 
     def __call__(self, done: int, total: int) -> None:
-        """Redraw the counter, at most ten times a second and at the end."""
+        """Redraw the bar, at most ten times a second and at the end."""
         now = time.monotonic()
         if not self._shown or (done < total and now - self._last < 0.1):
             return
         self._last = now
-        self._stream.write(f"\r{self._label} {done}/{total}")
+        self._stream.write("\r" + self.line(done, total))
         self._stream.flush()
         self._drawn = True
 
+    def line(self, done: int, total: int) -> str:
+        """The bar's text for ``done`` of ``total``, as wide as the terminal allows."""
+        count = f" {done:,}/{total:,}"
+        width = shutil.get_terminal_size((80, 24)).columns - 1
+        room = min(40, width - len(self._label) - len(count) - 3)
+        if room < 5:
+            return f"{self._label}{count}"
+        filled = room * done // total if total > 0 else room
+        full, empty = self._marks
+        return f"{self._label} [{full * filled}{empty * (room - filled)}]{count}"
+
     def finish(self) -> None:
-        """End the counter's line, if one was drawn."""
+        """End the bar's line, if one was drawn."""
         if self._drawn:
             self._stream.write("\n")
             self._drawn = False
@@ -143,8 +159,8 @@ def _export(installation: Installation, args: argparse.Namespace) -> int:
             progress.finish()
     for story_id in report.unreadable:
         warn(f"story {story_id} is damaged and was left out")
-    files = f"{len(report.files)} files" if len(report.files) > 1 else ", ".join(report.files)
-    say_line(f"Exported {report.stories} stories to {report.folder} ({files}).")
+    files = counted(len(report.files), "file") if len(report.files) > 1 else ", ".join(report.files)
+    say_line(f"Exported {counted(report.stories, 'story')} to {report.folder} ({files}).")
     return 0
 
 
@@ -163,9 +179,9 @@ def _collections(installation: Installation, args: argparse.Namespace) -> int:
     ):
         for collection in report.collections:
             found += 1
-            count = len(collection.stories)
+            count = counted(len(collection.stories), "story")
             say_line(
-                f"{collection.slug}: {collection.title} - {count} stories, "
+                f"{collection.slug}: {collection.title} - {count}, "
                 f"{states[collection.signature]} ({where}, curated by {collection.curator})"
             )
         for skipped in report.skipped:

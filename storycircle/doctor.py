@@ -76,7 +76,8 @@ class Report:
     """What the doctor found.
 
     Attributes:
-        checked: How many items of each kind were checked.
+        checked: How many items of each kind were checked, by singular noun
+            ("story"; shown through :func:`storycircle.wording.counted`).
         findings: The damaged items, in the order found.
         repaired: One line per repair done (only when repairing).
         remaining: How many damaged items are left after repairs.
@@ -110,7 +111,7 @@ def check_journal(checkup: Checkup, report: Report) -> Iterator[Finding]:
     store, member = checkup.store, checkup.member
     journal = Journal(store, member)
     rows = list(store.summaries(JOURNAL_SCOPE, author_id=member.id))
-    report.checked["stories"] = len(rows)
+    report.checked["story"] = len(rows)
     for story_id, version, _author, sealed in rows:
         item = f"story {story_id}"
         try:
@@ -168,7 +169,7 @@ def _reindex(
 def check_drafts(checkup: Checkup, report: Report) -> Iterator[Finding]:
     """Every autosaved draft of the member decrypts."""
     records = checkup.store.drafts(checkup.member.id)
-    report.checked["drafts"] = len(records)
+    report.checked["draft"] = len(records)
     for record in records:
         try:
             data = json.loads(vault.decrypt(record.blob, [checkup.member.identity]))
@@ -194,7 +195,7 @@ def _drop_draft(member_id: str, draft_id: str) -> Callable[[Store], str]:
 def check_preferences(checkup: Checkup, report: Report) -> Iterator[Finding]:
     """The member's sealed reading preferences decrypt."""
     blob = checkup.store.prefs(checkup.member.id)
-    report.checked["preferences"] = int(blob is not None)
+    report.checked["set of preferences"] = int(blob is not None)
     if blob is None:
         return
     try:
@@ -210,7 +211,7 @@ def check_preferences(checkup: Checkup, report: Report) -> Iterator[Finding]:
 
 def check_consents(checkup: Checkup, report: Report) -> Iterator[Finding]:
     """The member's list of stories that may go into collections decrypts."""
-    report.checked["consent lists"] = 1
+    report.checked["consent list"] = 1
     try:
         collection_consents(checkup.data_folder, checkup.member)
     except StorycircleError as error:
@@ -220,7 +221,7 @@ def check_consents(checkup: Checkup, report: Report) -> Iterator[Finding]:
 def check_collections(checkup: Checkup, report: Report) -> Iterator[Finding]:
     """Collections load, and signed ones still match their signature."""
     loaded = [shipped_collections(), user_collections(checkup.data_folder)]
-    report.checked["collections"] = sum(len(r.collections) for r in loaded)
+    report.checked["collection"] = sum(len(r.collections) for r in loaded)
     for result in loaded:
         for skipped in result.skipped:
             yield Finding(f"collection {skipped.name}", skipped.reason)

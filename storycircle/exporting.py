@@ -187,7 +187,11 @@ def slugify(text: str, *, max_length: int = MAX_SLUG_LENGTH, fallback: str = "st
     decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
     folded = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
     slug = _NOT_SLUG.sub("-", folded).strip("-")
-    slug = slug[:max_length].rstrip("-") or fallback
+    if len(slug) > max_length:
+        # Cut at a hyphen (between words) when there is one, never inside a word.
+        head = slug[: max_length + 1]
+        slug = head[: head.rindex("-")] if "-" in head else slug[:max_length]
+    slug = slug.rstrip("-") or fallback
     return f"{slug}-story" if slug in _RESERVED else slug
 
 

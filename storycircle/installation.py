@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from storycircle.config import Config, load_config
+from storycircle.errors import StorycircleError
 from storycircle.paths import DATABASE_NAME, data_dir, ensure_private_dir
 from storycircle.store import Store
 
@@ -35,3 +36,25 @@ def open_installation(folder: Path | None = None) -> Installation:
     root = ensure_private_dir(folder or data_dir())
     config = load_config(root)
     return Installation(root, Store.open(root / DATABASE_NAME), config)
+
+
+def has_data(folder: Path | None = None) -> bool:
+    """True when ``folder`` (the data folder by default) holds a database; creates nothing."""
+    return ((folder or data_dir()) / DATABASE_NAME).is_file()
+
+
+def no_data_error(folder: Path | None = None) -> StorycircleError:
+    """The one-line refusal of a command that needs data in a folder that has none."""
+    where = folder or data_dir()
+    return StorycircleError(f"No storycircle data in {where} yet: run `storycircle` to start")
+
+
+def empty_installation(folder: Path | None = None) -> Installation:
+    """The data folder (default: the usual one) over an empty in-memory database.
+
+    For the few commands that need no data (listing and exporting the shipped
+    collections) in a folder that has none: nothing is created on disk.
+    """
+    root = folder or data_dir()
+    config = load_config(root) if root.is_dir() else Config()
+    return Installation(root, Store.memory(), config)

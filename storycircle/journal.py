@@ -34,6 +34,7 @@ from storycircle.store import Store
 from storycircle.summaries import pack_summary, unpack_summary
 from storycircle.tags import canonical_tags, search_forms
 from storycircle.versions import VersionRecord
+from storycircle.wording import derive_title
 
 MAX_TITLE_LENGTH = 200
 MAX_BODY_BYTES = 512 * 1024
@@ -73,10 +74,7 @@ def clean_title(title: str, body: str) -> str:
     Raises:
         StorycircleError: neither a title nor any words, or a title too long.
     """
-    clean = sanitize_line(title)
-    if not clean:
-        first = next((line for line in body.splitlines() if line.strip()), "")
-        clean = sanitize_line(first.lstrip("#> -*")).strip()[:80]
+    clean = sanitize_line(title) or derive_title(body)
     if not clean:
         raise StorycircleError("a story needs a title or at least a few words")
     if len(clean) > MAX_TITLE_LENGTH:

@@ -158,14 +158,26 @@ class Library:
         if theme:
             rows = [s for s in rows if any(self._theme_of(t) == theme for t in s.tags)]
         if needle and hits is None:
+            # Collection stories are in memory, so their words are searched too.
+            texts = self._collection_stories if self.searches_text(section) else {}
             rows = [
                 s
                 for s in rows
                 if needle in s.title.casefold()
                 or any(needle in t for t in s.tags)
                 or needle in s.author_name.casefold()
+                or (s.id in texts and needle in texts[s.id].body.casefold())
             ]
         return rows
+
+    def searches_text(self, section: str) -> bool:
+        """True when searching ``section`` looks at the words of the stories too.
+
+        The journal's words are found through its full-text index and the
+        collections' in memory; a circle's stories are searched by title,
+        tag and author only (their text is not decrypted for a search).
+        """
+        return not section.startswith(CIRCLE_SCOPE_PREFIX)
 
     def _text_hits(self, section: str, needle: str) -> list[StorySummary] | None:
         # Words inside the journal's stories, once the full-text index is

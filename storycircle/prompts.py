@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["PROMPTS", "Prompt"]
+__all__ = ["PROMPTS", "Prompt", "holds_only_a_prompt"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +28,11 @@ class Prompt:
 
     title: str
     guidance: str
+
+    @property
+    def quote(self) -> str:
+        """The guidance as it opens an empty story: a Markdown quote, then a blank line."""
+        return f"> {self.guidance}\n\n"
 
 
 PROMPTS: tuple[Prompt, ...] = (
@@ -97,3 +102,15 @@ PROMPTS: tuple[Prompt, ...] = (
     ),
 )
 """Every prompt, in the order the picker shows them."""
+
+
+def holds_only_a_prompt(body: str) -> bool:
+    """True when ``body`` is a prompt's quote and none of the writer's own words.
+
+    A prompt is context for the writer, never the story's title or text.
+    """
+    lines = [text.strip() for text in body.splitlines() if text.strip()]
+    if not lines or not all(text.startswith(">") for text in lines):
+        return False
+    quoted = " ".join(text[1:].strip() for text in lines)
+    return quoted in {prompt.guidance for prompt in PROMPTS}

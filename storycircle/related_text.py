@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from storycircle.vocabulary import Vocabulary
+from storycircle.wording import counted
 
 
 def in_text(label: str) -> str:
@@ -105,4 +106,4 @@ def normalization_line(
         return None
     words = Labels(vocabulary or Vocabulary.load()).info(tag).words
     place = f" in {where}" if where else ""
-    return f"{count} stories{place} mention {words}"
+    return f"{counted(count, 'story')}{place} mention {words}"

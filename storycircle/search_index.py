@@ -134,15 +134,20 @@ class SearchIndex:
             return self._ordered(sorted(found))
 
     def _ordered(self, numbers: Iterable[int]) -> list[StorySummary]:
-        # ``numbers`` ascend: the build's stories come out newest first; the
-        # few saved since go in front, the latest first.
+        # ``numbers`` ascend: the build's stories come out newest first (the
+        # journal's order: by the story's own day, then by when written); the
+        # few saved since go in front of their day, the latest first.
         rows = self._rows
         fresh = self._fresh
-        if fresh:
-            numbers = list(numbers)
-            later = sorted((n for n in numbers if n in fresh), reverse=True)
-            numbers = later + [n for n in numbers if n not in fresh]
-        return [row for number in numbers if (row := rows[number]) is not None]
+        if not fresh:
+            return [row for number in numbers if (row := rows[number]) is not None]
+        numbers = list(numbers)
+        later = sorted((n for n in numbers if n in fresh), reverse=True)
+        ordered = later + [n for n in numbers if n not in fresh]
+        found = [row for n in ordered if (row := rows[n]) is not None]
+        # A stable sort: the order inside one day is kept (reverse keeps it too).
+        found.sort(key=lambda row: row.created[:10], reverse=True)
+        return found
 
 
 def build(

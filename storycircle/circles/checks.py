@@ -34,8 +34,8 @@ def check_circles(checkup: Checkup, report: Report) -> Iterator[Finding]:
     circles = Circles(checkup.store, checkup.member)
     sharing = Sharing(circles)
     records = circles.rows.circles_of(checkup.member.id)
-    report.checked["circles"] = len(records)
-    report.checked["circle stories"] = 0
+    report.checked["circle"] = len(records)
+    report.checked["circle story"] = 0
     for record, _status in records:
         item = f"circle {record.id}"
         try:
@@ -52,7 +52,7 @@ def check_circles(checkup: Checkup, report: Report) -> Iterator[Finding]:
                     f"{item} member {entry.member_id}", "their circle pseudonym does not open"
                 )
         for shared in circles.rows.stories(record.id):
-            report.checked["circle stories"] += 1
+            report.checked["circle story"] += 1
             yield from _check_story(sharing, key, shared)
 
 

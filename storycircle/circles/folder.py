@@ -32,6 +32,7 @@ from storycircle.circles.service import CircleError, Circles
 from storycircle.sanitize import sanitize_line
 from storycircle.store.circle_store import CircleStore
 from storycircle.vault import armor
+from storycircle.wording import counted
 
 KINDS = ("roster", "story", "withdraw")
 FILE_NAME = re.compile(r"^(roster|story|withdraw)-[0-9a-f]{32}\.age$")
@@ -92,7 +93,7 @@ class FolderReport:
 
     def summary(self) -> str:
         """One line for a person: how many applied and refused."""
-        text = f"{self.applied} new file{'' if self.applied == 1 else 's'} applied"
+        text = f"{counted(self.applied, 'new file')} applied"
         if self.refused:
             text += f", {len(self.refused)} refused"
         return text

@@ -41,6 +41,7 @@ from storycircle.journal import Journal, clean_notes, clean_title
 from storycircle.models import Story
 from storycircle.sanitize import sanitize_text
 from storycircle.tags import canonical_tags, usable_tags
+from storycircle.wording import counted, plural
 
 __all__ = [
     "ImportClock",
@@ -89,15 +90,17 @@ class ImportReport:
         if self.already_present:
             extra.append(f"{self.already_present} already in your journal")
         if self.copies:
-            extra.append(f"{len(self.copies)} kept as copies of changed stories")
+            copies = plural(
+                len(self.copies), "a copy of a changed story", "copies of changed stories"
+            )
+            extra.append(f"{len(self.copies):,} kept as {copies}")
         if self.problems:
             extra.append(f"{len(self.problems)} skipped")
         if self.dropped_tags:
             count = len(self.dropped_tags)
             extra.append(f"{count} {'tag' if count == 1 else 'tags'} left off")
         details = f" ({', '.join(extra)})" if extra else ""
-        noun = "story" if self.added == 1 else "stories"
-        return f"Imported {self.added} {noun} from a {self.kind}{details}."
+        return f"Imported {counted(self.added, 'story')} from a {self.kind}{details}."
 
 
 class ImportClock:

@@ -23,6 +23,7 @@ from storycircle.members import UnlockedMember
 from storycircle.models import Circle
 from storycircle.screens.library import LibraryScreen
 from storycircle.session import Session
+from storycircle.wording import counted
 
 Results = list[tuple[Circle | None, FolderReport]]
 
@@ -38,9 +39,10 @@ def refresh_notice(results: Results, news: list[Arrival] | None = None) -> str:
         return ""
     lines = [arrival.sentence() for arrival in (news or [])[:3]]
     if news and len(news) > 3:
-        lines.append(f"…and news from {len(news) - 3} more.")
+        more = counted(len(news) - 3, "more circle or member", "more circles or members")
+        lines.append(f"…and news from {more}.")
     if not lines or refused:
-        text = f"Circles: {applied} new file{'' if applied == 1 else 's'} applied"
+        text = f"Circles: {counted(applied, 'new file')} applied"
         if refused:
             text += f", {len(refused)} refused"
         lines.insert(0, text)

@@ -37,6 +37,7 @@ from storycircle.screens.dialogs import ConfirmScreen
 from storycircle.session import Session
 from storycircle.widgets.footer import StoryFooter
 from storycircle.widgets.safe import block, line
+from storycircle.wording import counted
 
 Progress = Callable[[int, int], None]
 WORK_GROUP = "circle-work"
@@ -449,7 +450,7 @@ class CirclesScreen(Screen[None]):
         assert isinstance(result, FolderReport)
         self._problems = report_lines(result)
         found = len(result.circles)
-        circles = f"{found} circle{'' if found == 1 else 's'} found"
+        circles = f"{counted(found, 'circle')} found"
         return f"{circles}; {result.applied} applied, {len(result.refused)} refused."
 
     def _refuse_while_working(self) -> bool:

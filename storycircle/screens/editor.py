@@ -28,7 +28,7 @@ from textual.worker import Worker, WorkerState
 from storycircle.errors import StorycircleError
 from storycircle.journal import Journal
 from storycircle.models import Draft, Story
-from storycircle.prompts import Prompt
+from storycircle.prompts import Prompt, holds_only_a_prompt
 from storycircle.safe_markdown import safe_parser
 from storycircle.sanitize import sanitize_line, sanitize_text
 from storycircle.screens.dialogs import ConfirmScreen
@@ -39,6 +39,7 @@ from storycircle.tags import TagError, parse_tag_list
 from storycircle.vocabulary import Vocabulary
 from storycircle.widgets.footer import StoryFooter
 from storycircle.widgets.safe import SafeInput, SafeTextArea, has_unsafe, line
+from storycircle.wording import counted
 
 TITLE_HINT = "optional: the first line is used otherwise"
 BODY_HINT = "Write in your own words. Markdown works: **bold**, # headings."
@@ -259,8 +260,7 @@ class EditorScreen(Screen[Story | None]):
             words = len((body or self.query_one("#body", TextArea).text).split())
         except NoMatches:  # not composed yet, or already torn down
             return
-        noun = "word" if words == 1 else "words"
-        parts = [f"{words} {noun}", self._draft_state]
+        parts = [counted(words, "word"), self._draft_state]
         if self._save_error:
             # Store errors already begin "not saved: "; say it once.
             parts.insert(1, f"not saved: {self._save_error.removeprefix('not saved: ')}")
@@ -339,7 +339,7 @@ class EditorScreen(Screen[Story | None]):
             # The writer's words are never replaced: the prompt sits above them.
             self._show_prompt(f"Prompt · {prompt.title}: {prompt.guidance}")
         else:
-            body.replace(f"> {prompt.guidance}\n\n", (0, 0), body.document.end)
+            body.replace(prompt.quote, (0, 0), body.document.end)
             body.move_cursor(body.document.end)
         body.focus()
 
@@ -354,6 +354,11 @@ class EditorScreen(Screen[Story | None]):
     def action_save(self) -> None:
         """Save the story; on any failure keep every word and say why."""
         typed = self.fields()
+        if not typed.title.strip() and holds_only_a_prompt(typed.body):
+            # The prompt is context: it never becomes the title or the story.
+            self._save_error = "write a few words of your own, or give the story a title"
+            self._update_status()
+            return
         try:
             result = self.session.save_story(
                 title=typed.title,

@@ -26,7 +26,7 @@ from storycircle.screens.member_form import take_new_member
 from storycircle.screens.welcome import LOST_KEY_WARNING
 from storycircle.session import Session
 from storycircle.widgets.footer import StoryFooter
-from storycircle.widgets.safe import SafeInput, line
+from storycircle.widgets.safe import FieldInput, SafeInput, line
 
 
 def parse_minutes(text: str) -> int:
@@ -80,15 +80,15 @@ class KioskAdminScreen(Screen[None]):
             yield Label("Pseudonym (any name; it need not be their own)")
             yield SafeInput(id="admin-pseudonym", max_length=40, compact=True)
             yield Label("Passphrase")
-            yield Input(password=True, id="admin-passphrase", compact=True)
+            yield FieldInput(password=True, id="admin-passphrase", compact=True)
             yield Label("Type it again")
-            yield Input(password=True, id="admin-repeat", compact=True)
+            yield FieldInput(password=True, id="admin-repeat", compact=True)
             yield Static(RULE, classes="hint")
             yield Static(LOST_KEY_WARNING, classes="warning")
             yield Button("Add member", id="admin-add", variant="primary")
             yield Static("This kiosk", classes="admin-heading")
             yield Label("Lock after this many minutes without a key press")
-            yield Input(f"{config.kiosk_idle_seconds / 60:g}", id="admin-idle", compact=True)
+            yield FieldInput(f"{config.kiosk_idle_seconds / 60:g}", id="admin-idle", compact=True)
             yield Checkbox(
                 "Hide the member list (people type their pseudonym)",
                 config.kiosk_hide_members,

@@ -18,6 +18,7 @@ from textual.worker import Worker, WorkerState
 
 from storycircle.kiosk import KioskPolicy
 from storycircle.screens.kiosk_start import wait_text
+from storycircle.widgets.safe import FieldInput
 
 PIN_KEY = "facilitator"
 
@@ -38,7 +39,7 @@ class KioskPinScreen(ModalScreen[bool]):
         with Vertical(id="pin-dialog"):
             yield Static("Facilitator", id="pin-title")
             yield Label("PIN")
-            yield Input(password=True, id="pin", compact=True)
+            yield FieldInput(password=True, id="pin", compact=True)
             yield Static("", id="pin-status")
             with Horizontal(classes="buttons"):
                 yield Button("Open", id="pin-open", variant="primary")

@@ -26,7 +26,7 @@ from storycircle.models import MemberRecord
 from storycircle.screens.welcome import WelcomeScreen
 from storycircle.session import Session
 from storycircle.widgets.footer import StoryFooter
-from storycircle.widgets.safe import SafeInput, line
+from storycircle.widgets.safe import FieldInput, SafeInput, line
 
 NOBODY_YET = "Nobody has an account here yet. The facilitator can add you (F9)."
 
@@ -75,7 +75,7 @@ class KioskStartScreen(Screen[None]):
                         yield Label("Choose your pseudonym")
                         yield self._picker()
                     yield Label("Passphrase")
-                    yield Input(password=True, id="start-passphrase", compact=True)
+                    yield FieldInput(password=True, id="start-passphrase", compact=True)
                     with Horizontal(classes="buttons"):
                         yield Button("Unlock", id="start-unlock", variant="primary")
             yield Static("", id="start-status")

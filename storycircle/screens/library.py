@@ -32,6 +32,7 @@ from storycircle.session import Session
 from storycircle.widgets.footer import StoryFooter
 from storycircle.widgets.safe import SafeInput, line
 from storycircle.widgets.story_list import StoryList
+from storycircle.wording import plural
 
 
 def row_content(summary: StorySummary) -> Content:
@@ -101,7 +102,7 @@ class LibraryScreen(Screen[None]):
             )
         yield Static(id="library-heading")
         with Horizontal(id="filters"):
-            yield SafeInput(placeholder="/ search titles and tags", id="search", compact=True)
+            yield SafeInput(placeholder=self._search_hint(), id="search", compact=True)
             yield SafeInput(placeholder="t filter by tag", id="tag", compact=True)
         yield StoryList(row_content, id="stories")
         yield Static(id="library-status")
@@ -175,8 +176,15 @@ class LibraryScreen(Screen[None]):
         self.reload()
         self.query_one("#stories", StoryList).focus()
 
+    def _search_hint(self) -> str:
+        # Say what the box searches, which depends on the section shown.
+        if self.session.library.searches_text(self._section):
+            return "/ search titles, tags and words of the text"
+        return "/ search titles and tags"
+
     def reload(self) -> None:
         """Read the rows again with the current section and filters; redraw the list."""
+        self.query_one("#search", Input).placeholder = self._search_hint()
         search = self.query_one("#search", Input).value
         tag = self.query_one("#tag", Input).value
         theme = self.query_one("#theme", Select).value
@@ -248,7 +256,7 @@ class LibraryScreen(Screen[None]):
             self._start_text_index()
 
     def _heading(self, total: int) -> Content:
-        noun = "story" if total == 1 else "stories"
+        noun = plural(total, "story")
         journal = self.session.journal
         if self._section == "journal" and journal is not None:
             return line(f"{journal.member.pseudonym}'s journal · {total:,} {noun}")

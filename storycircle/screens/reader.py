@@ -70,6 +70,7 @@ class ReaderScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
+        Binding("enter", "read_it", "Read it"),  # on the content-note gate only
         Binding("m", "react('me-too')", "Me too"),
         Binding("h", "react('hope')", "Hope"),
         Binding("e", "edit", "Edit"),
@@ -106,8 +107,14 @@ class ReaderScreen(Screen[None]):
     async def on_mount(self) -> None:
         """Load the story and show it (or why it cannot be shown)."""
         await self._show()
-        # Without a story the one thing to do is go back, so Enter does it.
-        self.query_one("#reader-scroll" if self._story else "#go-back").focus()
+        # Without a story the one thing to do is go back, so Enter does it;
+        # on the content-note gate Enter reads it (Tab reaches "Go back").
+        if self._story is None:
+            self.query_one("#go-back").focus()
+        elif self.query("#gate"):
+            self.query_one("#read-it").focus()
+        else:
+            self.query_one("#reader-scroll").focus()
 
     async def on_screen_resume(self) -> None:
         """Show the new version after the editor saved it."""
@@ -250,7 +257,8 @@ class ReaderScreen(Screen[None]):
         self.action_back()
 
     @on(Button.Pressed, "#read-it")
-    async def _on_read_it(self) -> None:
+    async def action_read_it(self) -> None:
+        """Open the story behind its content-note gate."""
         if self._story is None or self._revealed:
             return
         self._revealed = True
@@ -315,6 +323,8 @@ class ReaderScreen(Screen[None]):
             return self._story is not None and self._revealed and self._can_react()
         if action == "edit":
             return self._is_own()
+        if action == "read_it":
+            return self._story is not None and not self._revealed
         return True
 
     def action_back(self) -> None:

@@ -24,6 +24,7 @@ from storycircle.session import Session
 from storycircle.widgets.footer import StoryFooter
 from storycircle.widgets.safe import line
 from storycircle.widgets.story_list import StoryList
+from storycircle.wording import counted
 
 
 class TagBrowserScreen(Screen[None]):
@@ -71,8 +72,7 @@ class TagBrowserScreen(Screen[None]):
             return
         stories = self.session.library.stories_with_tag(tag)
         where = "your journal and the collections" if self.session.journal else "the collections"
-        noun = "story" if len(stories) == 1 else "stories"
-        heading = f"#{tag} · {len(stories)} {noun} in {where}"
+        heading = f"#{tag} · {counted(len(stories), 'story')} in {where}"
         self.query_one("#tag-heading", Static).update(line(heading))
         self.query_one("#stories", StoryList).set_rows(stories)
 

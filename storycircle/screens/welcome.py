@@ -25,7 +25,7 @@ from storycircle.passphrase import RULE
 from storycircle.screens.member_form import take_new_member
 from storycircle.session import Session
 from storycircle.widgets.footer import StoryFooter
-from storycircle.widgets.safe import SafeInput, line
+from storycircle.widgets.safe import FieldInput, SafeInput, line
 
 LOST_KEY_WARNING = (
     "Nobody can recover a lost passphrase, not even us: without it your stories stay locked."
@@ -46,6 +46,9 @@ class WelcomeScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+n", "new_member", "New member"),
         Binding("ctrl+r", "guest", "Read collections"),
+        # Priority, like Tab (see StorycircleApp): Enter in the name or the first
+        # passphrase moves on at once, so keys typed in one burst land in order.
+        Binding("enter", "next_field", show=False, priority=True),
     ]
 
     def __init__(self, session: Session) -> None:
@@ -94,7 +97,7 @@ class WelcomeScreen(Screen[None]):
             Label("Who's writing?"),
             picker,
             Label("Passphrase"),
-            Input(password=True, id="unlock-passphrase", compact=True),
+            FieldInput(password=True, id="unlock-passphrase", compact=True),
             Horizontal(
                 Button("Unlock", id="unlock", variant="primary"),
                 Button("New member", id="show-create"),
@@ -110,9 +113,9 @@ class WelcomeScreen(Screen[None]):
             Label("Pseudonym (any name you like; it need not be your own)"),
             SafeInput(id="pseudonym", max_length=40, compact=True),
             Label("Passphrase"),
-            Input(password=True, id="new-passphrase", compact=True),
+            FieldInput(password=True, id="new-passphrase", compact=True),
             Label("Type it again"),
-            Input(password=True, id="repeat-passphrase", compact=True),
+            FieldInput(password=True, id="repeat-passphrase", compact=True),
             Static(RULE, classes="hint"),
             Static(LOST_KEY_WARNING, classes="warning"),
             Horizontal(Button("Create", id="create", variant="primary"), back, classes="buttons"),
@@ -188,9 +191,15 @@ class WelcomeScreen(Screen[None]):
     def _unlock(self, record: MemberRecord, passphrase: str) -> UnlockedMember:
         return self.session.unlock_keys(record, passphrase)
 
-    @on(Input.Submitted, "#pseudonym")
-    @on(Input.Submitted, "#new-passphrase")
-    def _next_field(self) -> None:
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Enter moves on from the name and the first passphrase only."""
+        if action == "next_field":
+            focused = self.focused
+            return focused is not None and focused.id in ("pseudonym", "new-passphrase")
+        return True
+
+    def action_next_field(self) -> None:
+        """Go on to the next field of the create form."""
         self.focus_next()
 
     @on(Button.Pressed, "#create")

@@ -256,7 +256,8 @@ class CircleStore(CircleLedger):
     def stories(self, circle_id: str) -> Iterator[CircleStoryRecord]:
         """Every story row of a circle, newest first."""
         rows = self._conn.execute(
-            f"SELECT {_STORY_COLUMNS} FROM circle_stories WHERE circle_id = ? ORDER BY seq DESC",
+            f"SELECT {_STORY_COLUMNS} FROM circle_stories WHERE circle_id = ? "
+            "ORDER BY created_day DESC, seq DESC",
             (circle_id,),
         )
         return (_story(row) for row in rows.fetchall())
@@ -273,7 +274,7 @@ class CircleStore(CircleLedger):
         """``(row_id, story_id, version, author_id, summary)`` of a circle, newest first."""
         rows = self._conn.execute(
             "SELECT row_id, story_id, version, author_id, summary FROM circle_stories "
-            "WHERE circle_id = ? ORDER BY seq DESC",
+            "WHERE circle_id = ? ORDER BY created_day DESC, seq DESC",
             (circle_id,),
         )
         return [(r[0], r[1], r[2], r[3], r[4]) for r in rows]

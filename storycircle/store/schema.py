@@ -199,4 +199,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             blob BLOB NOT NULL
         )""",
     ),
+    (
+        # "Newest first" by the story's own date, then by when it was written
+        # (an imported story keeps its original date): indexes for that order.
+        "CREATE INDEX stories_scope_day ON stories (scope, author_id, created_day DESC, seq DESC)",
+        "CREATE INDEX circle_stories_day ON circle_stories (circle_id, created_day DESC, seq DESC)",
+    ),
 )

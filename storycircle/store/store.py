@@ -22,6 +22,9 @@ from storycircle.store.version_store import VersionRecordStore
 _STORY_COLUMNS = (
     "id, version, author_id, scope, epoch, created_day, updated_day, seq, size, blob, summary"
 )
+NEWEST_FIRST = "created_day DESC, seq DESC"
+"""Listing order: by the story's own date (an import keeps its original one), then
+by when it was written. Served by the ``stories_scope_day`` index."""
 _MEMBER_COLUMNS = (
     "id, pseudonym, recipient, signing_public, identity_sealed, signing_sealed, created"
 )
@@ -234,13 +237,13 @@ class Store:
     def stories(
         self, scope: str, *, author_id: str | None = None, limit: int = -1, offset: int = 0
     ) -> list[StoryRecord]:
-        """Return a scope's stories, newest save first, one page at a time."""
+        """Return a scope's stories, newest first, one page at a time (see :data:`NEWEST_FIRST`)."""
         sql = f"SELECT {_STORY_COLUMNS} FROM stories WHERE scope = ?"
         args: list[Any] = [scope]
         if author_id is not None:
             sql += " AND author_id = ?"
             args.append(author_id)
-        sql += " ORDER BY seq DESC LIMIT ? OFFSET ?"
+        sql += f" ORDER BY {NEWEST_FIRST} LIMIT ? OFFSET ?"
         args += [limit, offset]
         return [_story(row) for row in self._conn.execute(sql, args)]
 
@@ -258,7 +261,7 @@ class Store:
         if author_id is not None:
             sql += " AND author_id = ?"
             args.append(author_id)
-        sql += " ORDER BY seq DESC"
+        sql += f" ORDER BY {NEWEST_FIRST}"
         for r in self._conn.execute(sql, args):
             yield r[0], r[1], r[2], r[3]
 
@@ -308,6 +311,17 @@ class Store:
                 [(scope, token, story_id) for token in tokens],
             )
         return True
+
+    def story_ids_with_prefix(
+        self, scope: str, author_id: str, prefix: str, *, limit: int
+    ) -> list[str]:
+        """Return up to ``limit`` ids of an author's stories starting with ``prefix`` (hex)."""
+        rows = self._conn.execute(
+            "SELECT id FROM stories WHERE scope = ? AND author_id = ? AND substr(id, 1, ?) = ? "
+            "ORDER BY id LIMIT ?",
+            (scope, author_id, len(prefix), prefix, limit),
+        )
+        return [row[0] for row in rows]
 
     def story_ids_with_token(self, scope: str, token: bytes) -> list[str]:
         """Return the ids of a scope's stories that carry a tag token."""

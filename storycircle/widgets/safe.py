@@ -11,7 +11,11 @@ they hold, so a paste carrying an escape sequence would reach the terminal.
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
+from textual.binding import Binding, BindingType
 from textual.content import Content
+from textual.events import Focus
 from textual.widgets import Input, TextArea
 
 from storycircle.sanitize import has_forbidden, sanitize_line, sanitize_text
@@ -39,7 +43,30 @@ def has_unsafe(text: str) -> bool:
     return has_forbidden(text)
 
 
-class SafeInput(Input):
+class FieldInput(Input):
+    """An ``Input`` that Tab enters with the cursor after its text, nothing selected.
+
+    Textual selects a field's whole text on focus, so the next key replaced
+    it: accepted tag suggestions were wiped. Selecting all is a deliberate
+    key instead: Alt+A (or Ctrl+Shift+A where the terminal can send it).
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("alt+a", "select_all", "Select all", show=False),
+    ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Take the arguments of ``Input``; ``select_on_focus`` is off unless given."""
+        kwargs.setdefault("select_on_focus", False)
+        super().__init__(*args, **kwargs)
+
+    def on_focus(self, event: Focus) -> None:
+        """Put the cursor at the end, except when the terminal itself regains focus."""
+        if not event.from_app_focus and not self.select_on_focus:
+            self.cursor_position = len(self.value)
+
+
+class SafeInput(FieldInput):
     """An ``Input`` that removes escape sequences and controls as they arrive."""
 
     def on_input_changed(self, event: Input.Changed) -> None:

@@ -75,13 +75,18 @@ def test_a_circle_travels_as_one_bundle_file_through_export_and_import(tmp_path:
     ash, birch = _installation(tmp_path, "ash"), _installation(tmp_path, "birch")
     _ok(ash, "circle", "create", "By post")
     _ok(ash, "circle", "invite", "By post", "--card", _ok(birch, "circle", "card").strip())
-    _ok(ash, "write", "Sent in an envelope")
-    _ok(ash, "circle", "share", _ok(ash, "list").split()[0], "By post", "--yes")
+    _ok(ash, "write", "# Sent in an envelope")
+    # An id prefix is enough, as for `read`.
+    _ok(ash, "circle", "share", _ok(ash, "list").split()[0][:6], "By post", "--yes")
     bundle = tmp_path / "by-post.circle"
     assert "Wrote 2 files" in _ok(ash, "circle", "export", "By post", str(bundle))
     assert "2 new files applied" in _ok(birch, "import", str(bundle))
     _ok(birch, "circle", "accept", "By post", "--as", "Willow")
-    assert "Sent in an envelope" in _ok(birch, "circle", "stories", "By post")
+    stories = _ok(birch, "circle", "stories", "By post")
+    assert "Sent in an envelope" in stories
+    # The title once, though the text opens with the same heading.
+    shown = _ok(birch, "circle", "read", stories.split()[0])
+    assert shown.count("Sent in an envelope") == 1
 
 
 def test_leaving_asks_first_and_leaves_with_yes(tmp_path: Path) -> None:

@@ -67,7 +67,7 @@ def test_a_sound_installation_is_all_ok_and_unchanged(tmp_path: Path) -> None:
     result = run_cli(home, "doctor", passphrase=PASSPHRASE)
     assert result.returncode == 0, result.stderr
     assert "Everything opens." in result.stdout
-    assert "5 stories, 2 drafts, 1 preferences" in result.stdout
+    assert "5 stories, 2 drafts, 1 set of preferences" in result.stdout
     assert _digest(home / "storycircle.db") == before
     assert SECRET not in result.stdout + result.stderr
 
@@ -171,7 +171,7 @@ def test_circle_items_are_checked_too_and_a_summary_is_rebuilt(tmp_path: Path) -
     summary = f"circle story circle:{circle.id}/{ids[1]}: its listing summary does not open"
     assert any(line.startswith(summary) for line in lines)
     assert not any(ids[2] in line for line in lines)
-    assert "1 circles" in result.stdout or "circles" in result.stdout
+    assert "1 circle, 3 circle stories" in result.stdout
 
     repaired = run_cli(home, "doctor", "--repair", passphrase=PASSPHRASE)
     assert f"circle story {ids[1]}: summary and tag index rebuilt" in repaired.stdout

@@ -89,6 +89,12 @@ class Terminal:
             self._run("send-keys", "-t", "t", key)
             time.sleep(pause)
 
+    def burst(self, *keys: str) -> None:
+        """Send text and key names in ONE ``send-keys`` call, as a password manager's
+        auto-type does: everything reaches the terminal at once."""
+        self._run("send-keys", "-t", "t", *keys)
+        time.sleep(0.3)
+
     def type(self, text: str) -> None:
         """Type literal text."""
         self._run("send-keys", "-t", "t", "-l", text)

@@ -582,3 +582,28 @@ async def test_pasted_invisible_characters_are_cleaned(
         assert not set(typed) & FORBIDDEN_AFTER_SANITIZE, ascii(typed)
         for word in MUST_SURVIVE[name]:
             assert word in typed.replace("\n", " "), (word, ascii(typed))
+
+
+async def test_a_prompt_never_becomes_the_title(app: StorycircleApp, session: Session) -> None:
+    long_prompt = max(range(len(PROMPTS)), key=lambda i: len(PROMPTS[i].guidance))
+    async with app.run_test(size=SIZE) as pilot:
+        screen, results = await open_editor(app, pilot)
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        await pilot.press(*["down"] * long_prompt, "enter")
+        await pilot.pause()
+        assert body_of(screen).startswith(f"> {PROMPTS[long_prompt].guidance}")
+        # Only the prompt, no words of the writer: nothing is saved.
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert results == []
+        status = str(screen.query_one("#editor-status", Static).render())
+        assert "write a few words of your own" in status
+        await pilot.press(*"I walked to the shop and back.")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    [story] = results
+    assert story is not None
+    assert story.title == "I walked to the shop and back."
+    [summary] = session.require_journal().summaries()
+    assert summary.title == "I walked to the shop and back."

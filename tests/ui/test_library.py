@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -145,3 +146,70 @@ async def test_a_large_journal_draws_its_newest_rows_first_then_the_rest(
             assert session.library.text_index is not None
     finally:
         store.close()
+
+
+async def test_newest_first_is_by_the_story_date_on_the_first_page_and_after(
+    tmp_path: Path,
+) -> None:
+    # Stories written today, then older ones imported afterwards (their own
+    # dates kept): the older ones go below, on the first page and after it.
+    store = Store.open(tmp_path / "storycircle.db")
+    clock = FakeClock(datetime(2026, 3, 1, 9, 0, tzinfo=UTC))
+    session = Session(
+        Installation(tmp_path, store, Config(work_factor=TEST_WORK_FACTOR)), clock=clock
+    )
+    unlock_session(session)
+    with session.require_journal().batch():
+        for number in range(FIRST_SCREENFUL):
+            session.save_story(title=f"Today {number}", body="tea", tags=[], content_notes=[])
+        for year in (2023, 2024, 2025, 2022, 2021):
+            clock.now = datetime(year, 6, 1, 9, 0, tzinfo=UTC)
+            session.save_story(title=f"From {year}", body="tea", tags=[], content_notes=[])
+    app = StorycircleApp(session)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            screen = LibraryScreen(session)
+            await app.push_screen(screen)
+            stories = screen.query_one("#stories", StoryList)
+            assert len(stories.rows) == FIRST_SCREENFUL
+            assert [s.title for s in stories.rows[:2]] == [
+                f"Today {FIRST_SCREENFUL - 1}",
+                f"Today {FIRST_SCREENFUL - 2}",
+            ]
+            assert all(s.title.startswith("Today") for s in stories.rows)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            assert [s.title for s in stories.rows[FIRST_SCREENFUL:]] == [
+                "From 2025",
+                "From 2024",
+                "From 2023",
+                "From 2022",
+                "From 2021",
+            ]
+            await pilot.press("slash", *"tea")  # found by the text index: same order
+            await pilot.pause()
+            assert [s.title for s in stories.rows][-3:] == ["From 2023", "From 2022", "From 2021"]
+    finally:
+        store.close()
+
+
+async def test_the_search_box_says_what_it_searches(app: StorycircleApp, session: Session) -> None:
+    unlock_session(session)
+    _seed(session)
+    shipped = session.library.collections[0].stories[0]
+    word = max(shipped.body.split(), key=len).strip(".,;:!?\"'()*_")
+    async with app.run_test(size=SIZE) as pilot:
+        await app.push_screen(LibraryScreen(session))
+        await pilot.pause()
+        search = app.screen.query_one("#search", Input)
+        assert search.placeholder == "/ search titles, tags and words of the text"
+        # A collection is searched by the words of its stories too.
+        screen = app.screen
+        assert isinstance(screen, LibraryScreen)
+        screen.show_section("collections")
+        await pilot.pause()
+        assert search.placeholder == "/ search titles, tags and words of the text"
+        search.value = word
+        await pilot.pause()
+        assert shipped.id in {s.id for s in screen.query_one("#stories", StoryList).rows}

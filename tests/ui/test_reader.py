@@ -500,3 +500,44 @@ async def test_hostile_text_everywhere_stays_inert(
             await pilot.press("escape")
             await pilot.pause()
             assert isinstance(app.screen, WelcomeScreen), names
+
+
+@pytest.mark.parametrize("own", [True, False])
+async def test_enter_opens_a_story_on_the_content_note_gate_and_escape_goes_back(
+    app: StorycircleApp, session: Session, own: bool
+) -> None:
+    _unlock(session)
+    if own:
+        story_id = _save(session, "A hard night", body="Behind the gate.", notes=["relapse"]).id
+    else:
+        shipped = session.library.summaries("collections")
+        story_id = next(s.id for s in shipped if s.content_notes)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await _open(app, pilot, story_id)
+        assert reader.query("#gate") and not reader.query(Markdown)
+        assert reader.check_action("read_it", ()) is True
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.pause()
+        assert not reader.query("#gate") and reader.query(Markdown)
+        assert reader.check_action("read_it", ()) is False  # Enter is free again
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is not reader
+
+    again = StorycircleApp(session)
+    async with again.run_test(size=SIZE) as pilot:
+        reader = await _open(again, pilot, story_id)
+        await pilot.press("escape")  # Esc on the gate leaves without reading
+        await pilot.pause()
+        assert again.screen is not reader
+
+
+async def test_tab_then_enter_on_the_gate_goes_back(app: StorycircleApp, session: Session) -> None:
+    _unlock(session)
+    story = _save(session, "A hard night", notes=["relapse"])
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await _open(app, pilot, story.id)
+        await pilot.press("tab", "enter")
+        await pilot.pause()
+        assert app.screen is not reader

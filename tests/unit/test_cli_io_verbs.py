@@ -203,13 +203,16 @@ class _FakeTerminal(io.StringIO):
         return True
 
 
-def test_progress_is_a_carriage_return_counter_on_terminals_only() -> None:
+def test_progress_is_a_bar_on_terminals_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "60")
     terminal = _FakeTerminal()
     progress = TerminalProgress("imported", terminal)
     progress(0, 3)
     progress(3, 3)
     progress.finish()
-    assert terminal.getvalue() == "\rimported 0/3\rimported 3/3\n"
+    assert terminal.getvalue() == (
+        "\rimported [" + "-" * 40 + "] 0/3\rimported [" + "#" * 40 + "] 3/3\n"
+    )
     piped = io.StringIO()
     quiet = TerminalProgress("imported", piped)
     quiet(3, 3)

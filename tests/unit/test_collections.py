@@ -172,7 +172,7 @@ def test_assembly_needs_consent_for_every_story(tmp_path: Path, journal: Journal
     second = journal.save(title="../../etc/passwd", body="Not a path.", tags=["sleep"]).story
     set_collection_consent(tmp_path, journal.member, first.id, True)
     target = tmp_path / "out" / "small-wins"
-    with pytest.raises(StorycircleError, match="1 of these stories have no consent"):
+    with pytest.raises(StorycircleError, match="1 of these stories has no consent"):
         assemble_collection(journal, [first.id, second.id], META, target, data_folder=tmp_path)
     assert not target.exists()
 

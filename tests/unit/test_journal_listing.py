@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime
 
 import pytest
 
 from storycircle import journal as journal_module
+from storycircle.importing import ImportClock
 from storycircle.journal import Journal, read_summaries
 from storycircle.models import StorySummary
+from storycircle.related import summary_of
+from storycircle.search_index import SearchIndex, build
 from storycircle.store import Store
+from storycircle.store.store import NEWEST_FIRST as NEWEST_FIRST_SQL
 from tests.conftest import FakeClock, make_member
 
 
@@ -74,3 +79,61 @@ def test_a_damaged_row_found_by_the_worker_is_reported(file_store: Store) -> Non
     fresh = Journal(file_store, journal.member)
     fresh.adopt(rows, damaged)
     assert fresh.damaged == {victim.id}
+
+
+def _written_then_imported(store: Store) -> Journal:
+    """Today's story written first, then an import dated 2024, then another today."""
+    clock = ImportClock(FakeClock(datetime(2026, 3, 1, 9, 0, tzinfo=UTC)))
+    journal = Journal(store, make_member(store), clock=clock)
+    journal.save(title="Written today", body="words", tags=["hope"])
+    with clock.pinned(datetime(2024, 5, 1, 20, 0, tzinfo=UTC)):
+        journal.save(title="Imported from 2024", body="words", tags=["hope"])
+    with clock.pinned(datetime(2025, 1, 1, 8, 0, tzinfo=UTC)):
+        journal.save(title="Imported from 2025", body="words", tags=["hope"])
+    journal.save(title="Also today", body="words", tags=["hope"])
+    return journal
+
+
+NEWEST_FIRST = ["Also today", "Written today", "Imported from 2025", "Imported from 2024"]
+
+
+def test_newest_first_is_by_the_story_date_then_time_written(file_store: Store) -> None:
+    journal = _written_then_imported(file_store)
+    assert file_store.path is not None
+    fresh = Journal(file_store, journal.member)
+    assert [s.title for s in fresh.page(0, 10).items] == NEWEST_FIRST
+    assert [s.title for s in fresh.page(1, 2).items] == NEWEST_FIRST[1:3]
+    assert [s.title for s in fresh.summaries()] == NEWEST_FIRST
+    assert [s.title for s in fresh.with_tag("hope")] == NEWEST_FIRST
+    assert [s.title for s, _ in fresh.texts(page_size=3)] == NEWEST_FIRST
+    listed = read_summaries(file_store.path, journal.member)
+    assert listed is not None and [s.title for s in listed[0]] == NEWEST_FIRST
+
+
+def test_the_order_is_served_by_an_index(file_store: Store) -> None:
+    journal = _written_then_imported(file_store)
+    plan = file_store._conn.execute(
+        "EXPLAIN QUERY PLAN SELECT id FROM stories WHERE scope = 'journal' AND author_id = ? "
+        f"ORDER BY {NEWEST_FIRST_SQL} LIMIT 50",
+        (journal.member.id,),
+    ).fetchall()
+    details = " ".join(str(row[-1]) for row in plan)
+    assert "stories_scope_day" in details and "TEMP B-TREE" not in details
+
+
+def test_search_index_keeps_the_order_with_a_story_saved_since(file_store: Store) -> None:
+    journal = _written_then_imported(file_store)
+    assert file_store.path is not None
+    index = SearchIndex()
+    assert build(index, file_store.path, journal.member)
+    # An old story edited in this session keeps its date, so its place.
+    edited = journal.load(next(s.id for s in journal.summaries() if "2025" in s.title))
+    saved = journal.save(
+        title=edited.title, body="words again", story_id=edited.id, base_version=edited.version
+    )
+    index.add(summary_of(saved.story), "words again")
+    new = journal.save(title="Just now", body="words")
+    index.add(summary_of(new.story), "words")
+    found = index.search("words")
+    assert found is not None
+    assert [s.title for s in found] == ["Just now", *NEWEST_FIRST]
