@@ -30,6 +30,7 @@ from storycircle.circles.folder import (
 )
 from storycircle.circles.service import CircleError
 from storycircle.sanitize import sanitize_line
+from storycircle.wording import counted, plural
 
 
 def is_conflict_copy(name: str) -> bool:
@@ -62,14 +63,13 @@ class TidyReport:
             return "Nothing to tidy."
         parts = []
         if self.removed:
-            copies = "copy" if len(self.removed) == 1 else "copies"
-            parts.append(f"{len(self.removed)} duplicate {copies} removed")
+            parts.append(f"{counted(len(self.removed), 'duplicate copy')} removed")
         if self.renamed:
-            files = "file" if len(self.renamed) == 1 else "files"
-            parts.append(f"{len(self.renamed)} {files} kept under the name of its content")
+            files = counted(len(self.renamed), "file")
+            whose = plural(len(self.renamed), "its", "their")
+            parts.append(f"{files} kept under the name of {whose} content")
         if self.left:
-            them = "it is" if len(self.left) == 1 else "they are"
-            parts.append(f"{len(self.left)} left as {them}")
+            parts.append(f"{len(self.left)} left as {plural(len(self.left), 'it is', 'they are')}")
         return ", ".join(parts) + "."
 
 

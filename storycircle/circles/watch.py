@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from storycircle.models import Circle
 from storycircle.sanitize import sanitize_line
+from storycircle.wording import counted
 
 FolderSignature = tuple[tuple[str, int, int, int], ...]
 
@@ -58,13 +59,11 @@ class Arrival:
 
     def sentence(self) -> str:
         """``Ben shared a story in Tuesday group`` (or updated, or both)."""
-        parts = []
-        if self.shared:
-            parts.append("shared " + ("a story" if self.shared == 1 else f"{self.shared} stories"))
-        if self.updated:
-            parts.append(
-                "updated " + ("a story" if self.updated == 1 else f"{self.updated} stories")
-            )
+        parts = [
+            f"{verb} {'a story' if count == 1 else counted(count, 'story')}"
+            for verb, count in (("shared", self.shared), ("updated", self.updated))
+            if count
+        ]
         return f"{self.author} {' and '.join(parts)} in {self.circle}"
 
 
