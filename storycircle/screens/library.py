@@ -21,6 +21,7 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Header, Input, Select, Static
 from textual.worker import get_current_worker
 
+from storycircle.curators import signature_note
 from storycircle.errors import StorycircleError
 from storycircle.journal import read_summaries
 from storycircle.members import UnlockedMember
@@ -259,10 +260,15 @@ class LibraryScreen(Screen[None]):
         collection = self.session.library.collection(slug)
         if collection is None:
             return line(f"All collections · {total:,} {noun}")
-        state = {True: " · verified", False: " · signature does not match", None: ""}
-        head = f"{collection.title} · curated by {collection.curator}{state[collection.signature]}"
+        head = f"{collection.title} · curated by {collection.curator}"
+        note = signature_note(collection)
+        changed = collection.signature is False or collection.trust == "changed"
         return Content.assemble(
-            line(head).stylize("bold"), "\n", line(collection.description).stylize("dim")
+            line(head).stylize("bold"),
+            "\n",
+            line(("⚠ " if changed else "") + note).stylize("bold" if changed else "dim"),
+            "\n",
+            line(collection.description).stylize("dim"),
         )
 
     def _status(self, total: int, search: str, tag: str, theme: object) -> str:
