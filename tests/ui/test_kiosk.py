@@ -368,3 +368,21 @@ async def test_an_admin_screen_left_open_locks_itself(kiosk: KioskApp, ticks: Ti
         kiosk.check_idle_lock()
         await pilot.pause()
         assert isinstance(kiosk.screen, KioskStartScreen)
+
+
+@pytest.mark.parametrize("key", ["ctrl+p", "f1", "ctrl+l", "f12", "ctrl+q", "escape"])
+async def test_the_hidden_screen_takes_no_command_only_any_key_to_continue(
+    kiosk: KioskApp, session: Session, key: str
+) -> None:
+    async with kiosk.run_test(size=SIZE) as pilot:
+        await _unlock(kiosk, pilot)
+        await pilot.press("f12")
+        await pilot.pause()
+        assert isinstance(kiosk.screen, KioskHiddenScreen)
+        await pilot.press(key)
+        await pilot.pause()
+        # The key only uncovers the locked start screen: no palette, help or notice on top.
+        assert isinstance(kiosk.screen, KioskStartScreen), kiosk.screen
+        assert len(kiosk.screen_stack) == 2
+        assert not kiosk._notifications
+        assert session.journal is None
