@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from storycircle import vault
+from storycircle.booklet import BookletAbout, about_html, contents_html, story_anchor
 from storycircle.errors import StorycircleError
 from storycircle.models import Collection, CollectionStory, Story
 from storycircle.passphrase import check_strength
@@ -346,6 +347,7 @@ def export_stories(
     recipients: Sequence[vault.Recipient] = (),
     armor: bool = False,
     progress: Progress | None = None,
+    about: BookletAbout | None = None,
 ) -> ExportReport:
     """Write ``entries`` into the new or empty folder ``dest``.
 
@@ -358,6 +360,7 @@ def export_stories(
         recipients: Who can open a bundle (required for ``bundle``).
         armor: Write the bundle as ASCII armor.
         progress: Called with ``(done, total)`` per Markdown file.
+        about: What the HTML booklet says about itself (a collection's licence...).
 
     Raises:
         StorycircleError: unknown format, unusable folder, no recipients.
@@ -381,7 +384,7 @@ def export_stories(
         elif kind is ExportFormat.JSON:
             out.write(FILE_NAMES["json"], bundle_payload(entries))
         elif kind is ExportFormat.HTML:
-            out.write(FILE_NAMES["html"], render_html(entries, title).encode("utf-8"))
+            out.write(FILE_NAMES["html"], render_html(entries, title, about).encode("utf-8"))
         else:
             try:
                 sealed = vault.encrypt(bundle_payload(entries), recipients, armor=armor)
@@ -454,6 +457,9 @@ def export_collection(
 ) -> ExportReport:
     """Export a curated collection (public writing: ordinary permissions)."""
     entries = [ExportEntry.from_collection_story(story) for story in collection.stories]
+    about = BookletAbout(
+        collection.curator, collection.description, collection.license, collection.consent
+    )
     return export_stories(
         entries,
         fmt,
@@ -462,6 +468,7 @@ def export_collection(
         private=False,
         recipients=recipients,
         armor=armor,
+        about=about,
     )
 
 
@@ -474,6 +481,7 @@ article{border-top:1px solid #bbb;margin-top:2.5rem;padding-top:1rem}
 .meta{color:#555;font-size:.9rem}
 .notes{background:#f4f0e6;border-left:4px solid #b58900;padding:.5rem .75rem}
 .image{font-style:italic;color:#555}
+.about,.contents{margin-bottom:2rem}.contents ol{padding-left:1.5rem}
 @media print{body{margin:0;max-width:none}article{break-before:page;border:0}
 a{color:inherit;text-decoration:none}}
 """
@@ -496,12 +504,17 @@ def _markdown_renderer() -> Any:
     return md
 
 
-def render_html(entries: Iterable[ExportEntry], title: str) -> str:
+def render_html(
+    entries: Iterable[ExportEntry], title: str, about: BookletAbout | None = None
+) -> str:
     """One self-contained HTML booklet: no scripts, no external resources.
 
     Bodies are rendered from Markdown with raw HTML disabled; every other
-    string is escaped; content notes come before each story.
+    string is escaped; content notes come before each story. The booklet opens
+    with ``about`` (a collection's curator, description, licence and consent)
+    and a table of contents linked to each story.
     """
+    entries = list(entries)
     md = _markdown_renderer()
     esc = html.escape
     parts = [
@@ -511,10 +524,12 @@ def render_html(entries: Iterable[ExportEntry], title: str) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
         f"<title>{esc(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n",
         f"<header><h1>{esc(title)}</h1></header>\n",
+        about_html(about) if about is not None else "",
+        contents_html([(entry.title, entry.content_notes) for entry in entries]),
     ]
-    for entry in entries:
+    for number, entry in enumerate(entries, start=1):
         meta = [entry.created[:10], entry.author, " ".join("#" + tag for tag in entry.tags)]
-        parts.append(f"<article>\n<h2>{esc(entry.title)}</h2>\n")
+        parts.append(f'<article id="{story_anchor(number)}">\n<h2>{esc(entry.title)}</h2>\n')
         parts.append(f'<p class="meta">{esc(" · ".join(m for m in meta if m))}</p>\n')
         if entry.content_notes:
             notes = esc(", ".join(entry.content_notes))

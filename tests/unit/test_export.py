@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import stat
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 import yaml
 
 import storycircle.exporting as exporting
+from storycircle.booklet import BookletAbout, license_url
 from storycircle.collections import shipped_collections
 from storycircle.errors import StorycircleError
 from storycircle.exporting import (
@@ -17,6 +19,7 @@ from storycircle.exporting import (
     export_collection,
     export_journal,
     export_stories,
+    render_html,
     slugify,
     unique_name,
 )
@@ -211,7 +214,7 @@ def test_collection_export_is_public_and_keeps_notes(tmp_path: Path) -> None:
     export_collection(collection, "html", tmp_path / "booklet")
     page = (tmp_path / "booklet" / "stories.html").read_text()
     assert f"<h1>{collection.title}</h1>" in page
-    assert page.count("<article>") == len(collection.stories)
+    assert page.count("<article id=") == len(collection.stories)
     noted = [s for c in shipped_collections().collections for s in c.stories if s.content_notes]
     assert noted, "some shipped story carries a content note"
     entries = [ExportEntry.from_collection_story(noted[0])]
@@ -253,3 +256,31 @@ def test_front_matter_survives_any_title(title: str) -> None:
         ("hope",),
         "Body.",
     )
+
+
+def test_a_collection_booklet_carries_attribution_consent_and_contents(tmp_path: Path) -> None:
+    collection = shipped_collections().collections[0]
+    export_collection(collection, "html", tmp_path / "booklet")
+    page = (tmp_path / "booklet" / "stories.html").read_text()
+    about = page[page.index('<section class="about">') : page.index("</section>")]
+    assert html.escape(collection.description) in about
+    assert f"Curated by {html.escape(collection.curator)}." in about
+    assert 'href="https://creativecommons.org/licenses/by-sa/4.0/"' in about
+    assert collection.license in about and html.escape(collection.consent) in about
+    contents = page[page.index('<nav class="contents">') : page.index("</nav>")]
+    for number, story in enumerate(collection.stories, start=1):
+        assert f'<a href="#story-{number}">{html.escape(story.title)}</a>' in contents
+        assert f'<article id="story-{number}">\n<h2>{html.escape(story.title)}</h2>' in page
+    noted = next(s for s in collection.stories if s.content_notes)
+    assert f"(content notes: {html.escape(', '.join(noted.content_notes))})" in contents
+    assert page.index("</nav>") < page.index("<article")
+
+
+def test_booklet_front_matter_is_escaped(tmp_path: Path) -> None:
+    hostile = '<script>alert(1)</script>"'
+    entries = [ExportEntry(id="", version=1, title=hostile, body="x", content_notes=(hostile,))]
+    about = BookletAbout(hostile, hostile, "CC BY 4.0 <b>", hostile)
+    page = render_html(entries, "t", about)
+    assert "<script" not in page and "<b>" not in page
+    assert license_url("CC BY-NC-SA 4.0") == "https://creativecommons.org/licenses/by-nc-sa/4.0/"
+    assert license_url("All rights reserved") == ""
