@@ -21,7 +21,7 @@ import stat
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -293,9 +293,9 @@ def story_markdown(entry: ExportEntry) -> str:
     """A story as Markdown with YAML front matter, as Obsidian and Jekyll read it."""
     fields: dict[str, Any] = {"title": entry.title}
     if entry.created:
-        fields["date"] = entry.created
+        fields["date"] = _yaml_when(entry.created)
     if entry.updated and entry.updated != entry.created:
-        fields["updated"] = entry.updated
+        fields["updated"] = _yaml_when(entry.updated)
     fields["tags"] = list(entry.tags)
     fields["content_notes"] = list(entry.content_notes)
     for key in ("author", "summary", "lang"):
@@ -309,6 +309,15 @@ def story_markdown(entry: ExportEntry) -> str:
     return f"---\n{front}---\n\n{body}"
 
 
+def _yaml_when(text: str) -> date | datetime | str:
+    # A YAML date (a day) or timestamp (when the time of day is known), so that
+    # front-matter readers see a date, not text; anything else stays text.
+    try:
+        return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+    except ValueError:
+        return text
+
+
 def _front_matter(fields: dict[str, Any]) -> str:
     # A JSON string is a YAML double-quoted scalar as long as it holds only
     # characters YAML may carry raw; writing it directly is ten times faster
@@ -316,6 +325,9 @@ def _front_matter(fields: dict[str, Any]) -> str:
     # unusual goes through PyYAML instead.
     lines = []
     for key, value in fields.items():
+        if isinstance(value, date):  # datetime too: ISO 8601 is a plain YAML timestamp
+            lines.append(f"{key}: {value.isoformat()}")
+            continue
         texts = value if isinstance(value, list) else [value]
         if any(isinstance(t, str) and _YAML_UNSAFE.search(t) for t in texts):
             return str(yaml.dump(fields, Dumper=_YAML_DUMPER, allow_unicode=True, sort_keys=False))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from datetime import date, datetime
 import json
 import stat
 from pathlib import Path
@@ -24,7 +25,7 @@ from storycircle.exporting import (
     unique_name,
 )
 from storycircle.frontmatter import parse_document
-from storycircle.importing import import_path
+from storycircle.importing import ImportClock, import_path
 from storycircle.journal import Journal
 from storycircle.sanitize import sanitize_line
 from storycircle.store import Store
@@ -74,18 +75,22 @@ def test_markdown_export_is_private_and_round_trips(
     assert front["title"] == "The night I called"
     assert front["tags"] == ["hope", "crisis-line"]
     assert front["content_notes"] == ["suicidal thoughts"]
-    assert front["date"].startswith("2026-03-01T")
+    # A YAML timestamp, not a quoted string: the time of day orders a day's stories.
+    assert isinstance(front["date"], datetime) and front["date"].tzinfo is not None
+    assert "\ndate: 2026-03-01T" in text and '"2026-03-01' not in text
 
     # Through import into another journal of the same member: the same stories.
     other = Store.memory()
     try:
         other.add_member(filled.member.record)
-        restored = Journal(other, filled.member, clock=FakeClock())
-        assert len(import_path(dest, restored).imported) == 3
+        clock = ImportClock(FakeClock())
+        restored = Journal(other, filled.member, clock=clock)
+        assert len(import_path(dest, restored, clock=clock).imported) == 3
         original = {s.title: filled.load(s.id) for s in filled.summaries()}
         for summary in restored.summaries():
             back, before = restored.load(summary.id), original[summary.title]
             assert back.id == before.id
+            assert back.created == before.created  # the date came back exactly
             assert (back.body, back.tags, back.content_notes) == (
                 before.body,
                 before.tags,
@@ -284,3 +289,12 @@ def test_booklet_front_matter_is_escaped(tmp_path: Path) -> None:
     assert "<script" not in page and "<b>" not in page
     assert license_url("CC BY-NC-SA 4.0") == "https://creativecommons.org/licenses/by-nc-sa/4.0/"
     assert license_url("All rights reserved") == ""
+
+
+def test_a_day_only_date_is_written_as_a_yaml_date(tmp_path: Path) -> None:
+    collection = shipped_collections().collections[0]
+    export_collection(collection, "markdown", tmp_path / "col")
+    text = next((tmp_path / "col").iterdir()).read_text()
+    front = yaml.safe_load(text.split("---\n")[1])
+    assert type(front["date"]) is date
+    assert parse_document(text.encode()).date == front["date"].isoformat()
