@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import html
-from datetime import date, datetime
 import json
 import stat
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
