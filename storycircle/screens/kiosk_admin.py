@@ -159,10 +159,11 @@ class KioskAdminScreen(Screen[None]):
     @on(Button.Pressed, "#admin-add")
     @on(Input.Submitted, "#admin-repeat")
     def _on_add(self) -> None:
-        pseudonym = self.query_one("#admin-pseudonym", Input).value
+        name_field = self.query_one("#admin-pseudonym", Input)
+        pseudonym = name_field.value
         first = self.query_one("#admin-passphrase", Input)
         second = self.query_one("#admin-repeat", Input)
-        passphrase = take_new_member(self.session, pseudonym, first, second, self._say)
+        passphrase = take_new_member(self.session, name_field, first, second, self._say)
         if passphrase is None:
             return
         self.query_one("#admin-add", Button).disabled = True

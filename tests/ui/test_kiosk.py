@@ -386,3 +386,20 @@ async def test_the_hidden_screen_takes_no_command_only_any_key_to_continue(
         assert len(kiosk.screen_stack) == 2
         assert not kiosk._notifications
         assert session.journal is None
+
+
+async def test_admin_add_member_refuses_a_pseudonym_that_is_the_passphrase(
+    kiosk: KioskApp, session: Session
+) -> None:
+    async with kiosk.run_test(size=SIZE) as pilot:
+        admin = await _open_admin(kiosk, pilot)
+        admin.query_one("#admin-pseudonym", Input).value = PASSPHRASE[:40]
+        admin.query_one("#admin-passphrase", Input).value = PASSPHRASE
+        admin.query_one("#admin-repeat", Input).value = PASSPHRASE
+        await admin.query_one("#admin-repeat", Input).action_submit()
+        await kiosk.workers.wait_for_complete()
+        await pilot.pause()
+        assert "looks like a passphrase" in static_text(kiosk, "#admin-status")
+        assert PASSPHRASE[:10] not in screen_text(kiosk)
+        assert admin.query_one("#admin-passphrase", Input).value == ""
+        assert [m.pseudonym for m in session.members()] == ["river", "oak"]
