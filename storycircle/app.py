@@ -135,7 +135,7 @@ class StorycircleApp(App[None]):
     def action_help_now(self) -> None:
         """Show crisis resources (works locked or unlocked)."""
         if not isinstance(self.screen, HelpNowScreen):
-            self.push_screen(HelpNowScreen(self.session.help_lines()))
+            self.push_screen(HelpNowScreen(*self.session.help_sections()))
 
     def action_keys(self) -> None:
         """Show or hide the panel listing every key of this screen."""

@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING
 from storycircle.circles import Circles, Sharing
 from storycircle.config import Config, save_config
 from storycircle.errors import StorycircleError
-from storycircle.helplines import HelpLine, current_locale, default_lines, lines_for
+from storycircle.helplines import (
+    HelpLine,
+    current_locale,
+    default_lines,
+    help_sections,
+    lines_for,
+)
 from storycircle.installation import Installation
 from storycircle.journal import Clock, Journal, SaveResult, utc_now
 from storycircle.library import Library
@@ -338,6 +344,14 @@ class Session(CircleVerbs):
         """Crisis resources for this person's locale: configured, else shipped."""
         pool = list(self.config.help_lines) or default_lines()
         return lines_for(self.config.help_locale or current_locale(), pool)
+
+    def help_sections(self) -> tuple[list[HelpLine], list[HelpLine]]:
+        """The help lines to show first and those of other countries (see
+        :func:`storycircle.helplines.help_sections`): the region chosen in the
+        settings (a kiosk's at ``kiosk --setup``), else the system locale's.
+        """
+        pool = list(self.config.help_lines) or default_lines()
+        return help_sections(self.config.help_locale or current_locale(), pool)
 
     def update_config(self, config: Config) -> None:
         """Write new settings and use them from now on.
