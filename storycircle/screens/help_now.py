@@ -75,7 +75,8 @@ class HelpNowScreen(ModalScreen[None]):
         hint.update("Other countries:")
         scroll = self.query_one("#help-lines", VerticalScroll)
         await scroll.mount_all(self._blocks(self.others, regions=True))
-        hint.scroll_visible(top=True, animate=False)
+        # Once laid out, scroll so that the other countries start at the top.
+        self.call_after_refresh(hint.scroll_visible, top=True, animate=False)
 
     async def on_button_pressed(self, event: Button.Pressed) -> None:
         """Other countries, or close."""
