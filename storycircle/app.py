@@ -69,6 +69,9 @@ class StorycircleApp(App[None]):
         self.session.open_journal(message.member)
         self.push_screen(LibraryScreen(self.session))
         self._offer_drafts()
+        from storycircle.screens.kiosk_circle import offer_invitations
+
+        offer_invitations(self, self.session)
         from storycircle.screens.circle_refresh import refresh_in_background
 
         refresh_in_background(self, self.session)

@@ -403,3 +403,53 @@ async def test_admin_add_member_refuses_a_pseudonym_that_is_the_passphrase(
         assert PASSPHRASE[:10] not in screen_text(kiosk)
         assert admin.query_one("#admin-passphrase", Input).value == ""
         assert [m.pseudonym for m in session.members()] == ["river", "oak"]
+
+
+async def test_facilitator_sets_up_a_circle_and_each_member_joins_at_next_unlock(
+    kiosk: KioskApp, session: Session
+) -> None:
+    from textual.widgets import Select
+
+    from storycircle.screens.circle_dialogs import FormDialog
+    from storycircle.screens.kiosk_circle import KioskCircleScreen
+
+    river = next(m for m in session.members() if m.pseudonym == "river")
+    async with kiosk.run_test(size=SIZE) as pilot:
+        admin = await _open_admin(kiosk, pilot)
+        admin.query_one("#admin-circle", Button).press()
+        await pilot.pause()
+        setup = kiosk.screen
+        assert isinstance(setup, KioskCircleScreen)
+        setup.query_one("#circle-name", Input).value = "Tuesday group"
+        setup.query_one("#circle-host", Select).value = river.id
+        field = setup.query_one("#circle-passphrase", Input)
+        field.value = "not the passphrase"
+        await field.action_submit()
+        await kiosk.workers.wait_for_complete()
+        await pilot.pause()
+        assert "does not open river's keys" in static_text(kiosk, "#form-error")
+        assert kiosk.screen is setup and session.journal is None
+        field.value = PASSPHRASE
+        await field.action_submit()
+        await kiosk.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(kiosk.screen, KioskAdminScreen)
+        status = static_text(kiosk, "#admin-status")
+        assert "Tuesday group is set up, hosted by river. Invited: oak" in status
+        assert session.journal is None  # the host was locked again at once
+
+        await kiosk.run_action("lock")
+        await pilot.pause()
+        await _unlock(kiosk, pilot, "oak")
+        dialog = kiosk.screen
+        assert isinstance(dialog, FormDialog)
+        assert "You are invited to Tuesday group" in screen_text(kiosk)
+        dialog.query_one("#field-pseudonym", Input).value = "Oakley"
+        dialog.query_one("#submit", Button).press()
+        await pilot.pause()
+        [circle] = session.circles()
+        assert circle.name == "Tuesday group" and circle.my_status == "active"
+        assert circle.host_id == river.id
+        assert sorted(m.pseudonym for m in circle.members) == ["Oakley", "river"]
+        await pilot.pause()
+        assert isinstance(kiosk.screen, LibraryScreen)
