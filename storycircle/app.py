@@ -135,6 +135,13 @@ class StorycircleApp(App[None]):
 
     # -- navigation ---------------------------------------------------------
 
+    def action_export_stories(self) -> None:
+        """Export the journal or a collection (not on a kiosk: its disk is shared)."""
+        from storycircle.screens.export_stories import ExportScreen
+
+        if not self.KIOSK:
+            self.push_screen(ExportScreen(self.session))
+
     def action_help_now(self) -> None:
         """Show crisis resources (works locked or unlocked)."""
         if not isinstance(self.screen, HelpNowScreen):

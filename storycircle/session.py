@@ -43,6 +43,7 @@ from storycircle.preferences import (
 from storycircle.reactions import ReactionKind, Reactions, ReactionSummary
 from storycircle.related import Related
 from storycircle.session_circles import CircleVerbs
+from storycircle.session_export import ExportVerbs
 from storycircle.store import Store
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ class Locked(StorycircleError):
     """An action needs an unlocked member."""
 
 
-class Session(CircleVerbs):
+class Session(CircleVerbs, ExportVerbs):
     """The state of one running app: an installation and, once unlocked, a journal."""
 
     def __init__(self, installation: Installation, *, clock: Clock = utc_now) -> None:

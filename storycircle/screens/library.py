@@ -69,6 +69,7 @@ class LibraryScreen(Screen[None]):
         Binding("escape", "clear_filters", "Clear filters", show=False),
         Binding("b", "browse_tags", "Tags"),
         Binding("i", "import_stories", "Import"),
+        Binding("x", "export_stories", "Export"),
         Binding("s", "settings", "Settings"),
         Binding("r", "start_round", "Round"),
     ]
@@ -320,7 +321,7 @@ class LibraryScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """A guest reads the collections; writing needs an account."""
-        if action in ("import_stories", "settings") and navigator(self.app).KIOSK:
+        if action in ("import_stories", "export_stories", "settings") and navigator(self.app).KIOSK:
             # On a shared kiosk these belong to the facilitator.
             return False
         if action in ("new_story", "import_stories", "circles", "start_round"):
@@ -356,6 +357,14 @@ class LibraryScreen(Screen[None]):
         from storycircle.screens.import_stories import ImportScreen
 
         self.app.push_screen(ImportScreen(self.session))
+
+    def action_export_stories(self) -> None:
+        """Export the journal or the collection shown, as ``storycircle export`` does."""
+        from storycircle.screens.export_stories import ExportScreen
+
+        section = self._section
+        what = section.removeprefix("collection:") if section.startswith("collection:") else ""
+        self.app.push_screen(ExportScreen(self.session, what or "journal"))
 
     def action_browse_tags(self) -> None:
         """Open the tag browser."""
