@@ -381,6 +381,7 @@ async def test_the_hidden_screen_takes_no_command_only_any_key_to_continue(
         assert isinstance(kiosk.screen, KioskHiddenScreen)
         await pilot.press(key)
         await pilot.pause()
+        await pilot.pause()  # whatever the key started (a palette, a screen) is up by now
         # The key only uncovers the locked start screen: no palette, help or notice on top.
         assert isinstance(kiosk.screen, KioskStartScreen), kiosk.screen
         assert len(kiosk.screen_stack) == 2
@@ -441,11 +442,13 @@ async def test_facilitator_sets_up_a_circle_and_each_member_joins_at_next_unlock
         await kiosk.run_action("lock")
         await pilot.pause()
         await _unlock(kiosk, pilot, "oak")
+        await pilot.pause()
         dialog = kiosk.screen
         assert isinstance(dialog, FormDialog)
         assert "You are invited to Tuesday group" in screen_text(kiosk)
         dialog.query_one("#field-pseudonym", Input).value = "Oakley"
         dialog.query_one("#submit", Button).press()
+        await pilot.pause()
         await pilot.pause()
         [circle] = session.circles()
         assert circle.name == "Tuesday group" and circle.my_status == "active"
