@@ -124,6 +124,9 @@ class StorycircleApp(App[None]):
         self.session.open_journal(message.member)
         self.push_screen(LibraryScreen(self.session))
         self._offer_drafts()
+        from storycircle.screens.kiosk_circle import offer_invitations
+
+        offer_invitations(self, self.session)
         from storycircle.screens.circle_refresh import refresh_in_background
 
         self._circle_watch = refresh_in_background(self, self.session)
@@ -265,10 +268,17 @@ class StorycircleApp(App[None]):
         else:
             self.screen.focus_previous()
 
+    def action_export_stories(self) -> None:
+        """Export the journal or a collection (not on a kiosk: its disk is shared)."""
+        from storycircle.screens.export_stories import ExportScreen
+
+        if not self.KIOSK:
+            self.push_screen(ExportScreen(self.session))
+
     def action_help_now(self) -> None:
         """Show crisis resources (works locked or unlocked)."""
         if not isinstance(self.screen, HelpNowScreen):
-            self.push_screen(HelpNowScreen(self.session.help_lines()))
+            self.push_screen(HelpNowScreen(*self.session.help_sections()))
 
     def action_keys(self) -> None:
         """Show or hide the panel listing every key of this screen."""

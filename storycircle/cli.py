@@ -160,8 +160,13 @@ def _add_io_verbs(
         "--collection", metavar="SLUG", help="export this curated collection instead"
     )
 
-    verbs.add_parser(
+    listed = verbs.add_parser(
         "collections", help="list the curated collections with story counts and signatures"
+    )
+    listed.add_argument(
+        "--accept-key",
+        metavar="SLUG",
+        help="trust this collection's curator key from now on (after a key change)",
     )
     _add_curate_verbs(verbs, common)
 
@@ -196,6 +201,19 @@ def _add_curate_verbs(
     )
     curate.add_argument("--dest", help="write here instead of the data folder")
     curate.add_argument("--sign", action="store_true", help="sign it with your key")
+    sign = verbs.add_parser(
+        "sign-collection",
+        help="sign (or re-sign after editing) a collection folder with a curator key file",
+        description="Write manifest.json and manifest.sig for a collection folder, signed "
+        "with an Ed25519 private key in a PKCS#8 PEM file (keep it outside any repository). "
+        "Run it again after every edit: a changed file breaks the signature.",
+    )
+    sign.add_argument("folder", metavar="FOLDER", help="the collection folder")
+    sign.add_argument("--key", required=True, metavar="FILE", help="the curator's PEM key file")
+    sign.add_argument("--curator", default="", help="curator name (default: keep the folder's)")
+    sign.add_argument(
+        "--passphrase-fd", type=int, metavar="FD", help="read the key file's passphrase here"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -211,6 +229,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from storycircle.cli_io import warn
 
     try:
+        if args.verb == "sign-collection":
+            from storycircle.commands_curate import run_sign
+
+            return run_sign(args)
         if args.verb == "doctor":
             from storycircle.commands_doctor import run_doctor
 

@@ -40,6 +40,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from storycircle import vault
+from storycircle.curators import PROJECT_CURATOR_KEY, judge_collections
 from storycircle.errors import StorycircleError
 from storycircle.exporting import ExportEntry, OutputFolder, slugify, story_markdown, unique_name
 from storycircle.frontmatter import FrontMatterError, parse_document, read_regular_file
@@ -174,8 +175,15 @@ def _story(slug: str, stem: str, data: bytes) -> CollectionStory:
     )
 
 
-def load_collection(folder: Path) -> tuple[Collection, tuple[SkippedFile, ...]]:
+def load_collection(
+    folder: Path, *, pinned_key: str = ""
+) -> tuple[Collection, tuple[SkippedFile, ...]]:
     """Load one collection folder.
+
+    Args:
+        folder: The collection folder.
+        pinned_key: Verify against this base64 key, not the one ``collection.toml``
+            names (the shipped collections use the project's key).
 
     Returns:
         The collection (stories in file-name order) and the story files skipped.
@@ -184,7 +192,8 @@ def load_collection(folder: Path) -> tuple[Collection, tuple[SkippedFile, ...]]:
         StorycircleError: ``collection.toml`` is missing or unusable.
     """
     slug = slugify(folder.name, fallback="collection")
-    meta, key, config = _read_config(folder)
+    meta, named_key, config = _read_config(folder)
+    key = pinned_key or named_key
     hashes = {CONFIG_NAME: hashlib.sha256(config).hexdigest()}
     stories: list[CollectionStory] = []
     skipped: list[SkippedFile] = []
@@ -212,17 +221,22 @@ def load_collection(folder: Path) -> tuple[Collection, tuple[SkippedFile, ...]]:
         license=meta.license,
         consent=meta.consent,
         stories=tuple(stories),
-        signature=_signature_state(folder, key, hashes),
+        signature=_signature_state(folder, key, hashes, pinned=bool(pinned_key)),
+        curator_key=key if (folder / SIGNATURE_NAME).exists() else "",
+        trust="project" if pinned_key else "",
     )
     return collection, tuple(skipped)
 
 
-def load_collections(root: Path, *, taken: frozenset[str] = frozenset()) -> LoadReport:
+def load_collections(
+    root: Path, *, taken: frozenset[str] = frozenset(), pinned_key: str = ""
+) -> LoadReport:
     """Load every collection folder directly under ``root``.
 
     Args:
         root: A folder of collection folders (missing means none).
         taken: Slugs already in use elsewhere; collections with these are skipped.
+        pinned_key: Verify every one against this key (see :func:`load_collection`).
     """
     if not root.is_dir() or root.is_symlink():
         return LoadReport()
@@ -234,7 +248,7 @@ def load_collections(root: Path, *, taken: frozenset[str] = frozenset()) -> Load
             skipped.append(SkippedFile(folder.name, "is a symbolic link; links are not followed"))
             continue
         try:
-            collection, problems = load_collection(folder)
+            collection, problems = load_collection(folder, pinned_key=pinned_key)
         except StorycircleError as error:
             skipped.append(SkippedFile(folder.name, str(error)))
             continue
@@ -258,15 +272,32 @@ def shipped_folder() -> Path | None:
 
 @functools.cache
 def shipped_collections() -> LoadReport:
-    """The collections that ship with storycircle (read once, then cached)."""
+    """The collections that ship with storycircle (read once, then cached).
+
+    They are verified against the project key pinned in :mod:`storycircle.curators`.
+    """
     folder = shipped_folder()
-    return load_collections(folder) if folder is not None else LoadReport()
+    if folder is None:
+        return LoadReport()
+    return load_collections(folder, pinned_key=PROJECT_CURATOR_KEY)
 
 
 def user_collections(data_folder: Path) -> LoadReport:
-    """Collections under ``data_folder/collections`` (names of shipped ones are skipped)."""
+    """Collections under ``data_folder/collections`` (names of shipped ones are skipped).
+
+    Signed ones carry what is known of their curator's key
+    (:func:`storycircle.curators.judge_collections`): a first key is remembered.
+    """
     taken = frozenset(c.slug for c in shipped_collections().collections)
-    return load_collections(data_folder / "collections", taken=taken)
+    report = load_collections(data_folder / "collections", taken=taken)
+    if not report.collections:
+        return report
+    try:
+        return LoadReport(judge_collections(report.collections, data_folder), report.skipped)
+    except StorycircleError as error:
+        # The collections still load; their curators' keys are just not judged.
+        skipped = (*report.skipped, SkippedFile("curators", str(error)))
+        return LoadReport(report.collections, skipped)
 
 
 # -- signing ---------------------------------------------------------------------------
@@ -286,9 +317,13 @@ def _manifest(hashes: dict[str, str]) -> bytes:
     return (json.dumps(document, indent=1, sort_keys=True) + "\n").encode("ascii")
 
 
-def _signature_state(folder: Path, key: str, hashes: dict[str, str]) -> bool | None:
+def _signature_state(
+    folder: Path, key: str, hashes: dict[str, str], *, pinned: bool = False
+) -> bool | None:
     manifest_path, sig_path = folder / MANIFEST_NAME, folder / SIGNATURE_NAME
-    if not manifest_path.exists() and not sig_path.exists() and not key:
+    if not manifest_path.exists() and not sig_path.exists() and not (key and not pinned):
+        # With a pinned key, a missing signature is "unsigned", which the
+        # shipped collections must never be: the caller and tests check that.
         return None
     try:
         public = Ed25519PublicKey.from_public_bytes(base64.b64decode(key, validate=True))

@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
-from storycircle.cli_io import say_line
+from storycircle.cli_io import PassphraseSource, say_line
 from storycircle.cli_session import find_story_id, open_journal
 from storycircle.collections import (
     CollectionMeta,
@@ -14,6 +14,7 @@ from storycircle.collections import (
     set_collection_consent,
     sign_collection,
 )
+from storycircle.curators import fingerprint, is_encrypted_key, read_signing_key, signature_note
 from storycircle.exporting import slugify
 from storycircle.installation import Installation
 from storycircle.wording import counted
@@ -64,9 +65,29 @@ def _curate(installation: Installation, args: argparse.Namespace) -> int:
     return 0
 
 
+def run_sign(args: argparse.Namespace) -> int:
+    """``storycircle sign-collection FOLDER --key FILE``: (re-)sign a collection folder.
+
+    Needs no account or data folder: the key file is the curator's, kept
+    outside any repository; its passphrase, if it has one, is asked on the
+    terminal or read from ``--passphrase-fd``.
+    """
+    key_path = Path(args.key)
+    passphrase = None
+    if is_encrypted_key(key_path):
+        passphrase = PassphraseSource(args.passphrase_fd).ask("Passphrase of the key file: ")
+    signing_key = read_signing_key(key_path, passphrase)
+    collection = sign_collection(Path(args.folder), signing_key, args.curator or "")
+    say_line(
+        f"Signed {collection.title} ({len(collection.stories)} stories) in {args.folder}: "
+        f"{signature_note(collection)}. Key fingerprint: {fingerprint(collection.curator_key)}."
+    )
+    return 0 if collection.signature else 1
+
+
 CURATE_HANDLERS: dict[str, Callable[[Installation, argparse.Namespace], int]] = {
     "consent": _consent,
     "curate": _curate,
 }
 
-__all__ = ["CURATE_HANDLERS"]
+__all__ = ["CURATE_HANDLERS", "run_sign"]

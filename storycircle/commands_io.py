@@ -170,8 +170,16 @@ def _new_bundle_passphrase(source: PassphraseSource) -> str:
 
 def _collections(installation: Installation, args: argparse.Namespace) -> int:
     from storycircle.collections import shipped_collections, user_collections
+    from storycircle.curators import accept_curator_key, signature_note
 
-    states = {True: "signed, verified", False: "signed, CHANGED since signing", None: "unsigned"}
+    if args.accept_key:
+        mine = {c.slug: c for c in user_collections(installation.folder).collections}
+        chosen = mine.get(args.accept_key)
+        if chosen is None or chosen.signature is not True:
+            raise StorycircleError(f"no signed collection {args.accept_key!r} in your collections")
+        accept_curator_key(installation.folder, chosen)
+        say_line(f"{chosen.curator}'s key is now taken to be the one that signed {chosen.slug}.")
+        return 0
     found = 0
     for where, report in (
         ("shipped", shipped_collections()),
@@ -182,7 +190,7 @@ def _collections(installation: Installation, args: argparse.Namespace) -> int:
             count = counted(len(collection.stories), "story")
             say_line(
                 f"{collection.slug}: {collection.title} - {count}, "
-                f"{states[collection.signature]} ({where}, curated by {collection.curator})"
+                f"{signature_note(collection)} ({where}, curated by {collection.curator})"
             )
         for skipped in report.skipped:
             warn(f"skipped {skipped.name}: {skipped.reason}")

@@ -18,6 +18,7 @@ from dataclasses import replace
 from storycircle.cli_io import PassphraseSource, say_line, warn
 from storycircle.config import save_config
 from storycircle.errors import StorycircleError
+from storycircle.helplines import HelpLine, parse_region, region_name, regions
 from storycircle.kiosk import (
     MIN_PIN_LENGTH,
     check_pin,
@@ -62,6 +63,12 @@ def add_kiosk_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser])
         type=float,
         metavar="N",
         help="with --setup: lock after N minutes without a key press (default 3)",
+    )
+    kiosk.add_argument(
+        "--help-region",
+        metavar="REGION",
+        help="with --setup: whose help lines Help now (F1) shows first, e.g. GB or en-GB "
+        '("system": from the system locale)',
     )
     hide = kiosk.add_mutually_exclusive_group()
     hide.add_argument(
@@ -146,6 +153,23 @@ def _ask_hide(current: bool) -> bool:
         say_line("Please answer yes or no.")
 
 
+def _ask_region(current: str, pool: list[HelpLine] | None) -> str:
+    codes = regions(pool)
+    choices = ", ".join(f"{code.rpartition('-')[2]} ({region_name(code)})" for code in codes)
+    shown = current.rpartition("-")[2] if current else "system"
+    while True:
+        answer = _ask(
+            f"Which country's help lines should Help now (F1) show first? {choices}, or "
+            f"'system' for the system locale. [{shown}] "
+        )
+        if not answer:
+            return current
+        try:
+            return parse_region(answer, pool)
+        except StorycircleError as error:
+            say_line(f"{error}.")
+
+
 def _setup(args: argparse.Namespace) -> int:
     from storycircle.installation import open_installation
 
@@ -170,7 +194,15 @@ def _setup(args: argparse.Namespace) -> int:
         hide = args.hide_members
         if hide is None:
             hide = _ask_hide(config.kiosk_hide_members) if interactive else None
+        region = args.help_region
+        pool = list(config.help_lines) or None  # the kiosk's own lines, else the shipped
+        if region is not None:
+            region = parse_region(region, pool)
+        elif interactive:
+            region = _ask_region(config.help_locale, pool)
         new = config
+        if region is not None:
+            new = replace(new, help_locale=region)
         if minutes is not None:
             new = replace(new, kiosk_idle_seconds=minutes_to_seconds(minutes))
         if hide is not None:

@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import tomlkit
+import tomlkit.items
+
 from storycircle.errors import StorycircleError
 from storycircle.helplines import HelpLine, parse_lines
 from storycircle.paths import CONFIG_NAME
@@ -75,6 +78,10 @@ def load_config(folder: Path) -> Config:
         return Config()
     except (OSError, UnicodeDecodeError) as error:
         raise StorycircleError(f"cannot read {path}: {error}") from None
+    return _from_text(text, path)
+
+
+def _from_text(text: str, path: Path) -> Config:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -111,7 +118,7 @@ def _toml_string(value: str) -> str:
 def render_config(config: Config) -> str:
     """Return ``config`` as TOML text that :func:`load_config` reads back."""
     out = [
-        "# storycircle settings. Edit here or in the app (Settings).",
+        "# storycircle settings. Edit here; comments and order are kept when the app saves.",
         f"work_factor = {config.work_factor}",
         f"autosave_seconds = {config.autosave_seconds}",
         f"theme = {_toml_string(config.theme)}",
@@ -134,18 +141,81 @@ def render_config(config: Config) -> str:
     return "\n".join(out) + "\n"
 
 
+_SCALARS = (
+    "work_factor",
+    "autosave_seconds",
+    "theme",
+    "help_locale",
+    "guest_hidden_notes",
+    "kiosk_idle_seconds",
+    "kiosk_hide_members",
+)
+
+
+def _help_line_tables(lines: tuple[HelpLine, ...]) -> tomlkit.items.AoT:
+    tables = tomlkit.aot()
+    for line in lines:
+        table = tomlkit.table()
+        for key in ("locale", "name", "contact", "hours"):
+            table.add(key, getattr(line, key))
+        tables.append(table)
+    return tables
+
+
+def update_config_text(text: str, config: Config) -> str:
+    """``text`` (a person's ``config.toml``) with ``config``'s values, comments kept.
+
+    Only keys whose value changed are touched, in place (an inline comment
+    stays); a changed key the file lacks is added; keys at their default that
+    the file lacks stay out. The help lines are rewritten only if they changed.
+    """
+    document = tomlkit.parse(text)
+    before = _from_text(text, Path(CONFIG_NAME))
+    defaults = Config()
+    for key in _SCALARS:
+        value = getattr(config, key)
+        if value == getattr(before, key):
+            continue
+        plain = list(value) if isinstance(value, tuple) else value
+        if key in document:
+            old, new = document.item(key), tomlkit.item(plain)
+            if isinstance(old, tomlkit.items.Item):
+                # The comment on the line and the spacing around it stay as written.
+                for part in ("indent", "comment_ws", "comment", "trail"):
+                    setattr(new.trivia, part, getattr(old.trivia, part))
+            document[key] = new
+        elif value != getattr(defaults, key):
+            document.add(key, tomlkit.item(plain))  # tomlkit puts it before any table
+    if config.help_lines != before.help_lines:
+        if "help_line" in document:
+            del document["help_line"]
+        if config.help_lines:
+            document.append("help_line", _help_line_tables(config.help_lines))
+    return tomlkit.dumps(document)
+
+
 def save_config(folder: Path, config: Config) -> None:
     """Write ``config.toml`` atomically (a new file renamed over the old one).
+
+    A person's edits to the file (comments, order, blank lines) are kept:
+    only the values that changed are rewritten.
 
     Raises:
         StorycircleError: the file cannot be written; the old one is kept.
     """
     path = folder / CONFIG_NAME
+    try:
+        existing = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        existing = ""
+    except (OSError, UnicodeDecodeError) as error:
+        raise StorycircleError(f"cannot read {path}: {error}") from None
+    text = update_config_text(existing, config) if existing.strip() else render_config(config)
     temporary = path.with_name(CONFIG_NAME + ".new")
     try:
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(render_config(config))
+            handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)

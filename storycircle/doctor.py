@@ -228,6 +228,12 @@ def check_collections(checkup: Checkup, report: Report) -> Iterator[Finding]:
         for collection in result.collections:
             if collection.signature is False:
                 yield Finding(f"collection {collection.slug}", "changed since it was signed")
+            elif collection.trust == "changed":
+                yield Finding(
+                    f"collection {collection.slug}",
+                    f"{collection.curator} signed with another key before "
+                    "(`storycircle collections --accept-key` if you trust the new one)",
+                )
 
 
 def check_versions(checkup: Checkup, report: Report) -> Iterator[Finding]:

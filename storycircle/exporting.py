@@ -21,7 +21,7 @@ import stat
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from storycircle import vault
+from storycircle.booklet import BookletAbout, about_html, contents_html, story_anchor
 from storycircle.errors import StorycircleError
 from storycircle.models import Collection, CollectionStory, Story
 from storycircle.passphrase import check_strength
@@ -297,9 +298,9 @@ def story_markdown(entry: ExportEntry) -> str:
     """A story as Markdown with YAML front matter, as Obsidian and Jekyll read it."""
     fields: dict[str, Any] = {"title": entry.title}
     if entry.created:
-        fields["date"] = entry.created
+        fields["date"] = _yaml_when(entry.created)
     if entry.updated and entry.updated != entry.created:
-        fields["updated"] = entry.updated
+        fields["updated"] = _yaml_when(entry.updated)
     fields["tags"] = list(entry.tags)
     fields["content_notes"] = list(entry.content_notes)
     for key in ("author", "summary", "lang"):
@@ -313,6 +314,15 @@ def story_markdown(entry: ExportEntry) -> str:
     return f"---\n{front}---\n\n{body}"
 
 
+def _yaml_when(text: str) -> date | datetime | str:
+    # A YAML date (a day) or timestamp (when the time of day is known), so that
+    # front-matter readers see a date, not text; anything else stays text.
+    try:
+        return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+    except ValueError:
+        return text
+
+
 def _front_matter(fields: dict[str, Any]) -> str:
     # A JSON string is a YAML double-quoted scalar as long as it holds only
     # characters YAML may carry raw; writing it directly is ten times faster
@@ -320,6 +330,9 @@ def _front_matter(fields: dict[str, Any]) -> str:
     # unusual goes through PyYAML instead.
     lines = []
     for key, value in fields.items():
+        if isinstance(value, date):  # datetime too: ISO 8601 is a plain YAML timestamp
+            lines.append(f"{key}: {value.isoformat()}")
+            continue
         texts = value if isinstance(value, list) else [value]
         if any(isinstance(t, str) and _YAML_UNSAFE.search(t) for t in texts):
             return str(yaml.dump(fields, Dumper=_YAML_DUMPER, allow_unicode=True, sort_keys=False))
@@ -351,6 +364,7 @@ def export_stories(
     recipients: Sequence[vault.Recipient] = (),
     armor: bool = False,
     progress: Progress | None = None,
+    about: BookletAbout | None = None,
 ) -> ExportReport:
     """Write ``entries`` into the new or empty folder ``dest``.
 
@@ -363,6 +377,7 @@ def export_stories(
         recipients: Who can open a bundle (required for ``bundle``).
         armor: Write the bundle as ASCII armor.
         progress: Called with ``(done, total)`` per Markdown file.
+        about: What the HTML booklet says about itself (a collection's licence...).
 
     Raises:
         StorycircleError: unknown format, unusable folder, no recipients.
@@ -386,7 +401,7 @@ def export_stories(
         elif kind is ExportFormat.JSON:
             out.write(FILE_NAMES["json"], bundle_payload(entries))
         elif kind is ExportFormat.HTML:
-            out.write(FILE_NAMES["html"], render_html(entries, title).encode("utf-8"))
+            out.write(FILE_NAMES["html"], render_html(entries, title, about).encode("utf-8"))
         else:
             try:
                 sealed = vault.encrypt(bundle_payload(entries), recipients, armor=armor)
@@ -459,6 +474,9 @@ def export_collection(
 ) -> ExportReport:
     """Export a curated collection (public writing: ordinary permissions)."""
     entries = [ExportEntry.from_collection_story(story) for story in collection.stories]
+    about = BookletAbout(
+        collection.curator, collection.description, collection.license, collection.consent
+    )
     return export_stories(
         entries,
         fmt,
@@ -467,6 +485,7 @@ def export_collection(
         private=False,
         recipients=recipients,
         armor=armor,
+        about=about,
     )
 
 
@@ -479,6 +498,7 @@ article{border-top:1px solid #bbb;margin-top:2.5rem;padding-top:1rem}
 .meta{color:#555;font-size:.9rem}
 .notes{background:#f4f0e6;border-left:4px solid #b58900;padding:.5rem .75rem}
 .image{font-style:italic;color:#555}
+.about,.contents{margin-bottom:2rem}.contents ol{padding-left:1.5rem}
 @media print{body{margin:0;max-width:none}article{break-before:page;border:0}
 a{color:inherit;text-decoration:none}}
 """
@@ -508,12 +528,17 @@ def _escape(text: str) -> str:
     return html.escape(sanitize_text(text))
 
 
-def render_html(entries: Iterable[ExportEntry], title: str) -> str:
+def render_html(
+    entries: Iterable[ExportEntry], title: str, about: BookletAbout | None = None
+) -> str:
     """One self-contained HTML booklet: no scripts, no external resources.
 
     Bodies are rendered from Markdown with raw HTML disabled; every other
-    string is escaped; content notes come before each story.
+    string is escaped; content notes come before each story. The booklet opens
+    with ``about`` (a collection's curator, description, licence and consent)
+    and a table of contents linked to each story.
     """
+    entries = list(entries)
     md = _markdown_renderer()
     esc = _escape
     parts = [
@@ -523,10 +548,12 @@ def render_html(entries: Iterable[ExportEntry], title: str) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
         f"<title>{esc(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n",
         f"<header><h1>{esc(title)}</h1></header>\n",
+        about_html(about) if about is not None else "",
+        contents_html([(entry.title, entry.content_notes) for entry in entries]),
     ]
-    for entry in entries:
+    for number, entry in enumerate(entries, start=1):
         meta = [entry.created[:10], entry.author, " ".join("#" + tag for tag in entry.tags)]
-        parts.append(f"<article>\n<h2>{esc(entry.title)}</h2>\n")
+        parts.append(f'<article id="{story_anchor(number)}">\n<h2>{esc(entry.title)}</h2>\n')
         parts.append(f'<p class="meta">{esc(" · ".join(m for m in meta if m))}</p>\n')
         if entry.content_notes:
             notes = esc(", ".join(entry.content_notes))

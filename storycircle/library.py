@@ -16,6 +16,7 @@ from pathlib import Path
 
 from storycircle.circles import CircleError, Sharing, split_list_id
 from storycircle.collections import SkippedFile, shipped_collections, user_collections
+from storycircle.curators import signature_note
 from storycircle.errors import StoryNotFound
 from storycircle.journal import Journal
 from storycircle.models import (
@@ -103,7 +104,10 @@ class Library:
             sections.append(("All collections", ALL_COLLECTIONS))
         for collection in self.collections:
             mark = {True: " · verified", False: " · signature does not match", None: ""}
-            label = f"{collection.title} ({len(collection.stories)}){mark[collection.signature]}"
+            state = mark[collection.signature]
+            if collection.signature and collection.trust == "changed":
+                state = " · curator key changed"
+            label = f"{collection.title} ({len(collection.stories)}){state}"
             sections.append((label, COLLECTION_SCOPE_PREFIX + collection.slug))
         return sections
 
@@ -213,6 +217,23 @@ class Library:
         return sorted(counts, key=lambda t: (-counts[t], t))
 
     # -- opening -------------------------------------------------------------------
+
+    def collection_warning(self, story_id: str) -> str:
+        """What a reader must be told before opening this story, or "".
+
+        Said for a story of a collection whose signature does not match, or
+        whose curator signed with another key before.
+        """
+        found = self._collection_stories.get(story_id)
+        collection = self.collection(found.collection) if found is not None else None
+        if collection is None:
+            return ""
+        if collection.signature is False or collection.trust == "changed":
+            return (
+                f"{collection.title}: {signature_note(collection)}. Its stories may not be "
+                f"what {collection.curator} wrote."
+            )
+        return ""
 
     def is_collection_story(self, story_id: str) -> bool:
         """True for a story of a curated collection."""

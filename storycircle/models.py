@@ -260,6 +260,11 @@ class Collection:
         consent: The consent statement of the collection.
         stories: Its stories, in file-name order.
         signature: ``None`` unsigned, ``True`` verified, ``False`` does not match.
+        curator_key: Base64 public key the signature was checked with ("" unsigned).
+        trust: What is known of that key: ``"project"`` (the pinned project key),
+            ``"new"`` (first seen, now remembered), ``"known"``, ``"changed"``
+            (its curator signed with another key before), or ``""``.
+        known_key: For ``"changed"``, the key remembered for the curator.
     """
 
     slug: str
@@ -270,6 +275,9 @@ class Collection:
     consent: str
     stories: tuple[CollectionStory, ...] = ()
     signature: bool | None = None
+    curator_key: str = ""
+    trust: str = ""
+    known_key: str = ""
 
 
 CIRCLE_SCOPE_PREFIX = "circle:"

@@ -52,3 +52,27 @@ def check_strength(passphrase: str, *, pseudonym: str = "") -> None:
     name = "".join(pseudonym.casefold().split())
     if len(name) >= 3 and name in folded and len(folded) - len(name) < MIN_LENGTH:
         raise WeakPassphrase("a passphrase built around your pseudonym is guessed first")
+
+
+LONG_PSEUDONYM = 24
+"""A pseudonym this long or longer looks more like a passphrase than a name."""
+
+
+def looks_like_passphrase(pseudonym: str, passphrase: str = "") -> bool:
+    """True when ``pseudonym`` looks like a passphrase typed in the wrong field.
+
+    That is: it equals the passphrase typed with it (or its start, where the
+    pseudonym field cut it), it is long, or it is one long word mixing letters
+    with digits or symbols, the way generated passphrases and passwords look.
+    """
+    name = pseudonym.strip()
+    if not name:
+        return False
+    if passphrase and (
+        name == passphrase.strip() or (len(name) >= 20 and passphrase.startswith(name))
+    ):
+        return True
+    if len(name) >= LONG_PSEUDONYM:
+        return True
+    mixed = any(c.isalpha() for c in name) and any(not c.isalpha() for c in name)
+    return len(name) >= MIN_LENGTH and " " not in name and mixed

@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING
 from storycircle.circles import Circles, Sharing
 from storycircle.config import Config, save_config
 from storycircle.errors import StorycircleError
-from storycircle.helplines import HelpLine, current_locale, default_lines, lines_for
+from storycircle.helplines import (
+    HelpLine,
+    current_locale,
+    default_lines,
+    help_sections,
+    lines_for,
+)
 from storycircle.installation import Installation
 from storycircle.journal import Clock, Journal, SaveResult, utc_now
 from storycircle.library import Library
@@ -38,6 +44,7 @@ from storycircle.preferences import (
 from storycircle.reactions import ReactionKind, Reactions, ReactionSummary
 from storycircle.related import Related
 from storycircle.session_circles import CircleVerbs
+from storycircle.session_export import ExportVerbs
 from storycircle.store import Store
 
 if TYPE_CHECKING:
@@ -48,7 +55,7 @@ class Locked(StorycircleError):
     """An action needs an unlocked member."""
 
 
-class Session(CircleVerbs):
+class Session(CircleVerbs, ExportVerbs):
     """The state of one running app: an installation and, once unlocked, a journal."""
 
     def __init__(self, installation: Installation, *, clock: Clock = utc_now) -> None:
@@ -347,6 +354,14 @@ class Session(CircleVerbs):
         """Crisis resources for this person's locale: configured, else shipped."""
         pool = list(self.config.help_lines) or default_lines()
         return lines_for(self.config.help_locale or current_locale(), pool)
+
+    def help_sections(self) -> tuple[list[HelpLine], list[HelpLine]]:
+        """The help lines to show first and those of other countries (see
+        :func:`storycircle.helplines.help_sections`): the region chosen in the
+        settings (a kiosk's at ``kiosk --setup``), else the system locale's.
+        """
+        pool = list(self.config.help_lines) or default_lines()
+        return help_sections(self.config.help_locale or current_locale(), pool)
 
     def update_config(self, config: Config) -> None:
         """Write new settings and use them from now on.

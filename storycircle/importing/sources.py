@@ -278,6 +278,17 @@ def _storycircle(entries: list[Any]) -> Iterator[Item]:
             yield ImportProblem(where, _reason(error))
 
 
+# A jrnl tag is "@" and a word where a word may start: not inside "a@b.com",
+# not "@@x", not a lone "@". Inner "-" and "/" are part of it ("@gym-class").
+_JRNL_TAG = re.compile(r"(?<![\w@.])@(\w+(?:[-/]\w+)*)")
+
+
+def _inline_tags(text: str) -> tuple[str, tuple[str, ...]]:
+    """``text`` with each inline ``@tag`` kept as its word, and the tags found."""
+    found = tuple(match[1] for match in _JRNL_TAG.finditer(text))
+    return _JRNL_TAG.sub(r"\1", text), found
+
+
 def _jrnl(entries: list[Any]) -> Iterator[Item]:
     for number, entry in enumerate(entries, start=1):
         where = f"entry {number}"
@@ -285,12 +296,17 @@ def _jrnl(entries: list[Any]) -> Iterator[Item]:
             if not isinstance(entry, dict):
                 raise ValueError("it is not an object")
             day, time = _text(entry, "date"), _text(entry, "time")
-            # jrnl tags carry their sigil ("@work"); the tag is the word.
-            tags = tuple(tag.lstrip("@#") for tag in _texts(entry, "tags"))
+            # jrnl tags carry their sigil ("@work"); the tag is the word. Tags
+            # inline in the text become tags too, and the text keeps the word.
+            title, in_title = _inline_tags(_text(entry, "title"))
+            body, in_body = _inline_tags(_text(entry, "body"))
+            tags = tuple(tag.lstrip("@#") for tag in _texts(entry, "tags")) + in_title + in_body
+            if entry.get("starred") is True:
+                tags += ("starred",)
             yield Candidate(
                 source=where,
-                title=_text(entry, "title"),
-                body=_text(entry, "body"),
+                title=title,
+                body=body,
                 tags=tags,
                 created=normalize_date(f"{day}T{time}" if day and time else day or None),
             )

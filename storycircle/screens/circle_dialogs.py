@@ -34,7 +34,6 @@ DIALOG_CSS = """
 {name} #dialog-title {{ text-style: bold; margin-bottom: 1; }}
 {name} .hint {{ color: $text-muted; }}
 {name} Label {{ margin-top: 1; text-style: bold; }}
-{name} Input {{ background: $boost; }}
 {name} .dialog-error {{ color: $error; margin-top: 1; }}
 {name} .buttons {{ height: auto; margin-top: 1; }}
 {name} Button {{ margin-right: 2; }}

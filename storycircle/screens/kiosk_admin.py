@@ -86,6 +86,15 @@ class KioskAdminScreen(Screen[None]):
             yield Static(RULE, classes="hint")
             yield Static(LOST_KEY_WARNING, classes="warning")
             yield Button("Add member", id="admin-add", variant="primary")
+            if members:
+                yield Static("A circle for the group", classes="admin-heading")
+                yield Static(
+                    "A circle round needs a circle its members have joined. Set one up "
+                    "here: its host types their passphrase, and the others are asked to "
+                    "join when they next unlock.",
+                    classes="hint",
+                )
+                yield Button("Set up a circle…", id="admin-circle")
             yield Static("This kiosk", classes="admin-heading")
             yield Label("Lock after this many minutes without a key press")
             yield FieldInput(f"{config.kiosk_idle_seconds / 60:g}", id="admin-idle", compact=True)
@@ -112,6 +121,16 @@ class KioskAdminScreen(Screen[None]):
         status = self.query_one("#admin-status", Static)
         status.update(line(message))
         status.set_class(error, "error")
+
+    @on(Button.Pressed, "#admin-circle")
+    def _on_circle(self) -> None:
+        from storycircle.screens.kiosk_circle import KioskCircleScreen
+
+        def done(result: str | None) -> None:
+            if result:
+                self._say(result)
+
+        self.app.push_screen(KioskCircleScreen(self.session), done)
 
     @on(Button.Pressed, "#admin-back")
     async def action_back(self) -> None:
@@ -159,10 +178,11 @@ class KioskAdminScreen(Screen[None]):
     @on(Button.Pressed, "#admin-add")
     @on(Input.Submitted, "#admin-repeat")
     def _on_add(self) -> None:
-        pseudonym = self.query_one("#admin-pseudonym", Input).value
+        name_field = self.query_one("#admin-pseudonym", Input)
+        pseudonym = name_field.value
         first = self.query_one("#admin-passphrase", Input)
         second = self.query_one("#admin-repeat", Input)
-        passphrase = take_new_member(self.session, pseudonym, first, second, self._say)
+        passphrase = take_new_member(self.session, name_field, first, second, self._say)
         if passphrase is None:
             return
         self.query_one("#admin-add", Button).disabled = True

@@ -134,6 +134,13 @@ class KioskApp(StorycircleApp):
         if helping:
             self.action_help_now()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """On the hidden screen no command runs: every key only uncovers the start screen."""
+        if isinstance(self.screen, KioskHiddenScreen):
+            # A refused priority binding lets the key reach the screen's own handler.
+            return False
+        return super().check_action(action, parameters)
+
     def action_quick_hide(self) -> None:
         """Lock at once and cover the screen with a neutral one."""
         self._flush_drafts()

@@ -21,6 +21,7 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Header, Input, Select, Static
 from textual.worker import get_current_worker
 
+from storycircle.curators import signature_note
 from storycircle.errors import StorycircleError
 from storycircle.journal import read_summaries
 from storycircle.members import UnlockedMember
@@ -69,6 +70,7 @@ class LibraryScreen(Screen[None]):
         Binding("escape", "clear_filters", "Clear filters", show=False),
         Binding("b", "browse_tags", "Tags"),
         Binding("i", "import_stories", "Import"),
+        Binding("x", "export_stories", "Export"),
         Binding("s", "settings", "Settings"),
         Binding("r", "start_round", "Round"),
     ]
@@ -267,10 +269,15 @@ class LibraryScreen(Screen[None]):
         collection = self.session.library.collection(slug)
         if collection is None:
             return line(f"All collections · {total:,} {noun}")
-        state = {True: " · verified", False: " · signature does not match", None: ""}
-        head = f"{collection.title} · curated by {collection.curator}{state[collection.signature]}"
+        head = f"{collection.title} · curated by {collection.curator}"
+        note = signature_note(collection)
+        changed = collection.signature is False or collection.trust == "changed"
         return Content.assemble(
-            line(head).stylize("bold"), "\n", line(collection.description).stylize("dim")
+            line(head).stylize("bold"),
+            "\n",
+            line(("⚠ " if changed else "") + note).stylize("bold" if changed else "dim"),
+            "\n",
+            line(collection.description).stylize("dim"),
         )
 
     def _status(self, total: int, search: str, tag: str, theme: object) -> str:
@@ -322,7 +329,7 @@ class LibraryScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """A guest reads the collections; writing needs an account."""
-        if action in ("import_stories", "settings") and navigator(self.app).KIOSK:
+        if action in ("import_stories", "export_stories", "settings") and navigator(self.app).KIOSK:
             # On a shared kiosk these belong to the facilitator.
             return False
         if action in ("new_story", "import_stories", "circles", "start_round"):
@@ -358,6 +365,14 @@ class LibraryScreen(Screen[None]):
         from storycircle.screens.import_stories import ImportScreen
 
         self.app.push_screen(ImportScreen(self.session))
+
+    def action_export_stories(self) -> None:
+        """Export the journal or the collection shown, as ``storycircle export`` does."""
+        from storycircle.screens.export_stories import ExportScreen
+
+        section = self._section
+        what = section.removeprefix("collection:") if section.startswith("collection:") else ""
+        self.app.push_screen(ExportScreen(self.session, what or "journal"))
 
     def action_browse_tags(self) -> None:
         """Open the tag browser."""

@@ -34,6 +34,13 @@ class StoryCommands(Provider):
             commands.append(
                 ("Settings", "Theme, autosave, filters, help lines", app.action_settings)
             )
+            commands.append(
+                (
+                    "Export stories",
+                    "Markdown, JSON, an HTML booklet or an encrypted bundle",
+                    app.action_export_stories,
+                )
+            )
         commands.append(("Browse tags", "Themes, tags and how many stories", app.browse_tags))
         if app.session.journal is not None:
             commands += [

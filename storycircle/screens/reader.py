@@ -141,13 +141,14 @@ class ReaderScreen(Screen[None]):
             self.refresh_bindings()
             return
         self._story = story
-        self._revealed = self._revealed or not story.content_notes
+        warning = self.session.library.collection_warning(story.id)
+        self._revealed = self._revealed or not (story.content_notes or warning)
         await column.mount_all(self._header(story))
         if self._revealed:
             await column.mount_all(self._reading(story))
             self._update_reactions()
         else:
-            await column.mount(self._gate(story))
+            await column.mount(self._gate(story, warning))
         await self.query_one("#reader-scroll").mount(self._related_panel(story))
         self.refresh_bindings()
 
@@ -176,10 +177,18 @@ class ReaderScreen(Screen[None]):
         except StorycircleError:  # a tag the vocabulary refuses: say nothing
             return ""
 
-    def _gate(self, story: Story) -> Widget:
+    def _gate(self, story: Story, warning: str = "") -> Widget:
         notes = ", ".join(story.content_notes)
+        told: list[Widget] = []
+        if warning:
+            # An unverified collection opens only after the reader is told so.
+            told.append(Static(line(warning), id="gate-signature"))
+        if notes:
+            told.append(
+                Static(line(f"This story carries content notes: {notes}."), id="gate-notes")
+            )
         return Vertical(
-            Static(line(f"This story carries content notes: {notes}."), id="gate-notes"),
+            *told,
             Static("You can read it now, later, or not at all. It will wait.", id="gate-hint"),
             Horizontal(
                 Button("Read it", id="read-it", variant="primary"),

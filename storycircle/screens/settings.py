@@ -48,6 +48,16 @@ def parse_help_lines(text: str) -> tuple[HelpLine, ...]:
     return tuple(result)
 
 
+SETTINGS_FIELDS = {
+    "theme": "#theme",
+    "autosave_seconds": "#autosave",
+    "help_line": "#help-lines",
+    "help_locale": "#help-locale",
+    "guest_hidden_notes": "#filters",
+}
+"""The ``config.toml`` keys this screen changes, and their fields (the README lists them)."""
+
+
 class SettingsScreen(Screen[None]):
     """Change how storycircle looks and behaves."""
 

@@ -205,10 +205,11 @@ class WelcomeScreen(Screen[None]):
     @on(Button.Pressed, "#create")
     @on(Input.Submitted, "#repeat-passphrase")
     def _on_create(self) -> None:
-        pseudonym = self.query_one("#pseudonym", Input).value
+        name_field = self.query_one("#pseudonym", Input)
+        pseudonym = name_field.value
         first = self.query_one("#new-passphrase", Input)
         second = self.query_one("#repeat-passphrase", Input)
-        passphrase = take_new_member(self.session, pseudonym, first, second, self._say)
+        passphrase = take_new_member(self.session, name_field, first, second, self._say)
         if passphrase is None:
             return
         self._busy(True, "Creating your keys…")

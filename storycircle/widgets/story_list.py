@@ -39,7 +39,7 @@ class StoryList(ScrollView, can_focus=True):
     COMPONENT_CLASSES: ClassVar[set[str]] = {"story-list--highlight"}
     DEFAULT_CSS = """
     StoryList { height: 1fr; }
-    StoryList > .story-list--highlight { background: $boost; }
+    StoryList > .story-list--highlight { background: $primary 40%; }
     StoryList:focus > .story-list--highlight { background: $accent 40%; }
     """
 

@@ -136,3 +136,37 @@ async def test_consent_to_collections_is_given_and_withdrawn_from_the_reader(
         await app.push_screen(ReaderScreen(session, _story_id(session, "Family day")))
         await pilot.pause()
         assert app.screen.check_action("toggle_consent", ()) is False
+
+
+async def test_a_changed_collection_opens_only_after_the_reader_is_told(
+    app: StorycircleApp, session: Session
+) -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from storycircle.collections import shipped_folder, sign_collection
+
+    shipped = shipped_folder()
+    assert shipped is not None
+    folder = session.installation.folder / "collections" / "borrowed"
+    import shutil
+
+    shutil.copytree(shipped / "the-way-back", folder)
+    sign_collection(folder, Ed25519PrivateKey.generate(), "river")
+    story = folder / "counting-again.md"
+    story.write_text(story.read_text() + "\nA line added after signing.\n")
+    story_id = "borrowed/counting-again"
+    async with app.run_test(size=SIZE) as pilot:
+        await app.push_screen(ReaderScreen(session, story_id))
+        await pilot.pause()
+        told = static_text(app, "#gate-signature")
+        assert "signature does not match" in told and "river" in told
+        assert not app.screen.query("#story-body")
+        await pilot.click("#read-it")
+        await pilot.pause()
+        assert app.screen.query("#story-body")
+        await pilot.press("escape")
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        app.screen.query_one("#section", Select).value = "collection:borrowed"
+        await pilot.pause()
+        assert "signature does not match" in static_text(app, "#library-heading")

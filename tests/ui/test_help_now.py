@@ -92,3 +92,32 @@ async def test_help_now_is_visible_on_every_screen_at_80_columns(
             assert "f1 Help now" in screen_text(app), type(app.screen).__name__
             app.pop_screen()
             await pilot.pause()
+
+
+async def test_help_now_puts_the_chosen_region_first_and_others_one_key_away(
+    app: StorycircleApp, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LANG", "C.UTF-8")  # no region from the system
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "988" not in text and "Samaritans" not in text
+        assert "Emergency" in text and "Press o for other countries" in text
+        await pilot.press("o")
+        await pilot.pause()
+        await pilot.pause()
+        regions = [str(w.render()) for w in app.screen.query(".help-region")]
+        assert "The United Kingdom" in regions and "The United States" in regions
+        assert "Other countries:" in screen_text(app)  # scrolled into view
+        assert not app.screen.query("#help-others")
+        await pilot.press("escape")
+        await pilot.pause()
+    session.update_config(replace(session.config, help_locale="en-GB"))  # a kiosk's setup
+    again = StorycircleApp(session)
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        first = again.screen.query(".help-name").first()
+        assert "Samaritans" in str(first.render())
+        assert "988" not in screen_text(again)

@@ -368,3 +368,91 @@ async def test_an_admin_screen_left_open_locks_itself(kiosk: KioskApp, ticks: Ti
         kiosk.check_idle_lock()
         await pilot.pause()
         assert isinstance(kiosk.screen, KioskStartScreen)
+
+
+@pytest.mark.parametrize("key", ["ctrl+p", "f1", "ctrl+l", "f12", "ctrl+q", "escape"])
+async def test_the_hidden_screen_takes_no_command_only_any_key_to_continue(
+    kiosk: KioskApp, session: Session, key: str
+) -> None:
+    async with kiosk.run_test(size=SIZE) as pilot:
+        await _unlock(kiosk, pilot)
+        await pilot.press("f12")
+        await pilot.pause()
+        assert isinstance(kiosk.screen, KioskHiddenScreen)
+        await pilot.press(key)
+        await pilot.pause()
+        await pilot.pause()  # whatever the key started (a palette, a screen) is up by now
+        # The key only uncovers the locked start screen: no palette, help or notice on top.
+        assert isinstance(kiosk.screen, KioskStartScreen), kiosk.screen
+        assert len(kiosk.screen_stack) == 2
+        assert not kiosk._notifications
+        assert session.journal is None
+
+
+async def test_admin_add_member_refuses_a_pseudonym_that_is_the_passphrase(
+    kiosk: KioskApp, session: Session
+) -> None:
+    async with kiosk.run_test(size=SIZE) as pilot:
+        admin = await _open_admin(kiosk, pilot)
+        admin.query_one("#admin-pseudonym", Input).value = PASSPHRASE[:40]
+        admin.query_one("#admin-passphrase", Input).value = PASSPHRASE
+        admin.query_one("#admin-repeat", Input).value = PASSPHRASE
+        await admin.query_one("#admin-repeat", Input).action_submit()
+        await kiosk.workers.wait_for_complete()
+        await pilot.pause()
+        assert "looks like a passphrase" in static_text(kiosk, "#admin-status")
+        assert PASSPHRASE[:10] not in screen_text(kiosk)
+        assert admin.query_one("#admin-passphrase", Input).value == ""
+        assert [m.pseudonym for m in session.members()] == ["river", "oak"]
+
+
+async def test_facilitator_sets_up_a_circle_and_each_member_joins_at_next_unlock(
+    kiosk: KioskApp, session: Session
+) -> None:
+    from textual.widgets import Select
+
+    from storycircle.screens.circle_dialogs import FormDialog
+    from storycircle.screens.kiosk_circle import KioskCircleScreen
+
+    river = next(m for m in session.members() if m.pseudonym == "river")
+    async with kiosk.run_test(size=SIZE) as pilot:
+        admin = await _open_admin(kiosk, pilot)
+        admin.query_one("#admin-circle", Button).press()
+        await pilot.pause()
+        setup = kiosk.screen
+        assert isinstance(setup, KioskCircleScreen)
+        setup.query_one("#circle-name", Input).value = "Tuesday group"
+        setup.query_one("#circle-host", Select).value = river.id
+        field = setup.query_one("#circle-passphrase", Input)
+        field.value = "not the passphrase"
+        await field.action_submit()
+        await kiosk.workers.wait_for_complete()
+        await pilot.pause()
+        assert "does not open river's keys" in static_text(kiosk, "#form-error")
+        assert kiosk.screen is setup and session.journal is None
+        field.value = PASSPHRASE
+        await field.action_submit()
+        await kiosk.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(kiosk.screen, KioskAdminScreen)
+        status = static_text(kiosk, "#admin-status")
+        assert "Tuesday group is set up, hosted by river. Invited: oak" in status
+        assert session.journal is None  # the host was locked again at once
+
+        await kiosk.run_action("lock")
+        await pilot.pause()
+        await _unlock(kiosk, pilot, "oak")
+        await pilot.pause()
+        dialog = kiosk.screen
+        assert isinstance(dialog, FormDialog)
+        assert "You are invited to Tuesday group" in screen_text(kiosk)
+        dialog.query_one("#field-pseudonym", Input).value = "Oakley"
+        dialog.query_one("#submit", Button).press()
+        await pilot.pause()
+        await pilot.pause()
+        [circle] = session.circles()
+        assert circle.name == "Tuesday group" and circle.my_status == "active"
+        assert circle.host_id == river.id
+        assert sorted(m.pseudonym for m in circle.members) == ["Oakley", "river"]
+        await pilot.pause()
+        assert isinstance(kiosk.screen, LibraryScreen)

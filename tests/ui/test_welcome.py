@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import Input, Static
 
 from storycircle.app import StorycircleApp
@@ -103,3 +104,27 @@ async def test_the_only_member_is_chosen_already(app: StorycircleApp, session: S
         await pilot.pause()
         picker = app.screen.query_one("#member", Select)
         assert picker.value == session.members()[0].id
+
+
+@pytest.mark.parametrize(
+    ("pseudonym", "passphrase_cleared"),
+    [(PASSPHRASE, True), ("tulip anchor velvet ninety", False), ("Xk9#pL2$qR7v", False)],
+)
+async def test_a_pseudonym_that_looks_like_a_passphrase_is_cleared_and_never_kept(
+    app: StorycircleApp, session: Session, pseudonym: str, passphrase_cleared: bool
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        app.screen.query_one("#pseudonym", Input).value = pseudonym
+        app.screen.query_one("#new-passphrase", Input).value = PASSPHRASE
+        app.screen.query_one("#repeat-passphrase", Input).value = PASSPHRASE
+        await pilot.click("#create")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, WelcomeScreen)
+        assert "looks like a passphrase" in _status(app)
+        assert pseudonym not in _status(app)
+        assert app.screen.query_one("#pseudonym", Input).value == ""
+        assert app.screen.focused is app.screen.query_one("#pseudonym", Input)
+        left = app.screen.query_one("#new-passphrase", Input).value
+        assert (left == "") is passphrase_cleared
+    assert session.members() == []

@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from storycircle.collections import shipped_folder, sign_collection
 from storycircle.commands_io import TerminalProgress
+from storycircle.curators import fingerprint
 from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR
 from tests.unit.test_cli import Cli
 
@@ -175,20 +176,31 @@ def test_collections_lists_counts_and_signatures(cli: Cli) -> None:
     result = _ok(cli("collections"))
     lines = result.stdout.splitlines()
     assert len(lines) == 3
-    assert lines[0].startswith("first-light: First Light - 12 stories, unsigned (shipped, curated")
+    assert lines[0].startswith(
+        "first-light: First Light - 12 stories, verified, signed by the storycircle project key "
+        "08E0 F0BF F550 D9A7 9EA0 (shipped, curated"
+    )
 
     folder = shipped_folder()
     assert folder is not None
     mine = cli.home / "collections" / "mine"
     shutil.copytree(folder / "the-way-back", mine)
-    sign_collection(mine, Ed25519PrivateKey.generate(), "river")
+    key = fingerprint(sign_collection(mine, Ed25519PrivateKey.generate(), "river").curator_key)
     signed = _ok(cli("collections")).stdout.splitlines()
-    assert (
-        signed[-1] == "mine: The Way Back - 11 stories, signed, verified (yours, curated by river)"
+    assert signed[-1] == (
+        f"mine: The Way Back - 11 stories, verified, curator key {key} (first seen, remembered) "
+        "(yours, curated by river)"
     )
+    assert f"curator key {key} (known)" in _ok(cli("collections")).stdout
     story = sorted(mine.glob("*.md"))[0]
     story.write_text(story.read_text() + "\nOne more line.\n")
-    assert "signed, CHANGED since signing" in _ok(cli("collections")).stdout
+    assert "signature does not match" in _ok(cli("collections")).stdout
+    other = fingerprint(sign_collection(mine, Ed25519PrivateKey.generate(), "river").curator_key)
+    assert f"CURATOR KEY CHANGED: river signed with {key} before, this is signed with {other}" in (
+        _ok(cli("collections")).stdout
+    )
+    assert "is now taken" in _ok(cli("collections", "--accept-key", "mine")).stdout
+    assert f"curator key {other} (known)" in _ok(cli("collections")).stdout
 
 
 def test_verbs_have_help() -> None:

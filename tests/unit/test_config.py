@@ -48,3 +48,47 @@ def test_bad_values_are_one_clear_line(tmp_path: Path, text: str, message: str) 
 
 def test_render_is_valid_for_defaults() -> None:
     assert "work_factor = 17" in render_config(Config())
+
+
+EDITED = """\
+# My settings: the theme is for my eyes.
+theme = "storycircle-high-contrast"  # easier to read at night
+
+# Autosave often: my laptop crashes.
+autosave_seconds = 2
+work_factor = 18
+
+[[help_line]]
+# The group's own line comes first.
+locale = "en-GB"
+name = "Tuesday group"
+contact = "07700 900123"
+hours = "Tue evenings"
+"""
+
+
+def test_saving_keeps_comments_order_and_untouched_keys(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text(EDITED)
+    config = load_config(tmp_path)
+    from dataclasses import replace
+
+    save_config(tmp_path, replace(config, theme="storycircle", autosave_seconds=7))
+    text = (tmp_path / "config.toml").read_text()
+    assert load_config(tmp_path) == replace(config, theme="storycircle", autosave_seconds=7)
+    expected = EDITED.replace('"storycircle-high-contrast"', '"storycircle"').replace(
+        "autosave_seconds = 2", "autosave_seconds = 7"
+    )
+    assert text == expected  # every comment, blank line and key order kept
+
+
+def test_saving_adds_a_changed_key_the_file_lacked(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text(EDITED)
+    from dataclasses import replace
+
+    config = replace(load_config(tmp_path), kiosk_idle_seconds=300, help_lines=())
+    save_config(tmp_path, config)
+    text = (tmp_path / "config.toml").read_text()
+    assert load_config(tmp_path) == config
+    assert text.startswith("# My settings: the theme is for my eyes.\n")
+    assert "kiosk_idle_seconds = 300" in text and "[[help_line]]" not in text
+    assert "guest_hidden_notes" not in text  # unchanged defaults are not written in

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import html
 import json
 import stat
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 import yaml
 
 import storycircle.exporting as exporting
+from storycircle.booklet import BookletAbout, license_url
 from storycircle.collections import shipped_collections
 from storycircle.errors import StorycircleError
 from storycircle.exporting import (
@@ -17,11 +20,12 @@ from storycircle.exporting import (
     export_collection,
     export_journal,
     export_stories,
+    render_html,
     slugify,
     unique_name,
 )
 from storycircle.frontmatter import parse_document
-from storycircle.importing import import_path
+from storycircle.importing import ImportClock, import_path
 from storycircle.journal import Journal
 from storycircle.sanitize import sanitize_line
 from storycircle.store import Store
@@ -71,18 +75,22 @@ def test_markdown_export_is_private_and_round_trips(
     assert front["title"] == "The night I called"
     assert front["tags"] == ["hope", "crisis-line"]
     assert front["content_notes"] == ["suicidal thoughts"]
-    assert front["date"].startswith("2026-03-01T")
+    # A YAML timestamp, not a quoted string: the time of day orders a day's stories.
+    assert isinstance(front["date"], datetime) and front["date"].tzinfo is not None
+    assert "\ndate: 2026-03-01T" in text and '"2026-03-01' not in text
 
     # Through import into another journal of the same member: the same stories.
     other = Store.memory()
     try:
         other.add_member(filled.member.record)
-        restored = Journal(other, filled.member, clock=FakeClock())
-        assert len(import_path(dest, restored).imported) == 3
+        clock = ImportClock(FakeClock())
+        restored = Journal(other, filled.member, clock=clock)
+        assert len(import_path(dest, restored, clock=clock).imported) == 3
         original = {s.title: filled.load(s.id) for s in filled.summaries()}
         for summary in restored.summaries():
             back, before = restored.load(summary.id), original[summary.title]
             assert back.id == before.id
+            assert back.created == before.created  # the date came back exactly
             assert (back.body, back.tags, back.content_notes) == (
                 before.body,
                 before.tags,
@@ -211,7 +219,7 @@ def test_collection_export_is_public_and_keeps_notes(tmp_path: Path) -> None:
     export_collection(collection, "html", tmp_path / "booklet")
     page = (tmp_path / "booklet" / "stories.html").read_text()
     assert f"<h1>{collection.title}</h1>" in page
-    assert page.count("<article>") == len(collection.stories)
+    assert page.count("<article id=") == len(collection.stories)
     noted = [s for c in shipped_collections().collections for s in c.stories if s.content_notes]
     assert noted, "some shipped story carries a content note"
     entries = [ExportEntry.from_collection_story(noted[0])]
@@ -253,3 +261,40 @@ def test_front_matter_survives_any_title(title: str) -> None:
         ("hope",),
         "Body.",
     )
+
+
+def test_a_collection_booklet_carries_attribution_consent_and_contents(tmp_path: Path) -> None:
+    collection = shipped_collections().collections[0]
+    export_collection(collection, "html", tmp_path / "booklet")
+    page = (tmp_path / "booklet" / "stories.html").read_text()
+    about = page[page.index('<section class="about">') : page.index("</section>")]
+    assert html.escape(collection.description) in about
+    assert f"Curated by {html.escape(collection.curator)}." in about
+    assert 'href="https://creativecommons.org/licenses/by-sa/4.0/"' in about
+    assert collection.license in about and html.escape(collection.consent) in about
+    contents = page[page.index('<nav class="contents">') : page.index("</nav>")]
+    for number, story in enumerate(collection.stories, start=1):
+        assert f'<a href="#story-{number}">{html.escape(story.title)}</a>' in contents
+        assert f'<article id="story-{number}">\n<h2>{html.escape(story.title)}</h2>' in page
+    noted = next(s for s in collection.stories if s.content_notes)
+    assert f"(content notes: {html.escape(', '.join(noted.content_notes))})" in contents
+    assert page.index("</nav>") < page.index("<article")
+
+
+def test_booklet_front_matter_is_escaped(tmp_path: Path) -> None:
+    hostile = '<script>alert(1)</script>"'
+    entries = [ExportEntry(id="", version=1, title=hostile, body="x", content_notes=(hostile,))]
+    about = BookletAbout(hostile, hostile, "CC BY 4.0 <b>", hostile)
+    page = render_html(entries, "t", about)
+    assert "<script" not in page and "<b>" not in page
+    assert license_url("CC BY-NC-SA 4.0") == "https://creativecommons.org/licenses/by-nc-sa/4.0/"
+    assert license_url("All rights reserved") == ""
+
+
+def test_a_day_only_date_is_written_as_a_yaml_date(tmp_path: Path) -> None:
+    collection = shipped_collections().collections[0]
+    export_collection(collection, "markdown", tmp_path / "col")
+    text = next((tmp_path / "col").iterdir()).read_text()
+    front = yaml.safe_load(text.split("---\n")[1])
+    assert type(front["date"]) is date
+    assert parse_document(text.encode()).date == front["date"].isoformat()

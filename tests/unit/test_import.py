@@ -195,7 +195,8 @@ def test_jrnl_export_keeps_dates_and_maps_tags(
     work = journal.load(journal.search("Back at work.")[0].id)
     assert work.tags == ("work",) and work.created == "2023-05-02T08:30:00+00:00"
     slept = journal.load(journal.search("Slept")[0].id)
-    assert slept.tags == ("sleep", "hope")
+    assert slept.tags == ("sleep", "hope", "starred")  # jrnl's star is a tag
+    assert slept.body.startswith("Eight hours, sleep at last.")
     assert import_path(path, journal, clock=clock).already_present == 2
 
 
@@ -342,3 +343,27 @@ def test_stories_saved_with_the_older_tag_forms_are_still_found(journal: Journal
     assert {s.id for s in journal.with_tag("می\u200cخواهم")} == {old.id, new.id}
     assert {s.id for s in journal.with_tag("hope")} == {old.id, new.id}  # same token as before
     assert [s.id for s in journal.with_tag("20")] == [old.id]
+
+
+def test_jrnl_starred_and_inline_tags_become_tags(
+    tmp_path: Path, store: Store, member: UnlockedMember
+) -> None:
+    clock = ImportClock(FakeClock())
+    journal = Journal(store, member, clock=clock)
+    entry = {
+        "title": "A walk with @Sam.",
+        "body": "We went to the @gym-class, then (@park). Mail a@b.com or @@x; cost @ 5.",
+        "date": "2023-05-05",
+        "time": "09:00",
+        "tags": [],
+        "starred": True,
+    }
+    path = _write(tmp_path, "jrnl.json", json.dumps({"tags": {}, "entries": [entry]}))
+    import_path(path, journal, clock=clock)
+    [summary] = journal.summaries()
+    story = journal.load(summary.id)
+    assert set(story.tags) == {"sam", "gym-class", "park", "starred"}
+    assert story.title == "A walk with Sam."
+    assert story.body == "We went to the gym-class, then (park). Mail a@b.com or @@x; cost @ 5."
+    # The second import finds the same story: the rewritten body is what it compares.
+    assert import_path(path, journal, clock=clock).already_present == 1

@@ -94,3 +94,12 @@ def test_the_kiosk_needs_a_terminal(home: Path) -> None:
     done = _kiosk(home)
     assert done.returncode == 2
     assert "needs a terminal" in done.stderr
+
+
+def test_setup_chooses_the_help_region(home: Path) -> None:
+    done = _kiosk(home, "--setup", "--help-region", "GB", pin=PIN)
+    assert done.returncode == 0, done.stderr
+    assert load_config(home).help_locale == "en-GB"
+    refused = _kiosk(home, "--setup", "--help-region", "Atlantis", pin=PIN)
+    assert refused.returncode == 1 and "no help lines for 'Atlantis'" in refused.stderr
+    assert load_config(home).help_locale == "en-GB"

@@ -95,3 +95,24 @@ def test_repr_shows_no_secret(store: Store) -> None:
     text = repr(member) + repr(member.journal)
     assert "AGE-SECRET-KEY" not in text
     assert member.journal.tag_key.hex() not in text
+
+
+@pytest.mark.parametrize(
+    ("pseudonym", "passphrase", "looks"),
+    [
+        ("river", "kettle orbit maple seventeen", False),
+        ("Quiet one", "", False),
+        ("kettle orbit maple seventeen", "", True),
+        ("kettle orbit", "kettle orbit", True),
+        ("kettle orbit maple sevent", "kettle orbit maple seventeen", True),
+        ("Xk9#pL2$qR7v", "", True),
+        ("Willow-2", "", False),
+        ("", "anything", False),
+    ],
+)
+def test_a_pseudonym_that_looks_like_a_passphrase(
+    pseudonym: str, passphrase: str, looks: bool
+) -> None:
+    from storycircle.passphrase import looks_like_passphrase
+
+    assert looks_like_passphrase(pseudonym, passphrase) is looks

@@ -1,0 +1,1 @@
+0fnr5DPO8mxpAfiwR1veO0NrpHSbZhmkG+DgQt1trtOt5BYIiEs/a/ibwKcJohaxnKuqg5kmsUZ+dG8u4Qf9BQ==

@@ -1,0 +1,1 @@
+xs10OJvaPaxbjZriV4mMebOc2HUu3V3I60ysHhWhOQewTW4WGrTnwPxgaqMzz8aWp4DqIrV8S7z2vj6c6r1zAw==
