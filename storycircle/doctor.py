@@ -249,7 +249,7 @@ def check_versions(checkup: Checkup, report: Report) -> Iterator[Finding]:
             "starts a new one from the stories present",
         )
         return
-    if not record.exists() and report.checked.get("stories"):
+    if not record.exists() and report.checked.get("story"):
         yield Finding(
             "version record",
             "is missing, so rollbacks cannot be checked",
