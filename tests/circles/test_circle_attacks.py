@@ -345,3 +345,24 @@ def test_files_are_written_for_their_owner_only(z_folder, tmp_path) -> None:
     ash.sharing.share(ash.write("For the group"), circle)
     [written] = list(group.iterdir())
     assert written.stat().st_mode & 0o777 == 0o660
+
+
+def test_8_story_files_for_nobody_here_are_not_tried_again_and_again(z_folder, monkeypatch) -> None:
+    ash, birch = machine("ash"), machine("birch")
+    circle = circle_of(ash, "Z", z_folder, birch)
+    # A folder writer drops story-named files addressed to a stranger's key.
+    stranger = vault.X25519Identity.generate().recipient
+    for n in range(50):
+        drop(z_folder, "story", vault.encrypt(n.to_bytes(2, "big"), [stranger]))
+    first = refresh(birch.sharing, str(z_folder))
+    assert len(first.refused) == 50
+    assert all("cannot be opened with your circles' keys" in r for _n, r in first.refused)
+    tried = []
+    real_decrypt = vault.decrypt
+    monkeypatch.setattr(vault, "decrypt", lambda d, i: tried.append(d) or real_decrypt(d, i))
+    assert refresh(birch.sharing, str(z_folder)).refused == []
+    assert tried == []  # nothing changed here: no key is tried on them again
+    # A new share still arrives; the waiting files are tried again only when
+    # what this machine knows of its circles has changed.
+    ash.sharing.share(ash.write("Still works"), circle)
+    assert refresh(birch.sharing, str(z_folder)).applied == 1
