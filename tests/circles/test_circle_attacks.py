@@ -309,14 +309,30 @@ def test_10_a_member_cannot_change_the_key_or_grants_within_an_epoch(z_folder) -
     ash, birch, _rowan, circle = _removed(z_folder)
     roster = birch.circles.roster(circle)
     mine = new_epoch_key(circle, roster.epoch)
-    for changed in (
+    newer = new_epoch_key(circle, roster.epoch + 1)
+    for changed, expected in (
         # The same epoch under a key Birch made, granted to everyone.
-        {
-            "epoch_recipient": mine.recipient,
-            "grants": {m.id: mine.grant_to(m.recipient) for m in roster.live()},
-        },
+        (
+            {
+                "epoch_recipient": mine.recipient,
+                "grants": {m.id: mine.grant_to(m.recipient) for m in roster.live()},
+            },
+            "without a new epoch",
+        ),
         # The same key, but Ash's grant replaced.
-        {"grants": {**roster.grants, ash.member.id: mine.grant_to(ash.card.recipient)}},
+        (
+            {"grants": {**roster.grants, ash.member.id: mine.grant_to(ash.card.recipient)}},
+            "without a new epoch",
+        ),
+        # A new epoch, which only the host may start.
+        (
+            {
+                "epoch": newer.epoch,
+                "epoch_recipient": newer.recipient,
+                "grants": {m.id: newer.grant_to(m.recipient) for m in roster.live()},
+            },
+            "someone other than the host",
+        ),
     ):
         from dataclasses import replace
 
@@ -327,8 +343,9 @@ def test_10_a_member_cannot_change_the_key_or_grants_within_an_epoch(z_folder) -
         drop(z_folder, "roster", vault.encrypt(event, [vault.parse_recipient(ash.card.recipient)]))
         report = refresh(ash.sharing, str(z_folder))
         [(_n, reason)] = report.refused
-        assert "without a new epoch" in reason
+        assert expected in reason
     assert ash.circles.current_key(circle).recipient == roster.epoch_recipient
+    assert ash.circles.circle(circle).epoch == roster.epoch
 
 
 def test_files_are_written_for_their_owner_only(z_folder, tmp_path) -> None:
