@@ -8,10 +8,12 @@ people already use to carry a folder (Syncthing, a network share, git, a USB
 stick) carries the circle. A bundle is the same files in one file, for people
 without a shared folder.
 
-Applying is idempotent (files are remembered by content hash) and refuses,
-with a one-line reason each, files that are not ours, not signed by a member,
-from a member who left, older versions, oversized, or named to leave the
-folder; the rest still apply.
+Applying (:mod:`storycircle.circles.inbox`) is idempotent (files are
+remembered by content hash) and refuses, with a one-line reason each, once,
+files that are not ours, not signed by a current member for that circle and
+epoch, older shares, oversized, addressed to more recipients than such a file
+has, or named to leave the folder; the rest still apply. Files are written
+0600, or group-readable in a folder shared through a group (:func:`file_mode`).
 """
 
 from __future__ import annotations

@@ -50,12 +50,17 @@ APPLIED, REFUSED, PENDING, OTHER = "applied", "refused", "pending", "other"
 
 @dataclass(frozen=True, slots=True)
 class Item:
-    """One gathered file: its name, bytes, hash, and whether it was reported before."""
+    """One gathered file: its name, bytes, hash, and what was remembered of it ("" if new)."""
 
     name: str
     data: bytes
     digest: bytes
-    reported: bool
+    seen: str
+
+    @property
+    def reported(self) -> bool:
+        """True when its outcome was reported on an earlier refresh."""
+        return bool(self.seen)
 
 
 class Applier:
@@ -74,6 +79,18 @@ class Applier:
         self.rows = self.circles.rows
         self.folder = folder
         self.report = FolderReport()
+        self._state = PENDING
+
+    def _known_state(self) -> str:
+        """A digest of the circles, epochs, revisions, keys and stories this member has."""
+        me = self.circles.member.id
+        parts = [
+            f"{record.id}:{record.epoch}:{record.revision}:"
+            f"{len(self.rows.grants_of(record.id, me))}:{self.rows.count_stories(record.id)}:"
+            + ",".join(f"{m.member_id}={m.status}" for m in self.rows.members(record.id))
+            for record, _status in self.rows.circles_of(me)
+        ]
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
     def apply(self, files: Iterable[tuple[str, bytes]]) -> FolderReport:
         """Apply rosters, then stories, then withdrawals; then settle waiting circles."""
@@ -96,11 +113,18 @@ class Applier:
                 else partial(self._apply_notice, fields)
             )
             self._guard(item, step)
+        # A waiting story or withdrawal is tried again only once what this
+        # machine knows of its circles changed since (a bounded cost per
+        # refresh, however many such files a folder holds).
         with self.circles.store.batch():
+            self._state = f"{PENDING} {self._known_state()}"
             for item in by_kind["story"]:
-                self._guard(item, partial(self._apply_story, item))
+                if item.seen != self._state:
+                    self._guard(item, partial(self._apply_story, item))
+            self._state = f"{PENDING} {self._known_state()}"
             for item in by_kind["withdraw"]:
-                self._guard(item, partial(self._apply_withdraw, item))
+                if item.seen != self._state:
+                    self._guard(item, partial(self._apply_withdraw, item))
         for circle_id in sorted(self.report.circles):
             try:
                 self.circles.settle(circle_id)
@@ -113,14 +137,14 @@ class Applier:
     def _item(self, name: str, data: bytes) -> Item | None:
         digest = hashlib.sha256(data).digest()
         seen = self.rows.seen(digest)
-        if seen is not None and seen != PENDING:
+        if seen is not None and not seen.startswith(PENDING):
             return None  # applied, refused (and reported) or someone else's: done
         if seen is None and any(
             self.rows.file_applied(record.id, digest)
             for record, _status in self.rows.circles_of(self.circles.member.id)
         ):
             return None  # written here, or applied before outcomes were kept
-        return Item(name, data, digest, reported=seen is not None)
+        return Item(name, data, digest, seen or "")
 
     def _guard(self, item: Item, step: Callable[[], str]) -> None:
         try:
@@ -128,7 +152,7 @@ class Applier:
         except _Done:
             return
         except PendingError as error:
-            self._outcome(item, PENDING, f"{error} (tried again on the next refresh)")
+            self._outcome(item, self._state, f"{error} (tried again when more arrives)")
             return
         except (StorycircleError, EventError) as error:
             self._outcome(item, REFUSED, str(error))

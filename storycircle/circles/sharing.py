@@ -79,8 +79,6 @@ class Sharing:
         member = self.circles.member
         if story.author_id != member.id:
             raise CircleError("you can share only your own stories")
-        if self.circles.settle(circle_id):
-            pass  # the host started the new key the circle waited for
         roster = self.circles.roster(circle_id)
         me = roster.member(member.id)
         if me is None or me.status != ACTIVE:
@@ -119,13 +117,17 @@ class Sharing:
         return True
 
     def _require_settled(self, roster: Roster) -> None:
+        # Never share to a key someone who left still holds. The new key is
+        # the host's to start (on a refresh, in a worker: it re-keys every story).
         waiting = waiting_for(roster)
         if waiting:
             names = ", ".join(m.pseudonym for m in waiting)
-            raise CircleError(
-                f"this circle is waiting for a new key after {names} left; "
-                "nothing can be shared to it until its host refreshes"
+            then = (
+                "refresh the circles to start it"
+                if roster.host_id == self.circles.member.id
+                else "nothing can be shared to it until its host refreshes"
             )
+            raise CircleError(f"this circle is waiting for a new key after {names} left; {then}")
 
     def store_row(
         self,

@@ -128,11 +128,13 @@ def test_3_a_removed_member_cannot_withdraw_anything(z_folder) -> None:
             rowan.member.signing_key,
         )
         drop(z_folder, "withdraw", vault.encrypt(event, [recipient]))
-    ash.sharing.share(story, circle)
     report = refresh(birch.sharing, str(z_folder))
-    assert [s.title for s in birch.sharing.summaries(circle)] == ["Mine"]
     assert any("no longer in the circle" in r for _n, r in report.refused)
     assert birch.circles.rows.withdrawn_version(circle, story.id) == 0
+    # Ash shares the story afterwards: it is not blocked.
+    ash.sharing.share(story, circle)
+    refresh(birch.sharing, str(z_folder))
+    assert [s.title for s in birch.sharing.summaries(circle)] == ["Mine"]
 
 
 def test_3_a_member_cannot_withdraw_a_share_never_made(z_folder) -> None:
@@ -309,14 +311,30 @@ def test_10_a_member_cannot_change_the_key_or_grants_within_an_epoch(z_folder) -
     ash, birch, _rowan, circle = _removed(z_folder)
     roster = birch.circles.roster(circle)
     mine = new_epoch_key(circle, roster.epoch)
-    for changed in (
+    newer = new_epoch_key(circle, roster.epoch + 1)
+    for changed, expected in (
         # The same epoch under a key Birch made, granted to everyone.
-        {
-            "epoch_recipient": mine.recipient,
-            "grants": {m.id: mine.grant_to(m.recipient) for m in roster.live()},
-        },
+        (
+            {
+                "epoch_recipient": mine.recipient,
+                "grants": {m.id: mine.grant_to(m.recipient) for m in roster.live()},
+            },
+            "without a new epoch",
+        ),
         # The same key, but Ash's grant replaced.
-        {"grants": {**roster.grants, ash.member.id: mine.grant_to(ash.card.recipient)}},
+        (
+            {"grants": {**roster.grants, ash.member.id: mine.grant_to(ash.card.recipient)}},
+            "without a new epoch",
+        ),
+        # A new epoch, which only the host may start.
+        (
+            {
+                "epoch": newer.epoch,
+                "epoch_recipient": newer.recipient,
+                "grants": {m.id: newer.grant_to(m.recipient) for m in roster.live()},
+            },
+            "someone other than the host",
+        ),
     ):
         from dataclasses import replace
 
@@ -327,8 +345,9 @@ def test_10_a_member_cannot_change_the_key_or_grants_within_an_epoch(z_folder) -
         drop(z_folder, "roster", vault.encrypt(event, [vault.parse_recipient(ash.card.recipient)]))
         report = refresh(ash.sharing, str(z_folder))
         [(_n, reason)] = report.refused
-        assert "without a new epoch" in reason
+        assert expected in reason
     assert ash.circles.current_key(circle).recipient == roster.epoch_recipient
+    assert ash.circles.circle(circle).epoch == roster.epoch
 
 
 def test_files_are_written_for_their_owner_only(z_folder, tmp_path) -> None:
@@ -345,3 +364,24 @@ def test_files_are_written_for_their_owner_only(z_folder, tmp_path) -> None:
     ash.sharing.share(ash.write("For the group"), circle)
     [written] = list(group.iterdir())
     assert written.stat().st_mode & 0o777 == 0o660
+
+
+def test_8_story_files_for_nobody_here_are_not_tried_again_and_again(z_folder, monkeypatch) -> None:
+    ash, birch = machine("ash"), machine("birch")
+    circle = circle_of(ash, "Z", z_folder, birch)
+    # A folder writer drops story-named files addressed to a stranger's key.
+    stranger = vault.X25519Identity.generate().recipient
+    for n in range(50):
+        drop(z_folder, "story", vault.encrypt(n.to_bytes(2, "big"), [stranger]))
+    first = refresh(birch.sharing, str(z_folder))
+    assert len(first.refused) == 50
+    assert all("cannot be opened with your circles' keys" in r for _n, r in first.refused)
+    tried = []
+    real_decrypt = vault.decrypt
+    monkeypatch.setattr(vault, "decrypt", lambda d, i: tried.append(d) or real_decrypt(d, i))
+    assert refresh(birch.sharing, str(z_folder)).refused == []
+    assert tried == []  # nothing changed here: no key is tried on them again
+    # A new share still arrives; the waiting files are tried again only when
+    # what this machine knows of its circles has changed.
+    ash.sharing.share(ash.write("Still works"), circle)
+    assert refresh(birch.sharing, str(z_folder)).applied == 1

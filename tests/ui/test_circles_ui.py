@@ -444,3 +444,17 @@ async def test_circles_from_the_command_palette(file_session: Session) -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, CirclesScreen)
+
+
+async def test_two_circles_with_one_name_show_their_fingerprints(file_session: Session) -> None:
+    circle_id, _ash, _birch = _with_circle(file_session)
+    twin = file_session.create_circle("Tuesday group", "Ash again")
+    app = StorycircleApp(file_session)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.push_screen(CirclesScreen(file_session))
+        await pilot.pause()
+        listed = screen_text(app)
+        prints = {c.id: c.fingerprint for c in file_session.circles()}
+        assert prints[circle_id] != prints[twin.id]
+        assert f"#{prints[circle_id]}" in listed and f"#{prints[twin.id]}" in listed
+        assert f"Fingerprint {prints[circle_id]}" in static_text(app, "#circle-info")
