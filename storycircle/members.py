@@ -191,6 +191,8 @@ def _parse_identity_file(data: bytes, record: MemberRecord) -> vault.X25519Ident
         identity = vault.parse_identity(keys[0])
     except (IndexError, vault.AgeError):
         raise StorycircleError(f"the keys of {record.pseudonym} are damaged") from None
+    if not isinstance(identity, vault.X25519Identity):  # pragma: no cover - prefix checked
+        raise StorycircleError(f"the keys of {record.pseudonym} are damaged")
     if str(identity.recipient) != record.recipient:
         raise StorycircleError(f"the keys of {record.pseudonym} do not match the member")
     return identity

@@ -31,12 +31,13 @@ class EpochKey:
     Attributes:
         circle_id: The circle.
         epoch: The epoch number.
-        identity: The epoch's X25519 identity.
+        identity: The epoch's identity: hybrid post-quantum, or X25519 for
+            epochs made before hybrid keys (or for circles with classic-only members).
     """
 
     circle_id: str
     epoch: int
-    identity: vault.X25519Identity
+    identity: vault.AgeIdentity
 
     def __repr__(self) -> str:
         return f"EpochKey(circle_id={self.circle_id!r}, epoch={self.epoch})"

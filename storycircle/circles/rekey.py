@@ -43,7 +43,7 @@ def rekey_stories(
     """
     stories = list(rows.stories(circle_id))
     epoch_recipient = vault.parse_recipient(new.recipient)
-    parsed: dict[str, vault.X25519Recipient] = {}
+    parsed: dict[str, vault.AgeRecipient] = {}
     damaged = 0
     scope = CIRCLE_SCOPE_PREFIX + circle_id
     for done, row in enumerate(stories, start=1):
