@@ -25,13 +25,13 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from storycircle import vault
-from storycircle.vault.format import parse_header
 from storycircle.errors import StorycircleError, UnknownMember, WrongPassphrase
 from storycircle.keys import ScopeKeys, journal_keys
 from storycircle.models import MemberRecord
 from storycircle.passphrase import check_strength
 from storycircle.sanitize import sanitize_line
 from storycircle.store import Store
+from storycircle.vault.format import parse_header
 
 DEFAULT_WORK_FACTOR = 17
 """scrypt cost (2**17) for a member's identity: OWASP's floor, ~0.55 s here."""
@@ -179,6 +179,7 @@ def new_member(
         identity_sealed=_seal_identity(identity, hybrid, passphrase, work_factor),
         signing_sealed=vault.encrypt(signing_raw, [identity.recipient]),
         created=datetime.now(UTC).strftime("%Y-%m-%d"),
+        hybrid_recipient=str(hybrid.recipient),
     )
 
 
@@ -245,7 +246,10 @@ def unlock(record: MemberRecord, passphrase: str) -> UnlockedMember:
         raise StorycircleError(f"the signing key of {record.pseudonym} does not match")
     journal = journal_keys(identity.to_bytes())
     if hybrid is not None:
-        return UnlockedMember(record, identity, signing_key, journal, hybrid)
+        # A sealed file with a hybrid key the row does not list yet (a
+        # passphrase change during an upgrade): store the row's part at save.
+        pending = None if record.hybrid_recipient else record.identity_sealed
+        return UnlockedMember(record, identity, signing_key, journal, hybrid, pending)
     # A member from before hybrid keys: prepare one, sealed as the rest.
     hybrid = vault.HybridIdentity.generate()
     sealed = _seal_identity(identity, hybrid, passphrase, _work_factor_of(record.identity_sealed))
@@ -259,8 +263,12 @@ def save_upgrade(store: Store, member: UnlockedMember) -> UnlockedMember:
     """
     if member.upgrade is None:
         return member
-    store.replace_identity(member.id, member.upgrade)
-    return replace(member, upgrade=None)
+    assert member.hybrid is not None  # an upgrade always carries its key
+    hybrid_recipient = str(member.hybrid.recipient)
+    store.replace_identity(member.id, member.upgrade, hybrid_recipient)
+    return replace(
+        member, upgrade=None, record=replace(member.record, hybrid_recipient=hybrid_recipient)
+    )
 
 
 def _parse_identity_file(
@@ -281,7 +289,10 @@ def _parse_identity_file(
         raise damaged
     if hybrid is not None and not isinstance(hybrid, vault.HybridIdentity):
         raise damaged
-    if str(identity.recipient) != record.recipient:
+    if str(identity.recipient) != record.recipient or (
+        record.hybrid_recipient
+        and (hybrid is None or str(hybrid.recipient) != record.hybrid_recipient)
+    ):
         raise StorycircleError(f"the keys of {record.pseudonym} do not match the member")
     return identity, hybrid
 
@@ -300,7 +311,8 @@ def change_passphrase(
     """
     check_strength(new_passphrase, pseudonym=member.pseudonym)
     sealed = _seal_identity(member.identity, member.hybrid, new_passphrase, work_factor)
-    store.replace_identity(member.id, sealed)
+    hybrid_recipient = str(member.hybrid.recipient) if member.hybrid is not None else None
+    store.replace_identity(member.id, sealed, hybrid_recipient)
 
 
 def signing_public_key(record: MemberRecord) -> Ed25519PublicKey:

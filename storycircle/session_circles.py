@@ -52,6 +52,10 @@ class CircleVerbs:
         """The member's public card, to give to someone on another machine."""
         return str(MemberCard.of(self.require_sharing().circles.member.record))
 
+    def circle_key_note(self, circle_id: str) -> str:
+        """Whether the circle's key is post-quantum, and who has only a classic key."""
+        return self.require_sharing().circles.key_note(circle_id)
+
     def create_circle(self, name: str, pseudonym: str = "", folder: str = "") -> Circle:
         """Start a circle the member hosts."""
         circle = self.require_sharing().circles.create(name, pseudonym, folder)

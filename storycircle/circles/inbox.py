@@ -91,14 +91,14 @@ class Applier:
         for epoch, blob in self.rows.grants_of(circle_id, self.circles.member.id).items():
             try:
                 found.append(
-                    open_grant(blob, circle_id, epoch, self.circles.member.identity).identity
+                    open_grant(blob, circle_id, epoch, self.circles.member.identities).identity
                 )
             except GrantError:
                 continue
         return found
 
     def _open_roster(self, name: str, data: bytes) -> tuple[Roster, dict[str, Any]] | None:
-        identities: list[vault.Identity] = [self.circles.member.identity]
+        identities: list[vault.Identity] = list(self.circles.member.identities)
         for record, _status in self.rows.circles_of(self.circles.member.id):
             identities += self._epoch_identities(record.id)
         try:
@@ -144,7 +144,7 @@ class Applier:
             if blob is None:
                 raise EventError("a list of members without a key for this member")
             try:
-                key = open_grant(blob, roster.circle_id, roster.epoch, me.identity)
+                key = open_grant(blob, roster.circle_id, roster.epoch, me.identities)
             except GrantError as error:
                 raise EventError(str(error)) from None
         old_key = self.circles.current_key(roster.circle_id) if known is not None else None

@@ -106,7 +106,7 @@ class Circles:
         if blob is None:
             raise CircleError("you are not in that circle (or no longer)")
         try:
-            key = open_grant(blob, circle_id, epoch, self.member.identity)
+            key = open_grant(blob, circle_id, epoch, self.member.identities)
         except GrantError as error:
             raise CircleError(str(error)) from None
         self._keys[(circle_id, epoch)] = key
@@ -168,6 +168,12 @@ class Circles:
             members,
             self.rows.grants(circle_id, record.epoch),
         )
+
+    def key_note(self, circle_id: str) -> str:
+        """One line on whether the circle's key is post-quantum, and who keeps it classic."""
+        from storycircle.circles.keysets import describe
+
+        return describe(self.roster(circle_id))
 
     def folder_of(self, circle_id: str) -> str:
         """The circle's folder on this machine, or ""."""
@@ -232,8 +238,8 @@ class Circles:
             CircleError, StorycircleError: a bad name, pseudonym or folder.
         """
         circle_id = secrets.token_hex(8)
-        key = new_epoch_key(circle_id, 1)
         me = self._self_entry(ACTIVE, pseudonym or self.member.pseudonym)
+        key = new_epoch_key(circle_id, 1, [me.recipient])
         roster = Roster(
             circle_id,
             clean_circle_name(name),
@@ -265,7 +271,7 @@ class Circles:
         if len(old.members) >= MAX_MEMBERS:
             raise CircleError(f"a circle can have at most {MAX_MEMBERS} members")
         guest = RosterMember(
-            card.member_id, card.recipient, card.signing_public, INVITED, card.pseudonym
+            card.member_id, card.key_text, card.signing_public, INVITED, card.pseudonym
         )
         key = self.key(circle_id, old.epoch)
         new = updated(
@@ -320,17 +326,20 @@ class Circles:
         self.rows.put_circle(with_meta(record, key, meta["name"], clean_folder(folder)))
         return self.circle(circle_id)
 
-    def _self_entry(self, status: str, pseudonym: str) -> RosterMember:
+    def _self_entry(
+        self, status: str, pseudonym: str, listed: RosterMember | None = None
+    ) -> RosterMember:
+        # Keys already listed stay as they are: a roster may not swap them.
         return RosterMember(
             self.member.id,
-            str(self.member.identity.recipient),
+            listed.recipient if listed is not None else self.member.key_text,
             self.member.record.signing_public,
             status,
             clean_pseudonym(pseudonym),
         )
 
     def _set_self(self, old: Roster, status: str, pseudonym: str) -> Circle:
-        me = self._self_entry(status, pseudonym)
+        me = self._self_entry(status, pseudonym, old.member(self.member.id))
         key = self.key(old.circle_id, old.epoch)
         new = updated(old, members=old.with_member(me))
         self.apply_roster(
@@ -355,7 +364,7 @@ class Circles:
         if not remaining:
             self.rows.delete_circle(old.circle_id)  # nobody left to read it
             return
-        key = new_epoch_key(old.circle_id, old.epoch + 1)
+        key = new_epoch_key(old.circle_id, old.epoch + 1, [m.recipient for m in remaining])
         new = updated(
             old,
             epoch=key.epoch,

@@ -78,12 +78,16 @@ class Sharing:
         if me is None or me.status != ACTIVE:
             raise CircleError("accept the invitation to this circle before sharing to it")
         key = self.circles.key(circle_id, roster.epoch)
-        blob = seal_story(
-            story,
-            member.signing_key,
-            # The circle's stanza first: every reader but the author tries it first.
-            [vault.parse_recipient(key.recipient), member.identity.recipient],
-        )
+        # The circle's stanza first: every reader but the author tries it first.
+        recipients: list[vault.Recipient] = [vault.parse_recipient(key.recipient)]
+        # The author's own copy, of the epoch's kind: a file never mixes hybrid
+        # and classic keys (a hybrid epoch with an author without a hybrid key
+        # yet gets the circle's stanza only; the author reads it through it).
+        if not key.hybrid:
+            recipients.append(member.identity.recipient)
+        elif member.has_hybrid and member.hybrid is not None:
+            recipients.append(member.hybrid.recipient)
+        blob = seal_story(story, member.signing_key, recipients)
         rows = self.circles.rows
         with self.circles.store.batch():
             rows.clear_withdrawn(circle_id, story.id)

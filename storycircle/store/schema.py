@@ -154,4 +154,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (circle_id, story_id)
         ) WITHOUT ROWID""",
     ),
+    # Hybrid post-quantum keys (issue 19): a member's public age1pq1 recipient,
+    # "" until their hybrid key exists (made at init, or at their next unlock).
+    ("ALTER TABLE members ADD COLUMN hybrid_recipient TEXT NOT NULL DEFAULT ''",),
 )

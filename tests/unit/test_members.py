@@ -112,7 +112,7 @@ def _legacy_member(store: Store) -> MemberRecord:
     record = create_member(store, "elder", PASSPHRASE, work_factor=TEST_WORK_FACTOR)
     member = unlock(record, PASSPHRASE)
     sealed = members_module._seal_identity(member.identity, None, PASSPHRASE, TEST_WORK_FACTOR)
-    store.replace_identity(record.id, sealed)
+    store.replace_identity(record.id, sealed, "")
     return find_member(store, "elder")
 
 
