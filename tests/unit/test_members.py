@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import pytest
 
 import storycircle.members as members_module
 from storycircle import vault
+from storycircle.config import Config
 from storycircle.errors import StorycircleError, WeakPassphrase, WrongPassphrase
+from storycircle.installation import Installation
+from storycircle.journal import Journal
 from storycircle.members import (
     HYBRID_LINE_PREFIX,
     change_passphrase,
@@ -17,6 +23,7 @@ from storycircle.members import (
 )
 from storycircle.models import MemberRecord
 from storycircle.passphrase import check_strength
+from storycircle.session import Session
 from storycircle.store import Store
 from storycircle.vault.format import parse_header
 from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR
@@ -167,3 +174,34 @@ def test_a_damaged_hybrid_line_is_refused(store: Store) -> None:
     store.replace_identity(record.id, sealed)
     with pytest.raises(StorycircleError, match="damaged"):
         unlock(find_member(store, "river"), PASSPHRASE)
+
+
+def test_opening_the_journal_stores_the_upgrade_and_new_stories_use_it(
+    store: Store, tmp_path: Path
+) -> None:
+    record = _legacy_member(store)
+    old_member = unlock(record, PASSPHRASE)
+    # A story from before the upgrade: classic only (the member had no hybrid key).
+    journal = Journal(store, replace(old_member, hybrid=None, upgrade=None))
+    before = journal.save(title="Before", body="old words").story
+    session = Session(Installation(tmp_path, store, Config(work_factor=TEST_WORK_FACTOR)))
+    journal = session.open_journal(unlock(find_member(store, "elder"), PASSPHRASE))
+    stored = find_member(store, "elder")
+    assert stored.hybrid_recipient.startswith("age1pq1")
+    assert journal.member.has_hybrid
+    after = journal.save(title="After", body="new words").story
+    types = {s.type for s in parse_header(_blob(store, after.id)).stanzas}
+    assert types == {"mlkem768x25519"}
+    assert {s.type for s in parse_header(_blob(store, before.id)).stanzas} == {"X25519"}
+    assert journal.load(before.id).body == "old words"
+    assert journal.load(after.id).body == "new words"
+    # The next unlock needs no upgrade: the key is kept.
+    again = unlock(stored, PASSPHRASE)
+    assert again.upgrade is None and again.hybrid is not None
+    assert str(again.hybrid.recipient) == stored.hybrid_recipient
+
+
+def _blob(store: Store, story_id: str) -> bytes:
+    record = store.story(story_id)
+    assert record is not None
+    return record.blob
