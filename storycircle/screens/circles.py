@@ -122,7 +122,11 @@ class CirclesScreen(Screen[None]):
     def _show_selected(self) -> None:
         circle = self.selected
         info = self.query_one("#circle-info", Static)
-        info.update(circle_details(circle, self._me) if circle else Content(NO_CIRCLES))
+        if circle is None:
+            info.update(Content(NO_CIRCLES))
+        else:
+            note = self.session.circle_key_note(circle.id)
+            info.update(circle_details(circle, self._me, note))
         self.refresh_bindings()
 
     @on(OptionList.OptionHighlighted, "#circle-list")
