@@ -10,9 +10,6 @@ from __future__ import annotations
 from functools import cache
 from typing import Final
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDFExpand
-
 from .primitives import aead_open, aead_seal, hmac_sha256
 
 __all__ = ["open_base", "seal_base"]
@@ -27,6 +24,7 @@ _VERSION: Final = b"HPKE-v1"
 _MODE_BASE: Final = b"\x00"
 _KEY_SIZE: Final = 32
 _NONCE_SIZE: Final = 12
+_HASH_SIZE: Final = 32
 
 
 def _labeled_extract(salt: bytes, label: bytes, ikm: bytes) -> bytes:
@@ -37,7 +35,12 @@ def _labeled_extract(salt: bytes, label: bytes, ikm: bytes) -> bytes:
 
 def _labeled_expand(prk: bytes, label: bytes, info: bytes, length: int) -> bytes:
     labeled_info = length.to_bytes(2, "big") + _VERSION + _SUITE_ID + label + info
-    return HKDFExpand(algorithm=hashes.SHA256(), length=length, info=labeled_info).derive(prk)
+    # HKDF-Expand (RFC 5869) for at most one hash length of output is its first
+    # block, T(1) = HMAC(PRK, info || 0x01): one HMAC call per key on the
+    # re-key path, where every story is sealed again.
+    if length > _HASH_SIZE:  # pragma: no cover - the suite never asks for more
+        raise ValueError("HKDF-Expand output longer than one block")
+    return hmac_sha256(prk, labeled_info + b"\x01")[:length]
 
 
 @cache
