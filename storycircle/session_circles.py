@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from storycircle.circles import CircleError, Circles, MemberCard, Sharing, parse_card
 from storycircle.circles.folder import FolderReport, write_bundle
 from storycircle.circles.inbox import import_bundle, refresh
+from storycircle.circles.keysets import describe
 from storycircle.errors import StorycircleError
 from storycircle.models import Circle, MemberRecord
 from storycircle.store import Store
@@ -54,7 +55,7 @@ class CircleVerbs:
 
     def circle_key_note(self, circle_id: str) -> str:
         """Whether the circle's key is post-quantum, and who has only a classic key."""
-        return self.require_sharing().circles.key_note(circle_id)
+        return describe(self.require_sharing().circles.roster(circle_id))
 
     def create_circle(self, name: str, pseudonym: str = "", folder: str = "") -> Circle:
         """Start a circle the member hosts."""

@@ -169,12 +169,6 @@ class Circles:
             self.rows.grants(circle_id, record.epoch),
         )
 
-    def key_note(self, circle_id: str) -> str:
-        """One line on whether the circle's key is post-quantum, and who keeps it classic."""
-        from storycircle.circles.keysets import describe
-
-        return describe(self.roster(circle_id))
-
     def folder_of(self, circle_id: str) -> str:
         """The circle's folder on this machine, or ""."""
         record = self.record(circle_id)

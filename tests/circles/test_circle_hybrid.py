@@ -6,7 +6,7 @@ import pytest
 
 from storycircle import vault
 from storycircle.circles import CardError, MemberCard, parse_card
-from storycircle.circles.keysets import recipient_groups, split_keys
+from storycircle.circles.keysets import describe, recipient_groups, split_keys
 from storycircle.store import Store
 from storycircle.vault.format import parse_header
 from tests.circles.helpers import Person, person
@@ -58,8 +58,8 @@ def test_a_circle_of_members_with_hybrid_keys_is_post_quantum_throughout(
     assert _stanza_types(blob) == {"mlkem768x25519"}
     [row] = birch.sharing.summaries(circle.id)
     assert birch.sharing.load(row.id).body == "I called the line."
-    assert "post-quantum" in ash.circles.key_note(circle.id)
-    assert "classic" not in ash.circles.key_note(circle.id)
+    assert "post-quantum" in describe(ash.circles.roster(circle.id))
+    assert "classic" not in describe(ash.circles.roster(circle.id))
 
 
 def test_a_classic_only_member_makes_the_next_key_classic_and_is_named(
@@ -71,7 +71,7 @@ def test_a_classic_only_member_makes_the_next_key_classic_and_is_named(
     # Cedar's card is from before hybrid keys.
     ash.circles.invite(circle.id, _classic_card(cedar))
     cedar.circles.accept(circle.id, "Cedar")
-    note = ash.circles.key_note(circle.id)
+    note = describe(ash.circles.roster(circle.id))
     assert "Cedar has only a classic key" in note
     roster = ash.circles.roster(circle.id)
     # Each grant is one file to one member: Cedar's is classic, the others hybrid.
@@ -86,7 +86,7 @@ def test_a_classic_only_member_makes_the_next_key_classic_and_is_named(
         "age1pq1"
     )
     assert "classic X25519 only, because Cedar has only a classic key" in (
-        ash.circles.key_note(circle.id)
+        describe(ash.circles.roster(circle.id))
     )
     for blob in _story_blobs(ash, circle.id):
         assert _stanza_types(blob) == {"X25519"}  # never mixed with hybrid stanzas
