@@ -171,3 +171,10 @@ def test_parse_identity_rejects(text: str, reason: str) -> None:
     with pytest.raises(KeyFormatError, match=reason) as info:
         parse_identity(text)
     assert text not in str(info.value)
+
+
+def test_an_invalid_ml_kem_half_is_refused() -> None:
+    # FIPS 203's encapsulation key check: coefficients must be below q.
+    public = parse_recipient(SPEC_RECIPIENT).to_bytes()
+    with pytest.raises(KeyFormatError, match="not valid"):
+        HybridRecipient.from_bytes(b"\xff" * 1184 + public[1184:])
