@@ -8,6 +8,9 @@ Figures (issue #19), each printed as a median:
   beside the same circle with classic keys);
 * apply 1,000 new story files from a circle folder: <= 5 s (hybrid, and classic).
 
+The classic and hybrid runs of a circle figure are taken in turn, so that both
+see the same load on a shared machine.
+
 The circle figures use the same set-up as :mod:`benchmarks.bench_circles`
 (file-backed databases, ~200-word stories). A classic circle is made by
 inviting members with cards without a hybrid key, as an older version made them.
@@ -80,59 +83,76 @@ def _card(person: Person, classic: bool) -> MemberCard:
     return card
 
 
-def bench_rekey(root: Path, size: int, runs: int, *, classic: bool) -> float:
-    """Median seconds to remove a member from a circle of ``size`` stories."""
-    store = Store.open(root / f"rekey-{classic}.db")
-    host = Person(store, "host")
-    keep = Person(store, "keep")
-    others = [Person(store, f"member{n}") for n in range(runs)]
-    circle = host.circles.create("Re-key circle")
-    for other in [keep, *others]:
-        host.circles.invite(circle.id, _card(other, classic))
-        other.circles.accept(circle.id, other.member.pseudonym)
-    _share_all(host, _stories(host, size, seed=5), circle.id)
-    times = []
-    for other in others:
+class _RekeyCircle:
+    """A circle of ``size`` stories and ``runs`` members to remove, one per timed re-key."""
+
+    def __init__(self, root: Path, size: int, runs: int, *, classic: bool) -> None:
+        self.classic = classic
+        self.store = Store.open(root / f"rekey-{classic}.db")
+        self.host = Person(self.store, "host")
+        keep = Person(self.store, "keep")
+        self.others = [Person(self.store, f"member{n}") for n in range(runs)]
+        self.circle_id = self.host.circles.create("Re-key circle").id
+        for other in [keep, *self.others]:
+            self.host.circles.invite(self.circle_id, _card(other, classic))
+            other.circles.accept(self.circle_id, other.member.pseudonym)
+        _share_all(self.host, _stories(self.host, size, seed=5), self.circle_id)
+
+    def remove_one(self, run: int) -> float:
+        """Seconds to remove one member (a re-key of every story)."""
         started = time.perf_counter()
-        host.circles.remove(circle.id, other.member.id)
-        times.append(time.perf_counter() - started)
-        hybrid = host.circles.roster(circle.id).epoch_recipient.startswith("age1pq1")
+        self.host.circles.remove(self.circle_id, self.others[run].member.id)
+        elapsed = time.perf_counter() - started
+        roster = self.host.circles.roster(self.circle_id)
+        assert roster.epoch_recipient.startswith("age1pq1") != self.classic, "wrong key kind"
+        return elapsed
+
+
+class _FolderCircle:
+    """A circle folder holding ``files`` story files, and ``runs`` readers elsewhere."""
+
+    def __init__(self, root: Path, files: int, runs: int, *, classic: bool) -> None:
+        self.folder = root / f"folder-{classic}"
+        self.folder.mkdir()
+        self.one = Store.open(root / f"one-{classic}.db")
+        ash = Person(self.one, "ash")
+        circle_id = ash.circles.create("Folder circle", folder=str(self.folder)).id
+        self.files = files
+        self.readers = []
+        for run in range(runs):
+            store = Store.open(root / f"two-{classic}-{run}.db")
+            reader = Person(store, f"reader{run}")
+            ash.circles.invite(circle_id, _card(reader, classic))
+            self.readers.append((store, reader))
+        if classic:
+            # A circle's key is made at creation and at each re-key: one removal
+            # after the classic readers joined makes it classic.
+            gone = Person(self.one, "gone")
+            ash.circles.invite(circle_id, _card(gone, classic))
+            ash.circles.remove(circle_id, gone.member.id)
+        _share_all(ash, _stories(ash, files, seed=6), circle_id)
+        hybrid = ash.circles.roster(circle_id).epoch_recipient.startswith("age1pq1")
         assert hybrid != classic, "the circle key is not of the kind measured"
-    store.close()
-    return statistics.median(times)
 
-
-def bench_folder(root: Path, files: int, runs: int, *, classic: bool) -> float:
-    """Median seconds for another machine to apply ``files`` new story files."""
-    folder = root / f"folder-{classic}"
-    folder.mkdir()
-    one = Store.open(root / f"one-{classic}.db")
-    ash = Person(one, "ash")
-    circle = ash.circles.create("Folder circle", folder=str(folder))
-    readers = []
-    for run in range(runs):
-        store = Store.open(root / f"two-{classic}-{run}.db")
-        reader = Person(store, f"reader{run}")
-        ash.circles.invite(circle.id, _card(reader, classic))
-        readers.append((store, reader))
-    if classic:
-        # A circle's key is made at creation and at each re-key: one removal
-        # after the classic readers joined makes it classic.
-        gone = Person(one, "gone")
-        ash.circles.invite(circle.id, _card(gone, classic))
-        ash.circles.remove(circle.id, gone.member.id)
-    _share_all(ash, _stories(ash, files, seed=6), circle.id)
-    hybrid = ash.circles.roster(circle.id).epoch_recipient.startswith("age1pq1")
-    assert hybrid != classic, "the circle key is not of the kind measured"
-    times = []
-    for store, reader in readers:
+    def apply_one(self, run: int) -> float:
+        """Seconds for one reader's machine to apply every new file."""
+        _store, reader = self.readers[run]
         started = time.perf_counter()
-        report = refresh(reader.sharing, str(folder))
-        times.append(time.perf_counter() - started)
-        assert report.applied >= files and not report.refused, report.summary()
-        store.close()
-    one.close()
-    return statistics.median(times)
+        report = refresh(reader.sharing, str(self.folder))
+        elapsed = time.perf_counter() - started
+        assert report.applied >= self.files and not report.refused, report.summary()
+        return elapsed
+
+
+def _alternating(
+    classic: Callable[[int], float], hybrid: Callable[[int], float], runs: int
+) -> tuple[float, float]:
+    """Median seconds of each, the runs taken in turn so both see the same machine load."""
+    classic_times, hybrid_times = [], []
+    for run in range(runs):
+        classic_times.append(classic(run))
+        hybrid_times.append(hybrid(run))
+    return statistics.median(classic_times), statistics.median(hybrid_times)
 
 
 def main() -> None:
@@ -150,19 +170,31 @@ def main() -> None:
     print(f"{'figure':40} {'X25519':>10} {'hybrid':>10} {'target':>8}  result")
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
+        rekey = [_RekeyCircle(root, size, runs, classic=kind) for kind in (True, False)]
+        folder = [_FolderCircle(root, files, runs, classic=kind) for kind in (True, False)]
         figures = {
-            "rekey": (f"re-key {size} stories after a removal", bench_rekey, size),
-            "folder": (f"apply {files} new files from a folder", bench_folder, files),
+            "rekey": (
+                f"re-key {size} stories after a removal",
+                _alternating(rekey[0].remove_one, rekey[1].remove_one, runs),
+            ),
+            "folder": (
+                f"apply {files} new files from a folder",
+                _alternating(folder[0].apply_one, folder[1].apply_one, runs),
+            ),
         }
-        for name, (label, bench, amount) in figures.items():
-            classic_s = bench(root, amount, runs, classic=True)
-            hybrid_s = bench(root, amount, runs, classic=False)
+        for name, (label, (classic_s, hybrid_s)) in figures.items():
             target = TARGETS[name]
             verdict = "meets" if hybrid_s <= target else f"MISS ({hybrid_s / target:.1f}x)"
             print(
                 f"{label:40} {classic_s:8.2f} s {hybrid_s:8.2f} s {target:6.1f} s  {verdict}",
                 flush=True,
             )
+        for circle in rekey:
+            circle.store.close()
+        for place in folder:
+            place.one.close()
+            for store, _reader in place.readers:
+                store.close()
 
 
 if __name__ == "__main__":
