@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from storycircle import vault
 from storycircle.circles import CardError, MemberCard, parse_card
+from storycircle.circles.inbox import refresh
 from storycircle.circles.keysets import describe, recipient_groups, split_keys
 from storycircle.store import Store
 from storycircle.vault.format import parse_header
@@ -153,3 +157,42 @@ def test_recipient_groups_never_mix_kinds() -> None:
     ]
     for group in groups:
         vault.encrypt(b"roster", group)  # each group is one valid file
+
+
+def test_a_mixed_circle_through_a_folder_falls_back_to_classic_and_nothing_is_refused(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "synced"
+    folder.mkdir()
+    one, two = Store.open(tmp_path / "one.db"), Store.open(tmp_path / "two.db")
+    try:
+        ash, cedar, birch = person(one, "ash"), person(one, "cedar"), person(two, "birch")
+        circle = ash.circles.create("Across town", folder=str(folder))
+        ash.circles.invite(circle.id, cedar.card)
+        cedar.circles.accept(circle.id, "Cedar")
+        # Birch, on another machine, is invited by a card without a hybrid key.
+        ash.circles.invite(circle.id, _classic_card(birch))
+        assert refresh(birch.sharing, str(folder)).refused == []
+        birch.circles.set_folder(circle.id, str(folder))
+        birch.circles.accept(circle.id, "Willow")
+        assert refresh(ash.sharing, str(folder)).refused == []
+        ash.sharing.share(ash.write("Before", "Hybrid epoch words."), circle.id)
+        assert refresh(birch.sharing, str(folder)).refused == []
+        # Cedar is removed: the new key is classic, since Birch has no hybrid key.
+        ash.circles.remove(circle.id, cedar.member.id)
+        rosters = [n for n in os.listdir(folder) if n.startswith("roster-")]
+        kinds = [_stanza_types((folder / n).read_bytes()) for n in rosters]
+        assert all(len(k) == 1 for k in kinds)  # no roster file mixes kinds
+        # The removal went to the classic keys of those who remain, and in a
+        # second file to the old (hybrid) epoch key, so Cedar learns of it.
+        assert {"X25519"} in kinds and {"mlkem768x25519"} in kinds
+        ash.sharing.share(ash.write("After", "Classic epoch words."), circle.id)
+        report = refresh(birch.sharing, str(folder))
+        assert report.refused == []
+        roster = birch.circles.roster(circle.id)
+        assert not roster.epoch_recipient.startswith("age1pq1")
+        bodies = {birch.sharing.load(r.id).body for r in birch.sharing.summaries(circle.id)}
+        assert bodies == {"Hybrid epoch words.", "Classic epoch words."}
+    finally:
+        one.close()
+        two.close()
