@@ -41,7 +41,9 @@ def unlock_member(
     member made before hybrid keys is stored, so it is used from now on.
     """
     record = choose_member(installation, args)
-    member = unlock(record, source.ask(f"Passphrase for {record.pseudonym}: "))
+    member = unlock(
+        record, source.ask(f"Passphrase for {record.pseudonym}: "), prepare_upgrade=upgrade
+    )
     return save_upgrade(installation.store, member) if upgrade else member
 
 

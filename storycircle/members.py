@@ -221,10 +221,14 @@ def find_member(store: Store, pseudonym: str) -> MemberRecord:
     return record
 
 
-def unlock(record: MemberRecord, passphrase: str) -> UnlockedMember:
+def unlock(
+    record: MemberRecord, passphrase: str, *, prepare_upgrade: bool = True
+) -> UnlockedMember:
     """Open a member's keys with their passphrase (one scrypt; run it off the UI thread).
 
-    Touches no database, so it is safe to call from a worker thread.
+    Touches no database, so it is safe to call from a worker thread. For a
+    member without a hybrid key yet, ``prepare_upgrade`` makes one and seals it
+    (a second scrypt, once); :func:`save_upgrade` stores it.
 
     Raises:
         WrongPassphrase: the passphrase does not open this member's keys.
@@ -250,6 +254,8 @@ def unlock(record: MemberRecord, passphrase: str) -> UnlockedMember:
         # passphrase change during an upgrade): store the row's part at save.
         pending = None if record.hybrid_recipient else record.identity_sealed
         return UnlockedMember(record, identity, signing_key, journal, hybrid, pending)
+    if not prepare_upgrade:
+        return UnlockedMember(record, identity, signing_key, journal)
     # A member from before hybrid keys: prepare one, sealed as the rest.
     hybrid = vault.HybridIdentity.generate()
     sealed = _seal_identity(identity, hybrid, passphrase, _work_factor_of(record.identity_sealed))

@@ -205,3 +205,11 @@ def _blob(store: Store, story_id: str) -> bytes:
     record = store.story(story_id)
     assert record is not None
     return record.blob
+
+
+def test_an_unlock_for_reading_only_prepares_no_key(store: Store) -> None:
+    record = _legacy_member(store)
+    member = unlock(record, PASSPHRASE, prepare_upgrade=False)
+    assert member.hybrid is None and member.upgrade is None
+    assert member.own_recipient == member.identity.recipient
+    assert member.identities == [member.identity]
