@@ -3,8 +3,9 @@
 The package is installed before the test run (the suite runs offline): `.ci/run`
 does `npm install age-encryption` into a folder it names in
 ``STORYCIRCLE_NPM_AGE_DIR``. Outside CI the tests skip, with the reason, when
-Node or that install is missing; under ``CI=true`` they fail instead, so a
-broken install can never pass as a green run.
+Node or that install is missing; under ``CI=true``, or when the variable names a
+folder without the package, they fail instead, so a broken install can never
+pass as a green run.
 
 Secrets never go on a command line: the driver reads keys from files.
 """
@@ -78,9 +79,9 @@ if (job.op === "encrypt") {
 """
 
 
-def _missing(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (required under CI=true: .ci/run installs it)")
+def _missing(reason: str, *, required: bool = False) -> None:
+    if required or os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (required here: .ci/run installs it)")
     pytest.skip(reason)
 
 
@@ -95,7 +96,7 @@ def npm_age() -> tuple[str, Path]:
         _missing(f"{ENV_DIR} is not set (run `npm install age-encryption` into a folder first)")
     package = Path(str(folder)) / "node_modules" / "age-encryption" / "package.json"
     if not package.is_file():
-        _missing(f"age-encryption is not installed under {ENV_DIR}={folder}")
+        _missing(f"age-encryption is not installed under {ENV_DIR}={folder}", required=True)
     return str(node), Path(str(folder))
 
 
