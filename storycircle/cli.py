@@ -140,7 +140,8 @@ def _add_io_verbs(
         parents=[common],
         help="export your journal or a collection into a new or empty folder",
         description="Export as FORMAT into DEST, a new or empty folder. A bundle is "
-        "encrypted to your own key (or to a passphrase) and opens with `age -d`. "
+        "encrypted to your own post-quantum (hybrid) key, which age 1.3 or later opens "
+        "with `age -d`; or to your classic key (--classic-key), or to a passphrase. "
         "With --passphrase-fd, the bundle passphrase is the line after yours.",
     )
     export.add_argument(
@@ -155,6 +156,11 @@ def _add_io_verbs(
         "--passphrase-bundle",
         action="store_true",
         help="encrypt the bundle to a new passphrase instead of your key",
+    )
+    export.add_argument(
+        "--classic-key",
+        action="store_true",
+        help="encrypt the bundle to your classic X25519 key, for age older than 1.3",
     )
     export.add_argument(
         "--collection", metavar="SLUG", help="export this curated collection instead"

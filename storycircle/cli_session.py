@@ -10,7 +10,7 @@ from storycircle.cli_io import PassphraseSource
 from storycircle.errors import DamagedStory, StorycircleError, StoryNotFound
 from storycircle.installation import Installation
 from storycircle.journal import Journal
-from storycircle.members import UnlockedMember, find_member, unlock
+from storycircle.members import UnlockedMember, find_member, save_upgrade, unlock
 from storycircle.models import JOURNAL_SCOPE, MemberRecord
 from storycircle.sanitize import sanitize_line
 
@@ -37,11 +37,22 @@ def choose_member(installation: Installation, args: argparse.Namespace) -> Membe
 
 
 def unlock_member(
-    installation: Installation, args: argparse.Namespace, source: PassphraseSource
+    installation: Installation,
+    args: argparse.Namespace,
+    source: PassphraseSource,
+    *,
+    upgrade: bool = True,
 ) -> UnlockedMember:
-    """Ask for the chosen member's passphrase and open their keys."""
+    """Ask for the chosen member's passphrase and open their keys.
+
+    With ``upgrade`` (not for read-only commands), a hybrid key prepared for a
+    member made before hybrid keys is stored, so it is used from now on.
+    """
     record = choose_member(installation, args)
-    return unlock(record, source.ask(f"Passphrase for {record.pseudonym}: "))
+    member = unlock(
+        record, source.ask(f"Passphrase for {record.pseudonym}: "), prepare_upgrade=upgrade
+    )
+    return save_upgrade(installation.store, member) if upgrade else member
 
 
 def open_journal(installation: Installation, args: argparse.Namespace) -> Journal:

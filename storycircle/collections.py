@@ -419,7 +419,7 @@ def collection_consents(data_folder: Path, member: UnlockedMember) -> set[str]:
         return set()
     try:
         document = json.loads(
-            vault.decrypt(read_regular_file(path, 16 * 1024 * 1024), [member.identity])
+            vault.decrypt(read_regular_file(path, 16 * 1024 * 1024), member.identities)
         )
         if document.get("member") != member.id:
             raise ValueError
@@ -443,7 +443,7 @@ def set_collection_consent(
     ids = collection_consents(data_folder, member)
     ids = ids | {story_id} if allowed else ids - {story_id}
     document = {"member": member.id, "stories": sorted(ids)}
-    sealed = vault.encrypt(json.dumps(document).encode("ascii"), [member.identity.recipient])
+    sealed = vault.encrypt(json.dumps(document).encode("ascii"), [member.own_recipient])
     path = _consent_path(data_folder, member.id)
     temporary = data_folder / f".{path.name}.tmp"
     temporary.unlink(missing_ok=True)

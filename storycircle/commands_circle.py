@@ -151,6 +151,7 @@ def _list(session: Session, args: argparse.Namespace) -> int:
         if circle.waiting_for:
             gone = ", ".join(circle.waiting_for)
             say_line(f"    waiting for a new key after {gone} left (the host starts it)")
+        say_line(f"    {session.circle_key_note(circle.id)}")
         if circle.folder:
             say_line(f"    folder: {circle.folder}")
     return 0
@@ -158,12 +159,19 @@ def _list(session: Session, args: argparse.Namespace) -> int:
 
 def _card(session: Session, args: argparse.Namespace) -> int:
     say_line(session.my_card())
+    if session.my_card().startswith("storycircle-card:v2:"):
+        # On stderr, so the card alone can be piped to a file.
+        warn(
+            "this card is long because it carries your post-quantum key "
+            "(age1pq1..., ML-KEM-768 with X25519); copy the whole line"
+        )
     return 0
 
 
 def _create(session: Session, args: argparse.Namespace) -> int:
     circle = session.create_circle(args.name, args.pseudonym, args.folder)
     say_line(f"Started circle {circle.name} ({circle.id}). Invite with `circle invite`.")
+    say_line(session.circle_key_note(circle.id))
     return 0
 
 
@@ -184,6 +192,7 @@ def _invite(session: Session, args: argparse.Namespace) -> int:
             text = path.read_text(encoding="utf-8", errors="replace")[:CARD_FILE_LIMIT]
         session.invite(circle.id, text)
     say_line(f"Invited to {circle.name}. They accept after unlocking.")
+    say_line(session.circle_key_note(circle.id))
     return 0
 
 
@@ -237,6 +246,7 @@ def _remove(session: Session, args: argparse.Namespace) -> int:
     session.remove_from_circle(circle.id, found[0].id, progress)
     progress.finish()
     say_line(f"Removed {found[0].pseudonym}. Their key opens nothing of the circle here any more.")
+    say_line(session.circle_key_note(circle.id))
     return 0
 
 

@@ -31,7 +31,9 @@ def run_doctor(args: argparse.Namespace) -> int:
                 say_line(f"{finding.item}: {finding.problem}")
             say_line("Nobody has an account here yet: only the database was checked.")
             return 1 if findings else 0
-        member = unlock_member(installation, args, PassphraseSource(args.passphrase_fd))
+        member = unlock_member(
+            installation, args, PassphraseSource(args.passphrase_fd), upgrade=False
+        )
         report = examine(Checkup(store, member, folder), repair=args.repair)
     finally:
         store.close()

@@ -119,8 +119,10 @@ def _export(installation: Installation, args: argparse.Namespace) -> int:
     from storycircle import exporting, vault
     from storycircle.collections import shipped_collections, user_collections
 
-    if (args.armor or args.passphrase_bundle) and args.format != "bundle":
-        raise StorycircleError("--armor and --passphrase-bundle only apply to a bundle")
+    if (args.armor or args.passphrase_bundle or args.classic_key) and args.format != "bundle":
+        raise StorycircleError(
+            "--armor, --passphrase-bundle and --classic-key only apply to a bundle"
+        )
     source = PassphraseSource(args.passphrase_fd)
     dest = Path(args.dest).expanduser()
     work_factor = min(installation.config.work_factor, MAX_BUNDLE_WORK_FACTOR)
@@ -137,7 +139,8 @@ def _export(installation: Installation, args: argparse.Namespace) -> int:
         if args.format == "bundle" and args.passphrase_bundle:
             recipients = [vault.ScryptRecipient(_new_bundle_passphrase(source), work_factor)]
         elif args.format == "bundle":
-            recipients = [unlock_member(installation, args, source).identity.recipient]
+            member = unlock_member(installation, args, source)
+            recipients = [member.identity.recipient if args.classic_key else member.own_recipient]
         report = exporting.export_collection(
             found[0], args.format, dest, recipients=recipients, armor=args.armor
         )
@@ -151,6 +154,7 @@ def _export(installation: Installation, args: argparse.Namespace) -> int:
                 args.format,
                 dest,
                 armor=args.armor,
+                classic_key=args.classic_key,
                 passphrase=passphrase,
                 work_factor=work_factor,
                 progress=progress,

@@ -172,7 +172,7 @@ def check_drafts(checkup: Checkup, report: Report) -> Iterator[Finding]:
     report.checked["draft"] = len(records)
     for record in records:
         try:
-            data = json.loads(vault.decrypt(record.blob, [checkup.member.identity]))
+            data = json.loads(vault.decrypt(record.blob, checkup.member.identities))
             if not isinstance(data, dict) or not isinstance(data.get("body"), str):
                 raise ValueError("not a draft")
         except (vault.AgeError, ValueError):
@@ -199,7 +199,7 @@ def check_preferences(checkup: Checkup, report: Report) -> Iterator[Finding]:
     if blob is None:
         return
     try:
-        data = json.loads(vault.decrypt(blob, [checkup.member.identity]))
+        data = json.loads(vault.decrypt(blob, checkup.member.identities))
         if not isinstance(data, dict) or not isinstance(data.get("hidden_notes"), list):
             raise ValueError("not preferences")
     except (vault.AgeError, ValueError):

@@ -443,16 +443,20 @@ def export_journal(
     passphrase: str | None = None,
     work_factor: int = 18,
     progress: Progress | None = None,
+    classic_key: bool = False,
 ) -> ExportReport:
     """Export every story of a journal, privately.
 
-    A bundle is encrypted to the member's own key, or to ``passphrase``
-    (checked for strength) when one is given.
+    A bundle is encrypted to the member's own key (hybrid post-quantum when
+    they have one; their X25519 key with ``classic_key``, for age before 1.3),
+    or to ``passphrase`` (checked for strength) when one is given.
 
     Raises:
         StorycircleError: as :func:`export_stories`, or a weak passphrase.
     """
-    recipients: list[vault.Recipient] = [journal.member.identity.recipient]
+    member = journal.member
+    own = member.identity.recipient if classic_key else member.own_recipient
+    recipients: list[vault.Recipient] = [own]
     if passphrase is not None:
         check_strength(passphrase, pseudonym=journal.member.pseudonym)
         recipients = [vault.ScryptRecipient(passphrase, work_factor)]

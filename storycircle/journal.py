@@ -208,7 +208,7 @@ class Journal:
         return SaveResult(copy, kept_as_copy=True)
 
     def _write(self, story: Story, *, expected_version: int) -> bool:
-        blob = seal_story(story, self._member.signing_key, [self._member.identity.recipient])
+        blob = seal_story(story, self._member.signing_key, [self._member.own_recipient])
         sealed = self._keys.seal(
             pack_summary(story), row_context(JOURNAL_SCOPE, story.id, story.version)
         )
@@ -261,7 +261,7 @@ class Journal:
         author = self._store.member(record.author_id)
         if author is None:
             raise DamagedStory(f"story {record.id} names an author who is not here")
-        return open_story(record, [self._member.identity], signing_public_key(author))
+        return open_story(record, self._member.identities, signing_public_key(author))
 
     def summaries(self) -> list[StorySummary]:
         """Every story of the journal as list rows, newest first."""
@@ -351,7 +351,7 @@ class Journal:
                 if summary is None:
                     continue
                 try:
-                    yield summary, read_text(record, [self._member.identity])
+                    yield summary, read_text(record, self._member.identities)
                 except DamagedStory:
                     self.damaged.add(record.id)
             if len(records) < page_size:
@@ -420,7 +420,7 @@ class Journal:
         }
         blob = vault.encrypt(
             json.dumps(payload, ensure_ascii=False).encode("utf-8"),
-            [self._member.identity.recipient],
+            [self._member.own_recipient],
         )
         day = self._clock().astimezone(UTC).strftime("%Y-%m-%d")
         self._store.put_draft(DraftRecord(draft.id, self._member.id, blob, day))
@@ -430,7 +430,7 @@ class Journal:
         result: list[Draft] = []
         for record in self._store.drafts(self._member.id):
             try:
-                data = json.loads(vault.decrypt(record.blob, [self._member.identity]))
+                data = json.loads(vault.decrypt(record.blob, self._member.identities))
                 result.append(
                     Draft(
                         id=str(data["id"]),

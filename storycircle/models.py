@@ -24,6 +24,8 @@ class MemberRecord:
         identity_sealed: The X25519 identity as an age file sealed with scrypt.
         signing_sealed: The Ed25519 private key sealed to ``recipient``.
         created: Coarse creation date (``YYYY-MM-DD``).
+        hybrid_recipient: The member's hybrid post-quantum recipient
+            (``age1pq1…``), or "" until they have one.
     """
 
     id: str
@@ -33,6 +35,7 @@ class MemberRecord:
     identity_sealed: bytes
     signing_sealed: bytes
     created: str
+    hybrid_recipient: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,7 +60,7 @@ def load_preferences(store: Store, member: UnlockedMember) -> Preferences:
     if blob is None:
         return Preferences()
     try:
-        data = json.loads(vault.decrypt(blob, [member.identity]))
+        data = json.loads(vault.decrypt(blob, member.identities))
         return Preferences(hidden_notes=clean_filters([str(x) for x in data["hidden_notes"]]))
     except (vault.AgeError, ValueError, KeyError, TypeError):
         return Preferences()
@@ -69,4 +69,4 @@ def load_preferences(store: Store, member: UnlockedMember) -> Preferences:
 def save_preferences(store: Store, member: UnlockedMember, prefs: Preferences) -> None:
     """Seal and store the member's preferences."""
     data = json.dumps({"hidden_notes": list(prefs.hidden_notes)}, ensure_ascii=False)
-    store.put_prefs(member.id, vault.encrypt(data.encode("utf-8"), [member.identity.recipient]))
+    store.put_prefs(member.id, vault.encrypt(data.encode("utf-8"), [member.own_recipient]))

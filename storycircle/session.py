@@ -31,6 +31,7 @@ from storycircle.members import (
     clean_pseudonym,
     ensure_pseudonym_free,
     new_member,
+    save_upgrade,
     unlock,
 )
 from storycircle.models import Draft, MemberRecord, Story, StorySummary
@@ -130,6 +131,8 @@ class Session(CircleVerbs, ExportVerbs):
     def open_journal(self, member: UnlockedMember) -> Journal:
         """Make ``member`` the unlocked member and return their journal."""
         store = self.installation.store
+        # A hybrid key prepared at unlock is stored before anything uses it.
+        member = save_upgrade(store, member)
         self.journal = Journal(store, member, clock=self.clock)
         self._start_version_record(self.journal)
         self.preferences = load_preferences(store, member)

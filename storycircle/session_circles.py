@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from storycircle.circles import CircleError, Circles, MemberCard, Sharing, parse_card
 from storycircle.circles.folder import FolderReport, write_bundle
 from storycircle.circles.inbox import import_bundle, refresh
+from storycircle.circles.keysets import describe
 from storycircle.circles.tidy import TidyReport, tidy_folder
 from storycircle.circles.watch import Arrival, arrivals
 from storycircle.errors import StorycircleError
@@ -53,6 +54,10 @@ class CircleVerbs:
     def my_card(self) -> str:
         """The member's public card, to give to someone on another machine."""
         return str(MemberCard.of(self.require_sharing().circles.member.record))
+
+    def circle_key_note(self, circle_id: str) -> str:
+        """Whether the circle's key is post-quantum, and who has only a classic key."""
+        return describe(self.require_sharing().circles.roster(circle_id))
 
     def create_circle(self, name: str, pseudonym: str = "", folder: str = "") -> Circle:
         """Start a circle the member hosts."""

@@ -61,7 +61,7 @@ def apply_roster(
         if blob is None:
             raise EventError("a list of members without a key for this member")
         try:
-            key = open_grant(blob, merged.circle_id, merged.epoch, circles.member.identity)
+            key = open_grant(blob, merged.circle_id, merged.epoch, circles.member.identities)
         except GrantError as error:
             raise EventError(str(error)) from None
     if key is not None:
@@ -88,8 +88,10 @@ def apply_roster(
 
 def start_epoch(circles: Circles, new: Roster, progress: Progress, notify: tuple[str, ...]) -> None:
     """Apply ``new`` under a fresh epoch key granted to its live members only (the host's)."""
-    key = new_epoch_key(new.circle_id, new.epoch + 1)
-    grants = {m.id: key.grant_to(m.recipient) for m in new.members if m.live}
+    live = [m for m in new.members if m.live]
+    # Hybrid post-quantum when every live member has a hybrid key (keysets).
+    key = new_epoch_key(new.circle_id, new.epoch + 1, [m.recipient for m in live])
+    grants = {m.id: key.grant_to(m.recipient) for m in live}
     rekeyed = replace(new, epoch=key.epoch, epoch_recipient=key.recipient, grants=grants)
     circles.apply_roster(
         rekeyed,

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from storycircle import vault
+from storycircle.circles.keysets import recipient_groups
 from storycircle.circles.service import CircleError, Circles
 from storycircle.sanitize import sanitize_line
 from storycircle.store.circle_store import CircleStore
@@ -170,9 +171,17 @@ def file_mode(folder: str) -> int:
 def write_roster(
     rows: CircleStore, circle_id: str, folder: str, event: bytes, recipients: Iterable[str]
 ) -> str:
-    """Encrypt a signed roster event to ``recipients`` and write it to the folder."""
-    parsed = [vault.parse_recipient(r) for r in dict.fromkeys(recipients)]
-    return write_file(rows, circle_id, folder, "roster", vault.encrypt(event, parsed))
+    """Encrypt a signed roster event to ``recipients`` (key texts) and write it to the folder.
+
+    Hybrid and classic keys never share a file: when they cannot all be
+    hybrid, a second file carries the event to the keys that are hybrid only
+    (a hybrid epoch key); applying the same roster twice changes nothing.
+    """
+    names = [
+        write_file(rows, circle_id, folder, "roster", vault.encrypt(event, group))
+        for group in recipient_groups(list(recipients))
+    ]
+    return names[0]
 
 
 def forget_files(folder: str, kind: str, digests: Iterable[bytes]) -> None:
@@ -267,8 +276,8 @@ def write_bundle(circles: Circles, circle_id: str, path: Path) -> int:
     event = sign_event(
         {**roster.to_event(), "signer": circles.member.id}, circles.member.signing_key
     )
-    recipients = [vault.parse_recipient(m.recipient) for m in roster.live()]
-    files = [("roster", vault.encrypt(event, recipients))]
+    groups = recipient_groups([m.recipient for m in roster.live()])
+    files = [("roster", vault.encrypt(event, group)) for group in groups]
     files += [("story", row.blob) for row in circles.rows.stories(circle_id)]
     lines = [BUNDLE_MAGIC]
     for kind, data in files:

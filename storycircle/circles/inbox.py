@@ -186,7 +186,7 @@ class Applier:
             return None
         try:
             # Lists of members are written to members' own keys only.
-            plaintext = vault.decrypt(item.data, [self.circles.member.identity])
+            plaintext = vault.decrypt(item.data, self.circles.member.identities)
         except vault.NoIdentityMatch:
             self._outcome(item, OTHER, "")
             return None
@@ -244,7 +244,7 @@ class Applier:
         if blob is None or roster.epoch in self.rows.grants_of(roster.circle_id, me.id):
             return
         try:
-            open_grant(blob, roster.circle_id, roster.epoch, me.identity)
+            open_grant(blob, roster.circle_id, roster.epoch, me.identities)
         except GrantError:
             return
         self.rows.put_grants(roster.circle_id, roster.epoch, {me.id: blob})

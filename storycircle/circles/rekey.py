@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from storycircle import vault
 from storycircle.circles.epochs import EpochKey
+from storycircle.circles.keysets import member_recipient
 from storycircle.keys import SealError, row_context
 from storycircle.models import CIRCLE_SCOPE_PREFIX
 from storycircle.store.circle_store import CircleStore
@@ -43,7 +44,7 @@ def rekey_stories(
     """
     stories = list(rows.stories(circle_id))
     epoch_recipient = vault.parse_recipient(new.recipient)
-    parsed: dict[str, vault.X25519Recipient] = {}
+    parsed: dict[str, vault.AgeRecipient | None] = {}
     damaged = 0
     scope = CIRCLE_SCOPE_PREFIX + circle_id
     for done, row in enumerate(stories, start=1):
@@ -61,8 +62,11 @@ def rekey_stories(
         author = live.get(row.author_id)
         if author is not None:
             if author not in parsed:
-                parsed[author] = vault.parse_recipient(author)
-            recipients.append(parsed[author])
+                # Of the new epoch's kind, never mixed (None: no key of that kind).
+                parsed[author] = member_recipient(author, hybrid=new.hybrid)
+            author_recipient = parsed[author]
+            if author_recipient is not None:
+                recipients.append(author_recipient)
         rows.replace_sealed(
             row,
             new.epoch,

@@ -78,7 +78,7 @@ class Circles:
         if blob is None:
             raise CircleError("you are not in that circle (or no longer)")
         try:
-            key = open_grant(blob, circle_id, epoch, self.member.identity)
+            key = open_grant(blob, circle_id, epoch, self.member.identities)
         except GrantError as error:
             raise CircleError(str(error)) from None
         self._keys[(circle_id, epoch)] = key
@@ -187,8 +187,8 @@ class Circles:
             CircleError, StorycircleError: a bad name, pseudonym or folder.
         """
         circle_id = secrets.token_hex(8)
-        key = new_epoch_key(circle_id, 1)
         me = self._self_entry(ACTIVE, pseudonym or self.member.pseudonym)
+        key = new_epoch_key(circle_id, 1, [me.recipient])
         roster = Roster(
             circle_id,
             clean_circle_name(name),
@@ -223,7 +223,7 @@ class Circles:
         new = updated(old)
         guest = RosterMember(
             card.member_id,
-            card.recipient,
+            card.key_text,
             card.signing_public,
             INVITED,
             card.pseudonym,
@@ -320,10 +320,13 @@ class Circles:
         self.rows.put_circle(with_meta(record, key, meta["name"], clean_folder(folder)))
         return self.circle(circle_id)
 
-    def _self_entry(self, status: str, pseudonym: str, at: int = 0) -> RosterMember:
+    def _self_entry(
+        self, status: str, pseudonym: str, at: int = 0, listed: RosterMember | None = None
+    ) -> RosterMember:
+        # Keys already listed stay as they are: a roster may not swap them.
         return RosterMember(
             self.member.id,
-            str(self.member.identity.recipient),
+            listed.recipient if listed is not None else self.member.key_text,
             self.member.record.signing_public,
             status,
             clean_pseudonym(pseudonym),
@@ -331,7 +334,7 @@ class Circles:
         )
 
     def _set_self(self, old: Roster, status: str, pseudonym: str) -> Circle:
-        me = self._self_entry(status, pseudonym, old.revision + 1)
+        me = self._self_entry(status, pseudonym, old.revision + 1, old.member(self.member.id))
         new = updated(old, members=old.with_member(me))
         self.apply_roster(new, folder=self.folder_of(old.circle_id))
         return self.circle(old.circle_id)

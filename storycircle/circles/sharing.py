@@ -94,14 +94,17 @@ class Sharing:
         # take a re-share after a withdrawal as new.
         seq = 1 + max([rows.withdrawn_version(circle_id, story.id), *(r.share_seq for r in mine)])
         key = self.circles.key(circle_id, roster.epoch)
+        # The circle's stanza first: every reader but the author tries it first.
+        recipients: list[vault.Recipient] = [vault.parse_recipient(key.recipient)]
+        # The author's own copy, of the epoch's kind: a file never mixes hybrid
+        # and classic keys (a hybrid epoch with an author without a hybrid key
+        # yet gets the circle's stanza only; the author reads it through it).
+        if not key.hybrid:
+            recipients.append(member.identity.recipient)
+        elif member.has_hybrid and member.hybrid is not None:
+            recipients.append(member.hybrid.recipient)
         blob = seal_circle_story(
-            story,
-            member.signing_key,
-            circle_id,
-            roster.epoch,
-            seq,
-            # The circle's stanza first: every reader but the author tries it first.
-            [vault.parse_recipient(key.recipient), member.identity.recipient],
+            story, member.signing_key, circle_id, roster.epoch, seq, recipients
         )
         with self.circles.store.batch():
             rows.clear_withdrawn(circle_id, story.id)

@@ -335,7 +335,7 @@ class _StanzaProbe:
 
 def _open_bundle(data: bytes, member: UnlockedMember, passphrase: str | None) -> bytes:
     probe = _StanzaProbe()
-    identities: list[vault.Identity] = [member.identity, probe]
+    identities: list[vault.Identity] = [*member.identities, probe]
     if passphrase is not None:
         identities.insert(0, vault.ScryptIdentity(passphrase, MAX_BUNDLE_WORK_FACTOR))
     try:

@@ -259,7 +259,9 @@ class CardDialog(ModalScreen[None]):
                 block(
                     "Give this line to someone on another machine so they can invite you "
                     "to a circle. It holds your public keys and your pseudonym, nothing "
-                    "secret. Select it and copy it (in many terminals: hold shift and drag)."
+                    "secret. It is long because it carries your post-quantum key "
+                    "(age1pq1…, ML-KEM-768 with X25519): copy the whole line. Select it "
+                    "and copy it (in many terminals: hold shift and drag)."
                 ),
                 classes="hint",
             )

@@ -44,8 +44,14 @@ def circle_row(circle: Circle, me: str, show_print: bool = False) -> Content:
     return Content.assemble(line(circle.name).stylize("bold"), (mark, "dim"), "\n", (where, "dim"))
 
 
-def circle_details(circle: Circle, me: str, show_print: bool = False) -> Content:
-    """Everything the screen says about one circle, from untrusted parts made inert."""
+def circle_details(
+    circle: Circle, me: str, show_print: bool = False, key_note: str = ""
+) -> Content:
+    """Everything the screen says about one circle, from untrusted parts made inert.
+
+    ``key_note`` says whether the circle's key is post-quantum and who has
+    only a classic key (it holds pseudonyms, so it is made inert too).
+    """
     parts: list[Content | str | tuple[str, str]] = [line(circle.name).stylize("bold"), "\n"]
     mine = circle.pseudonym_of(me)
     if show_print:
@@ -86,6 +92,8 @@ def circle_details(circle: Circle, me: str, show_print: bool = False) -> Content
         if member.id == me:
             notes.append("you")
         parts += [f"{mark} ", line(member.pseudonym), (f"  {' · '.join(notes)}", "dim"), "\n"]
+    if key_note:
+        parts += ["\n", line(key_note).stylize("dim"), "\n"]
     if circle.my_status == "active":
         parts += ["\n", ("Enter opens the circle's stories in the library.", "dim")]
     return Content.assemble(*parts)

@@ -132,11 +132,12 @@ class CirclesScreen(Screen[None]):
     def _show_selected(self) -> None:
         circle = self.selected
         info = self.query_one("#circle-info", Static)
-        info.update(
-            circle_details(circle, self._me, needs_print(circle, self._circles))
-            if circle
-            else Content(NO_CIRCLES)
-        )
+        if circle is None:
+            info.update(Content(NO_CIRCLES))
+        else:
+            note = self.session.circle_key_note(circle.id)
+            shown = needs_print(circle, self._circles)
+            info.update(circle_details(circle, self._me, shown, note))
         self.refresh_bindings()
 
     @on(OptionList.OptionHighlighted, "#circle-list")

@@ -205,4 +205,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX stories_scope_day ON stories (scope, author_id, created_day DESC, seq DESC)",
         "CREATE INDEX circle_stories_day ON circle_stories (circle_id, created_day DESC, seq DESC)",
     ),
+    # Hybrid post-quantum keys (issue 19): a member's public age1pq1 recipient,
+    # "" until their hybrid key exists (made at init, or at their next unlock).
+    ("ALTER TABLE members ADD COLUMN hybrid_recipient TEXT NOT NULL DEFAULT ''",),
 )

@@ -26,7 +26,8 @@ NEWEST_FIRST = "created_day DESC, seq DESC"
 """Listing order: by the story's own date (an import keeps its original one), then
 by when it was written. Served by the ``stories_scope_day`` index."""
 _MEMBER_COLUMNS = (
-    "id, pseudonym, recipient, signing_public, identity_sealed, signing_sealed, created"
+    "id, pseudonym, recipient, signing_public, identity_sealed, signing_sealed, created, "
+    "hybrid_recipient"
 )
 
 
@@ -96,7 +97,7 @@ class Store:
         try:
             with transaction(self._conn):
                 self._conn.execute(
-                    f"INSERT INTO members ({_MEMBER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    f"INSERT INTO members ({_MEMBER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         member.id,
                         member.pseudonym,
@@ -105,6 +106,7 @@ class Store:
                         member.identity_sealed,
                         member.signing_sealed,
                         member.created,
+                        member.hybrid_recipient,
                     ),
                 )
         except sqlite3.IntegrityError:
@@ -129,13 +131,20 @@ class Store:
         rows = self._conn.execute(f"SELECT {_MEMBER_COLUMNS} FROM members ORDER BY rowid")
         return [_member(row) for row in rows]
 
-    def replace_identity(self, member_id: str, identity_sealed: bytes) -> None:
-        """Store a re-wrapped identity file (after a passphrase change)."""
+    def replace_identity(
+        self, member_id: str, identity_sealed: bytes, hybrid_recipient: str | None = None
+    ) -> None:
+        """Store a re-wrapped identity file (after a passphrase change or a new hybrid key)."""
         with transaction(self._conn):
             self._conn.execute(
                 "UPDATE members SET identity_sealed = ? WHERE id = ?",
                 (identity_sealed, member_id),
             )
+            if hybrid_recipient is not None:
+                self._conn.execute(
+                    "UPDATE members SET hybrid_recipient = ? WHERE id = ?",
+                    (hybrid_recipient, member_id),
+                )
 
     def delete_member(self, member_id: str) -> bool:
         """Delete a member with their stories, drafts, reactions and preferences.

@@ -1,8 +1,9 @@
 """The storycircle vault: age v1 file encryption (C2SP age spec) on `cryptography`.
 
 Files written here open with the reference ``age`` tool and vice versa.
-X25519 public keys and scrypt passphrases are supported, in binary or ASCII
-armor; decryption is strict and all-or-nothing.
+X25519 public keys, hybrid post-quantum ``mlkem768x25519`` public keys
+(ML-KEM-768 with X25519) and scrypt passphrases are supported, in binary or
+ASCII armor; decryption is strict and all-or-nothing.
 
 Example:
     >>> from storycircle.vault import X25519Identity, decrypt, encrypt
@@ -26,15 +27,21 @@ from .errors import (
     UsageError,
     WorkFactorTooHigh,
 )
+from .keys import AgeIdentity, AgeRecipient, is_hybrid, parse_identity, parse_recipient
+from .mlkem768x25519 import HybridIdentity, HybridRecipient
 from .protocols import Identity, Recipient
 from .scrypt import ScryptIdentity, ScryptRecipient
-from .x25519 import X25519Identity, X25519Recipient, parse_identity, parse_recipient
+from .x25519 import X25519Identity, X25519Recipient
 
 __all__ = [
     "AgeError",
+    "AgeIdentity",
+    "AgeRecipient",
     "ArmorError",
     "HMACError",
     "HeaderError",
+    "HybridIdentity",
+    "HybridRecipient",
     "Identity",
     "InputTooLarge",
     "KeyFormatError",
@@ -50,6 +57,7 @@ __all__ = [
     "decrypt",
     "encrypt",
     "is_age_file",
+    "is_hybrid",
     "parse_identity",
     "parse_recipient",
 ]

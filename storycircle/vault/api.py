@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Final
 
 from . import armor as _armor
+from . import mlkem768x25519 as _pq
 from . import scrypt as _scrypt
 from .errors import HeaderError, InputTooLarge, NoIdentityMatch, UsageError
 from .format import PAYLOAD_NONCE_SIZE, VERSION_LINE, Stanza, encode_header, parse_header
@@ -28,26 +29,45 @@ def _has_mixed_scrypt(stanzas: Sequence[Stanza]) -> bool:
     return len(stanzas) > 1 and any(s.type == _scrypt.STANZA_TYPE for s in stanzas)
 
 
+def _mixes_hybrid_with_classic(recipients: Sequence[Recipient]) -> bool:
+    # The spec: a file encrypted to the post-quantum type SHOULD NOT also be
+    # encrypted to a classic type, or the classic stanza is the weak link. The
+    # vault never writes such a file; it still reads one (CCTV hybrid_and_x25519).
+    kinds = {isinstance(r, _pq.HybridRecipient) for r in recipients}
+    return len(kinds) > 1
+
+
 def encrypt(plaintext: bytes, recipients: Sequence[Recipient], *, armor: bool = False) -> bytes:
     """Encrypt ``plaintext`` to one or more recipients as an age v1 file.
 
     Args:
         plaintext: The data to protect.
-        recipients: Public keys (:class:`X25519Recipient`) or a single
-            :class:`ScryptRecipient`.
+        recipients: Public keys (:class:`X25519Recipient`, or
+            :class:`HybridRecipient` for post-quantum protection, never both
+            kinds in one file) or a single :class:`ScryptRecipient`.
         armor: If True, return the ASCII-armored (PEM) form instead of binary.
 
     Returns:
         The encrypted file.
 
     Raises:
-        UsageError: if there are no recipients, too many, or a passphrase is
-            mixed with other recipients.
+        UsageError: if there are no recipients, too many, a passphrase is
+            mixed with other recipients, or hybrid post-quantum recipients are
+            mixed with classic ones.
         InputTooLarge: if the encrypted file would exceed ``MAX_CIPHERTEXT_SIZE``
             (checked before encrypting anything).
     """
     if isinstance(recipients, str | bytes) or not recipients:
         raise UsageError("at least one recipient is needed to encrypt")
+    # Refusals that need no cryptography come before any key is wrapped.
+    if len(recipients) > MAX_STANZAS:
+        raise UsageError(f"too many recipients (at most {MAX_STANZAS})")
+    if len(recipients) > 1 and any(isinstance(r, _scrypt.ScryptRecipient) for r in recipients):
+        raise UsageError("a passphrase cannot be combined with other recipients")
+    if _mixes_hybrid_with_classic(recipients):
+        raise UsageError(
+            "post-quantum (age1pq1...) and classic (age1...) keys cannot be combined in one file"
+        )
     file_key = random_bytes(FILE_KEY_SIZE)
     stanzas: list[Stanza] = []
     for recipient in recipients:

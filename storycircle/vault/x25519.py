@@ -20,15 +20,14 @@ from .primitives import (
     hkdf_sha256,
 )
 
-__all__ = ["X25519Identity", "X25519Recipient", "parse_identity", "parse_recipient"]
+__all__ = ["IDENTITY_HRP", "RECIPIENT_HRP", "STANZA_TYPE", "X25519Identity", "X25519Recipient"]
 
 STANZA_TYPE: Final = "X25519"
 _LABEL: Final = b"age-encryption.org/v1/X25519"
 _KEY_SIZE: Final = 32
 _WRAPPED_SIZE: Final = FILE_KEY_SIZE + 16  # file key plus Poly1305 tag
-_RECIPIENT_HRP: Final = "age"
-_IDENTITY_HRP: Final = "age-secret-key-"
-_PQ_HRPS: Final = frozenset({"age1pq", "age-secret-key-pq-"})
+RECIPIENT_HRP: Final = "age"
+IDENTITY_HRP: Final = "age-secret-key-"
 _ALL_ZERO: Final = bytes(_KEY_SIZE)
 _DAMAGED: Final = "the file is damaged: "
 
@@ -95,7 +94,7 @@ class X25519Recipient:
         return [Stanza(STANZA_TYPE, (b64encode_raw(share).decode("ascii"),), body)]
 
     def __str__(self) -> str:
-        return bech32.encode(_RECIPIENT_HRP, self._public)
+        return bech32.encode(RECIPIENT_HRP, self._public)
 
     def __repr__(self) -> str:
         return f"X25519Recipient({str(self)!r})"
@@ -185,44 +184,8 @@ class X25519Identity:
         return None
 
     def __str__(self) -> str:
-        return bech32.encode(_IDENTITY_HRP, self._secret).upper()
+        return bech32.encode(IDENTITY_HRP, self._secret).upper()
 
     def __repr__(self) -> str:
         # Never include the secret: reprs end up in logs and tracebacks.
         return f"X25519Identity(recipient={str(self.recipient)!r})"
-
-
-def _decode_key(text: str, hrp: str, what: str, prefix: str) -> bytes:
-    try:
-        found_hrp, data = bech32.decode(text.strip())
-    except bech32.Bech32Error as exc:
-        raise KeyFormatError(f"not a valid {what}: {exc}") from None
-    if found_hrp != hrp:
-        if found_hrp in _PQ_HRPS:
-            raise KeyFormatError(f"post-quantum age keys are not supported yet ({what})")
-        raise KeyFormatError(f"not a valid {what}: it should start with {prefix}")
-    if len(data) != _KEY_SIZE:
-        raise KeyFormatError(f"not a valid {what}: wrong length")
-    return data
-
-
-def parse_recipient(text: str) -> X25519Recipient:
-    """Parse an ``age1...`` public key.
-
-    Surrounding whitespace is ignored; the key itself must be exact.
-
-    Raises:
-        KeyFormatError: with a short reason if the string is not a usable age public key.
-    """
-    return X25519Recipient(_decode_key(text, _RECIPIENT_HRP, "age public key", "age1"))
-
-
-def parse_identity(text: str) -> X25519Identity:
-    """Parse an ``AGE-SECRET-KEY-1...`` secret key.
-
-    Surrounding whitespace is ignored; the key itself must be exact.
-
-    Raises:
-        KeyFormatError: with a short reason if the string is not an age secret key.
-    """
-    return X25519Identity(_decode_key(text, _IDENTITY_HRP, "age secret key", "AGE-SECRET-KEY-1"))

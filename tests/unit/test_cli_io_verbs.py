@@ -230,3 +230,27 @@ def test_progress_is_a_bar_on_terminals_only(monkeypatch: pytest.MonkeyPatch) ->
     quiet(3, 3)
     quiet.finish()
     assert piped.getvalue() == ""
+
+
+@pytest.mark.parametrize(
+    ("flag", "stanza"), [((), b"mlkem768x25519"), (("--classic-key",), b"X25519")]
+)
+def test_own_bundle_is_hybrid_unless_classic_key_is_asked(
+    cli: Cli, tmp_path: Path, flag: tuple[str, ...], stanza: bytes
+) -> None:
+    _write_story(cli, "For later", "later")
+    dest = tmp_path / "bundle"
+    _ok(cli("export", "bundle", str(dest), *flag, passphrases=(PASSPHRASE,)))
+    header = (dest / "stories.age").read_bytes().split(b"\n---", 1)[0]
+    assert [line.split()[1] for line in header.splitlines()[1:] if line.startswith(b"-> ")] == [
+        stanza
+    ]
+    result = _ok(cli("import", str(dest / "stories.age"), passphrases=(PASSPHRASE,)))
+    assert "already" in result.stdout
+
+
+def test_classic_key_only_applies_to_a_bundle(cli: Cli, tmp_path: Path) -> None:
+    _fails(
+        cli("export", "markdown", str(tmp_path / "md"), "--classic-key", passphrases=(PASSPHRASE,)),
+        "only apply to a bundle",
+    )

@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 import storycircle.exporting as exporting
+from storycircle import vault
 from storycircle.booklet import BookletAbout, license_url
 from storycircle.collections import shipped_collections
 from storycircle.errors import StorycircleError
@@ -127,8 +128,23 @@ def test_html_booklet_runs_nothing_and_loads_nothing(tmp_path: Path, filled: Jou
     assert "suicidal thoughts" in article
 
 
-def test_bundle_opens_with_age_and_identity(tmp_path: Path, filled: Journal) -> None:
+def test_bundle_is_hybrid_by_default_and_opens_with_the_hybrid_key(
+    tmp_path: Path, filled: Journal
+) -> None:
     export_journal(filled, "bundle", tmp_path / "out")
+    data = (tmp_path / "out" / "stories.age").read_bytes()
+    assert b"\n-> mlkem768x25519 " in data
+    assert b"\n-> X25519 " not in data
+    assert filled.member.hybrid is not None
+    with pytest.raises(vault.NoIdentityMatch):
+        vault.decrypt(data, [filled.member.identity])
+    plain = vault.decrypt(data, [filled.member.hybrid])
+    assert len(json.loads(plain)["stories"]) == 3
+
+
+def test_bundle_opens_with_age_and_identity(tmp_path: Path, filled: Journal) -> None:
+    # Debian's age 1.1.1 predates hybrid keys: the classic-key bundle is for it.
+    export_journal(filled, "bundle", tmp_path / "out", classic_key=True)
     bundle = tmp_path / "out" / "stories.age"
     assert bundle.read_bytes().startswith(b"age-encryption.org/v1\n")
     assert b"night I called" not in bundle.read_bytes()

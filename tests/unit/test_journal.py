@@ -170,7 +170,7 @@ def test_unknown_envelope_version_is_refused(
 ) -> None:
     story = journal.save(title="t", body="words").story
     envelope = {"v": 9, "id": story.id, "version": 1, "author": member.id}
-    blob = vault.encrypt(json.dumps(envelope).encode(), [member.identity.recipient])
+    blob = vault.encrypt(json.dumps(envelope).encode(), [member.own_recipient])
     _tamper(store, story.id, blob=blob)
     with pytest.raises(DamagedStory, match="newer storycircle"):
         journal.load(story.id)
@@ -182,9 +182,9 @@ def test_forged_signature_is_refused(
     story = journal.save(title="t", body="words").story
     record = store.story(story.id)
     assert record is not None
-    fields = json.loads(vault.decrypt(record.blob, [member.identity]))
+    fields = json.loads(vault.decrypt(record.blob, member.identities))
     fields["body"] = "words I never wrote"
-    forged = vault.encrypt(json.dumps(fields).encode(), [member.identity.recipient])
+    forged = vault.encrypt(json.dumps(fields).encode(), [member.own_recipient])
     _tamper(store, story.id, blob=forged)
     with pytest.raises(DamagedStory, match="signature"):
         journal.load(story.id)

@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import pytest
 
+import storycircle.members as members_module
 from storycircle import vault
+from storycircle.config import Config
 from storycircle.errors import StorycircleError, WeakPassphrase, WrongPassphrase
-from storycircle.members import change_passphrase, create_member, find_member, unlock
+from storycircle.installation import Installation
+from storycircle.journal import Journal
+from storycircle.members import (
+    HYBRID_LINE_PREFIX,
+    change_passphrase,
+    create_member,
+    find_member,
+    save_upgrade,
+    unlock,
+)
+from storycircle.models import MemberRecord
 from storycircle.passphrase import check_strength
+from storycircle.session import Session
 from storycircle.store import Store
+from storycircle.vault.format import parse_header
 from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR
 
 
@@ -116,3 +133,104 @@ def test_a_pseudonym_that_looks_like_a_passphrase(
     from storycircle.passphrase import looks_like_passphrase
 
     assert looks_like_passphrase(pseudonym, passphrase) is looks
+
+
+def _legacy_member(store: Store) -> MemberRecord:
+    """A member as made before hybrid keys: the identity file has the X25519 key only."""
+    record = create_member(store, "elder", PASSPHRASE, work_factor=TEST_WORK_FACTOR)
+    member = unlock(record, PASSPHRASE)
+    sealed = members_module._seal_identity(member.identity, None, PASSPHRASE, TEST_WORK_FACTOR)
+    store.replace_identity(record.id, sealed, "")
+    return find_member(store, "elder")
+
+
+def test_a_new_member_has_a_hybrid_key_sealed_with_the_identity(store: Store) -> None:
+    record = create_member(store, "river", PASSPHRASE, work_factor=TEST_WORK_FACTOR)
+    member = unlock(record, PASSPHRASE)
+    assert member.hybrid is not None and member.upgrade is None and member.has_hybrid
+    assert member.own_recipient == member.hybrid.recipient
+    assert member.key_text == f"{member.identity.recipient} {member.hybrid.recipient}"
+    assert member.identities == [member.hybrid, member.identity]
+    text = vault.decrypt(record.identity_sealed, [vault.ScryptIdentity(PASSPHRASE)]).decode()
+    assert f"{HYBRID_LINE_PREFIX}{member.hybrid}" in text.splitlines()
+
+
+def test_an_older_member_gets_a_hybrid_key_at_the_next_unlock(store: Store) -> None:
+    record = _legacy_member(store)
+    member = unlock(record, PASSPHRASE)
+    # Prepared but not stored: nothing may be encrypted to it yet.
+    assert member.hybrid is not None and member.upgrade is not None
+    assert not member.has_hybrid
+    assert member.own_recipient == member.identity.recipient
+    assert find_member(store, "elder").identity_sealed == record.identity_sealed
+    saved = save_upgrade(store, member)
+    assert saved.has_hybrid and saved.own_recipient == member.hybrid.recipient
+    again = unlock(find_member(store, "elder"), PASSPHRASE)
+    assert again.upgrade is None and again.hybrid is not None
+    assert again.hybrid.to_bytes() == member.hybrid.to_bytes()
+    assert again.identity.to_bytes() == member.identity.to_bytes()
+    # Stored under the same passphrase and the same scrypt cost.
+    stored = find_member(store, "elder").identity_sealed
+    assert parse_header(stored).stanzas[0].args[1] == str(TEST_WORK_FACTOR)
+    assert save_upgrade(store, again) is again
+
+
+def test_change_passphrase_keeps_the_hybrid_key(store: Store) -> None:
+    record = create_member(store, "river", PASSPHRASE, work_factor=TEST_WORK_FACTOR)
+    member = unlock(record, PASSPHRASE)
+    new = "lantern harbour violet ninety"
+    change_passphrase(store, member, new, work_factor=TEST_WORK_FACTOR)
+    after = unlock(find_member(store, "river"), new)
+    assert after.hybrid is not None and member.hybrid is not None
+    assert after.hybrid.to_bytes() == member.hybrid.to_bytes()
+    assert after.upgrade is None
+
+
+def test_a_damaged_hybrid_line_is_refused(store: Store) -> None:
+    record = create_member(store, "river", PASSPHRASE, work_factor=TEST_WORK_FACTOR)
+    member = unlock(record, PASSPHRASE)
+    bad = f"{HYBRID_LINE_PREFIX}AGE-SECRET-KEY-PQ-1QQQ"
+    text = f"# public key: {record.recipient}\n{member.identity}\n{bad}\n"
+    sealed = vault.encrypt(text.encode(), [vault.ScryptRecipient(PASSPHRASE, TEST_WORK_FACTOR)])
+    store.replace_identity(record.id, sealed)
+    with pytest.raises(StorycircleError, match="damaged"):
+        unlock(find_member(store, "river"), PASSPHRASE)
+
+
+def test_opening_the_journal_stores_the_upgrade_and_new_stories_use_it(
+    store: Store, tmp_path: Path
+) -> None:
+    record = _legacy_member(store)
+    old_member = unlock(record, PASSPHRASE)
+    # A story from before the upgrade: classic only (the member had no hybrid key).
+    journal = Journal(store, replace(old_member, hybrid=None, upgrade=None))
+    before = journal.save(title="Before", body="old words").story
+    session = Session(Installation(tmp_path, store, Config(work_factor=TEST_WORK_FACTOR)))
+    journal = session.open_journal(unlock(find_member(store, "elder"), PASSPHRASE))
+    stored = find_member(store, "elder")
+    assert stored.hybrid_recipient.startswith("age1pq1")
+    assert journal.member.has_hybrid
+    after = journal.save(title="After", body="new words").story
+    types = {s.type for s in parse_header(_blob(store, after.id)).stanzas}
+    assert types == {"mlkem768x25519"}
+    assert {s.type for s in parse_header(_blob(store, before.id)).stanzas} == {"X25519"}
+    assert journal.load(before.id).body == "old words"
+    assert journal.load(after.id).body == "new words"
+    # The next unlock needs no upgrade: the key is kept.
+    again = unlock(stored, PASSPHRASE)
+    assert again.upgrade is None and again.hybrid is not None
+    assert str(again.hybrid.recipient) == stored.hybrid_recipient
+
+
+def _blob(store: Store, story_id: str) -> bytes:
+    record = store.story(story_id)
+    assert record is not None
+    return record.blob
+
+
+def test_an_unlock_for_reading_only_prepares_no_key(store: Store) -> None:
+    record = _legacy_member(store)
+    member = unlock(record, PASSPHRASE, prepare_upgrade=False)
+    assert member.hybrid is None and member.upgrade is None
+    assert member.own_recipient == member.identity.recipient
+    assert member.identities == [member.identity]

@@ -176,9 +176,9 @@ def test_journal_search_skips_a_story_whose_signature_does_not_hold(
     story = journal.save(title="t", body="words").story
     record = store.story(story.id)
     assert record is not None
-    fields = json.loads(vault.decrypt(record.blob, [member.identity]))
+    fields = json.loads(vault.decrypt(record.blob, member.identities))
     fields["body"] = "planted words"
-    forged = vault.encrypt(json.dumps(fields).encode(), [member.identity.recipient])
+    forged = vault.encrypt(json.dumps(fields).encode(), [member.own_recipient])
     store._conn.execute("UPDATE stories SET blob = ? WHERE id = ?", (forged, story.id))
     assert journal.search("planted") == []
     assert story.id in journal.damaged

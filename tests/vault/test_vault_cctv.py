@@ -105,8 +105,6 @@ def check_round_trips(vector: Vector, plaintext: bytes) -> None:
 @pytest.mark.parametrize("path", VECTOR_FILES, ids=[p.name for p in VECTOR_FILES])
 def test_cctv_vector(path: Path) -> None:
     vector = load_vector(path)
-    if is_post_quantum(vector):
-        pytest.skip("post-quantum mlkem768x25519 recipients are not implemented")
     identities: list[Identity] = [parse_identity(i) for i in vector.identities]
     identities += [ScryptIdentity(p) for p in vector.passphrases]
     if not identities:
