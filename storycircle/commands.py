@@ -114,7 +114,10 @@ def _read(installation: Installation, args: argparse.Namespace) -> int:
 
 
 def _search(installation: Installation, args: argparse.Namespace) -> int:
-    rows = open_journal(installation, args).search(" ".join(args.words))
+    from storycircle.search_index import search_journal
+
+    member = open_journal(installation, args).member
+    rows = search_journal(installation.store, member, " ".join(args.words))
     _print_rows(rows)
     if not rows:
         say_line("Nothing found.")

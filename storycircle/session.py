@@ -72,6 +72,7 @@ class Session(CircleVerbs):
             hope_counts=reactions.hope_counts if reactions is not None else dict,
             today=self.clock().date(),
             sharing=self.sharing,
+            store=self.installation.store,
         )
 
     # -- members and unlocking ------------------------------------------------

@@ -154,4 +154,15 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (circle_id, story_id)
         ) WITHOUT ROWID""",
     ),
+    (
+        # The journal's full-text search index (issue 17): sealed segments of
+        # one member's index, each an immutable term dictionary with posting
+        # arrays. In clear: the member id, a random segment id and the size.
+        """CREATE TABLE search_segments (
+            member_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+            id TEXT NOT NULL,
+            blob BLOB NOT NULL,
+            UNIQUE (member_id, id)
+        )""",
+    ),
 )

@@ -16,6 +16,7 @@ from storycircle.errors import StoreError
 from storycircle.models import DraftRecord, MemberRecord, StoryRecord
 from storycircle.store.circle_store import CircleStore
 from storycircle.store.database import connect, connect_read_only, transaction
+from storycircle.store.search_store import SearchStore
 
 _STORY_COLUMNS = (
     "id, version, author_id, scope, epoch, created_day, updated_day, seq, size, blob, summary"
@@ -48,6 +49,8 @@ class Store:
         """The database file, or None for an in-memory store."""
         self.circles = CircleStore(self._conn)
         """The circle tables of the same database."""
+        self.search = SearchStore(self._conn)
+        """The full-text search index's segments."""
 
     @classmethod
     def open(cls, path: Path | str) -> Store:
