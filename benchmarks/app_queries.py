@@ -2,8 +2,9 @@
 
 Run as ``python -m benchmarks.app_queries SIZE QUERIES`` (the dataset must
 exist; :mod:`benchmarks.bench_vs_jrnl` makes it). Prints one JSON object:
-the build time and memory of the full-text index (built as the app's
-background worker builds it, from the database), then p50/p95 of
+how long the full-text index takes to open after an unlock (as the
+app's background worker opens it, from its sealed segments; the first open of
+a dataset, which indexes every story once, is reported apart) and its memory, then p50/p95 of
 ``Library.related`` and of ``Library.find`` with a word, over random stories
 and words. Runs in its own process so its memory is its own.
 """
@@ -21,8 +22,9 @@ from benchmarks.datasets import PASSPHRASE, ensure
 from storycircle.installation import open_installation
 from storycircle.members import unlock
 from storycircle.models import JOURNAL_SCOPE
-from storycircle.search_index import build
+from storycircle.search_index import SearchIndex
 from storycircle.session import Session
+from storycircle.store import Store
 
 
 def rss_mib() -> float:
@@ -66,13 +68,28 @@ def main() -> None:
         samples.append((time.perf_counter() - start) * 1000)
     related = percentiles(samples)
 
+    # The full-text index as the library screen's worker opens it: on its
+    # own connection. The first open of a dataset indexes every story (once,
+    # kept sealed in the database) and merges; the figure that counts is the
+    # next unlock, which only opens the sealed segments.
+    assert installation.store.path is not None
+    worker_store = Store.open(installation.store.path)
+    start = time.perf_counter()
+    first = SearchIndex(member)
+    first.load(worker_store)
+    while first.merge(worker_store):
+        pass
+    first_open = time.perf_counter() - start
+    del first
     before = rss_mib()
     start = time.perf_counter()
-    assert installation.store.path is not None
-    build(library.start_text_index(), installation.store.path, member)
-    index_build = time.perf_counter() - start
+    index = library.start_text_index()
+    assert index is not None
+    index.load(worker_store)
+    index_ready = time.perf_counter() - start
     index_mib = rss_mib() - before
-
+    worker_store.close()
+    segments = index.segment_count
     # Words drawn two ways: by their frequency in the text (mostly very
     # common words, each matching a third of the journal or more: the worst
     # case), and uniformly from the vocabulary (distinctive words, as people
@@ -101,8 +118,11 @@ def main() -> None:
                 "size": size,
                 "related_build_s": related_build,
                 "related_ms": related,
-                "index_build_s": index_build,
+                "index_first_open_s": first_open,
+                "index_ready_s": index_ready,
+                "index_segments": segments,
                 "index_mib": index_mib,
+                "rss_after_mib": rss_mib(),
                 "search_ms": search,
                 "search_hits_median": hits,
             }
