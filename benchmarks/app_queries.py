@@ -96,21 +96,28 @@ def main() -> None:
     # mostly search for).
     vocabulary = synth.word_list()
     weights = synth.zipf_weights(len(vocabulary), 1.0)
+    frequent = rng.choices(vocabulary, cum_weights=weights, k=queries)
     draws = {
-        "frequent": rng.choices(vocabulary, cum_weights=weights, k=queries),
+        "frequent": frequent,
         "any": rng.choices(vocabulary, k=queries),
+        # Partial words, as typed: the first two or three letters of those
+        # frequent words (each matching hundreds of words of the vocabulary).
+        "partial": [word[: rng.choice((2, 3))] for word in frequent],
     }
     search: dict[str, dict[str, float]] = {}
     hits: dict[str, int] = {}
+    matched: dict[str, int] = {}
     for name, words in draws.items():
-        samples, counts = [], []
+        samples, counts, matches = [], [], []
         for word in words:
             start = time.perf_counter()
             found = library.find(JOURNAL_SCOPE, word)
             samples.append((time.perf_counter() - start) * 1000)
             counts.append(len(found))
+            matches.append(library.text_matches)  # found lists the newest SEARCH_LIMIT
         search[name] = percentiles(samples)
         hits[name] = sorted(counts)[len(counts) // 2]
+        matched[name] = sorted(matches)[len(matches) // 2]
     installation.store.close()
     print(
         json.dumps(
@@ -125,6 +132,7 @@ def main() -> None:
                 "rss_after_mib": rss_mib(),
                 "search_ms": search,
                 "search_hits_median": hits,
+                "search_matches_median": matched,
             }
         )
     )
