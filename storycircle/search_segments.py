@@ -6,7 +6,8 @@ edited or deleted later simply stops being live, and the next merge leaves
 it out. Layout before sealing (little-endian, no Python objects, nothing is
 ever unpickled)::
 
-    header   "SCX1", base, span, docs, terms, term bytes   (6 x uint32)
+    header   "SCX1", base, span, docs, terms, term bytes, data bytes,
+             prefixes, prefix bytes                          (4 bytes + 8 x uint32)
     docs     docs x uint32: the seqs indexed, ascending
     terms    the terms, sorted, UTF-8, joined by "\\n" (a term is \\w+)
     kinds    terms x uint8: 0 = posting array, 1 = bitmap
@@ -14,6 +15,12 @@ ever unpickled)::
     data     postings: an array of absolute seqs, ascending; or a bitmap
              whose bit i is seq ``base + i`` (for terms in more than 1/32 of
              the span, where the bitmap is the smaller of the two)
+    prefixes sorted prefixes, UTF-8, joined by "\\n"; then prefixes x uint32
+             ends; then one bitmap per prefix: the union of the posting
+             arrays of the terms it begins. Stored for the prefixes whose
+             arrays hold more than 1/32 of the span of postings in all, so a
+             short or common prefix ("s", "sle") costs one bitmap, never a
+             walk through thousands of postings.
 
 The whole is sealed with ChaCha20-Poly1305 under a key derived from the
 member's journal keys and bound to the member and the segment id, so a
@@ -34,7 +41,7 @@ from storycircle.keys import ScopeKeys, SealError, hkdf
 
 INDEX_INFO = b"storycircle/search-index/v1"
 _MAGIC = b"SCX1"
-_HEADER = struct.Struct("<4s5I")
+_HEADER = struct.Struct("<4s8I")
 _BITMAP_RATIO = 32
 _WORD = re.compile(r"\w+")
 _SWAP = sys.byteorder != "little"
@@ -109,6 +116,7 @@ def encode(docs: Sequence[int], terms: Sequence[str], parts: Sequence[Part]) -> 
     base, span = docs[0], docs[-1] - docs[0] + 1
     threshold = span // _BITMAP_RATIO
     kinds = bytearray(len(terms))
+    sparse: list[tuple[str, array]] = []  # type: ignore[type-arg]
     ends = array("I")
     chunks: list[bytes] = []
     end = 0
@@ -125,18 +133,65 @@ def encode(docs: Sequence[int], terms: Sequence[str], parts: Sequence[Part]) -> 
             chunk = bits.to_bytes((bits.bit_length() + 7) >> 3, "little")
         else:
             chunk = _le(part)
+        if not kinds[number]:
+            sparse.append((terms[number], part if not isinstance(part, int) else _from_le(chunk)))
         chunks.append(chunk)
         end += len(chunk)
         ends.append(end)
+    unions = _prefix_unions(sparse, base, span, threshold)
+    union_ends = array("I")
+    union_chunks = []
+    end = 0
+    for _, bits in unions:
+        union_chunks.append(bits.to_bytes((bits.bit_length() + 7) >> 3, "little"))
+        end += len(union_chunks[-1])
+        union_ends.append(end)
     text = "\n".join(terms).encode("utf-8")
-    header = _HEADER.pack(_MAGIC, base, span, len(docs), len(terms), len(text))
-    return b"".join([header, _le(array("I", docs)), text, bytes(kinds), _le(ends), *chunks])
+    prefix_text = "\n".join(prefix for prefix, _ in unions).encode("utf-8")
+    header = _HEADER.pack(
+        _MAGIC,
+        base,
+        span,
+        len(docs),
+        len(terms),
+        len(text),
+        sum(len(chunk) for chunk in chunks),
+        len(unions),
+        len(prefix_text),
+    )
+    layout = [header, _le(array("I", docs)), text, bytes(kinds), _le(ends), *chunks]
+    layout += [prefix_text, _le(union_ends), *union_chunks]
+    return b"".join(layout)
+
+
+def _prefix_unions(
+    sparse: list[tuple[str, array]],  # type: ignore[type-arg]
+    base: int,
+    span: int,
+    threshold: int,
+) -> list[tuple[str, int]]:
+    """Bitmaps of the prefixes under which the posting arrays add up to more
+    than ``threshold`` postings (see the module's docstring)."""
+    counts: dict[str, int] = {}
+    for term, values in sparse:
+        for length in range(1, len(term) + 1):
+            prefix = term[:length]
+            counts[prefix] = counts.get(prefix, 0) + len(values)
+    dense = {prefix for prefix, count in counts.items() if count > threshold}
+    unions: dict[str, int] = {}
+    for term, values in sparse:
+        wanted = [term[:n] for n in range(1, len(term) + 1) if term[:n] in dense]
+        if wanted:
+            bits = bitmap_of(values, base, span)
+            for prefix in wanted:
+                unions[prefix] = unions.get(prefix, 0) | bits
+    return sorted(unions.items())
 
 
 class Segment:
     """An opened segment: sorted terms for prefix lookup, postings decoded on demand."""
 
-    __slots__ = ("_data", "_ends", "_kinds", "base", "docs", "id", "span", "terms")
+    __slots__ = ("_data", "_ends", "_kinds", "_prefixes", "base", "docs", "id", "span", "terms")
 
     def __init__(self, segment_id: str, plain: bytes) -> None:
         """Parse an opened segment.
@@ -146,37 +201,53 @@ class Segment:
         """
         view = memoryview(plain)
         try:
-            magic, base, span, docs, count, size = _HEADER.unpack_from(view)
+            magic, base, span, docs, count, size, data, prefixes, prefix_size = _HEADER.unpack_from(
+                view
+            )
         except struct.error:
             raise SegmentError("segment too short") from None
         if magic != _MAGIC or docs == 0:
             raise SegmentError("not a segment")
         at = _HEADER.size
-        layout = (4 * docs, size, count, 4 * count)
+        layout = (4 * docs, size, count, 4 * count, data, prefix_size, 4 * prefixes)
         if at + sum(layout) > len(view):
             raise SegmentError("segment truncated")
         self.id = segment_id
         self.base, self.span = base, span
         self.docs = _from_le(view[at : at + layout[0]])
         at += layout[0]
-        self.terms = bytes(view[at : at + size]).decode("utf-8").split("\n") if count else []
+        self.terms = _lines(view[at : at + size], count)
         at += size
         self._kinds = bytes(view[at : at + count])
         at += count
         self._ends = _from_le(view[at : at + layout[3]])
-        self._data = view[at + layout[3] :]
+        at += layout[3]
+        self._data = view[at : at + data]
+        at += data
+        names = _lines(view[at : at + prefix_size], prefixes)
+        at += prefix_size
+        union_ends = _from_le(view[at : at + layout[6]])
+        unions = view[at + layout[6] :]
         if (
             len(self.terms) != count
-            or (count and self._ends[-1] != len(self._data))
+            or len(names) != prefixes
+            or (count and self._ends[-1] != data)
+            or (prefixes and union_ends[-1] != len(unions))
             or self.docs[0] != base
             or self.docs[-1] != base + span - 1
         ):
             raise SegmentError("segment is inconsistent")
+        self._prefixes = {
+            name: unions[union_ends[n - 1] if n else 0 : union_ends[n]]
+            for n, name in enumerate(names)
+        }
+
+    def _chunk(self, number: int) -> memoryview:
+        return self._data[self._ends[number - 1] if number else 0 : self._ends[number]]
 
     def part(self, number: int) -> Part:
         """The postings of term ``number``."""
-        start = self._ends[number - 1] if number else 0
-        chunk = self._data[start : self._ends[number]]
+        chunk = self._chunk(number)
         if self._kinds[number]:
             return int.from_bytes(chunk, "little")
         if len(chunk) % 4:
@@ -199,13 +270,22 @@ class Segment:
         to :attr:`base` (the terms stored as bitmaps, OR-ed) and the arrays."""
         bits = 0
         arrays = []
+        union = self._prefixes.get(prefix)
+        if union is not None:
+            bits = int.from_bytes(union, "little")  # every posting array under it
         for number in self.prefixed(prefix):
-            part = self.part(number)
-            if isinstance(part, int):
-                bits |= part
-            else:
-                arrays.append(part)
+            if self._kinds[number]:
+                bits |= int.from_bytes(self._chunk(number), "little")
+            elif union is None:
+                arrays.append(_from_le(self._chunk(number)))
         return bits, arrays
+
+
+def _lines(data: memoryview, count: int) -> list[str]:
+    try:
+        return bytes(data).decode("utf-8").split("\n") if count else []
+    except UnicodeDecodeError:
+        raise SegmentError("segment is inconsistent") from None
 
 
 def seal_segment(keys: ScopeKeys, member_id: str, segment_id: str, plain: bytes) -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import threading
 from pathlib import Path
 
@@ -72,6 +73,38 @@ def test_a_sealed_segment_opens_only_for_its_member_and_row(member: UnlockedMemb
     damaged = sealed[:-1] + bytes([sealed[-1] ^ 1])
     with pytest.raises(SegmentError):
         open_segment(keys, member.id, "a", damaged)
+
+
+def _matched(segment: Segment, prefix: str) -> set[int]:
+    bits, arrays = segment.match(prefix)
+    found = {segment.base + n for n in range(segment.span) if bits >> n & 1}
+    return found | {seq for values in arrays for seq in values}
+
+
+def test_prefix_lookup_equals_brute_force_with_stored_prefix_unions() -> None:
+    # 600 stories over a skewed vocabulary: common words become bitmaps, rare
+    # ones arrays, and prefixes over many rare words get a stored union.
+    rng = random.Random(5)
+    vocabulary = [f"{a}{b}{n}" for a in "sat" for b in "lo" for n in range(40)]
+    docs = {
+        seq: {rng.choice(vocabulary[: 1 + rng.randrange(len(vocabulary))]) for _ in range(6)}
+        for seq in range(10, 610)
+    }
+    plain = build(docs.items())
+    assert plain is not None
+    segment = Segment("s", plain)
+    assert segment._prefixes, "the test needs stored prefix unions"
+    kinds = {segment._kinds[n] for n in range(len(segment.terms))}
+    assert kinds == {0, 1}, "the test needs both bitmaps and arrays"
+    prefixes = {term[:n] for term in vocabulary for n in range(1, len(term) + 1)} | {"x", "s9"}
+    for prefix in sorted(prefixes):
+        expected = {seq for seq, words in docs.items() if any(w.startswith(prefix) for w in words)}
+        assert _matched(segment, prefix) == expected, prefix
+    merged = merge([segment], set(docs) - {10, 11, 300})
+    assert merged is not None
+    again = Segment("m", merged)
+    for prefix in ("s", "sl", "so1", "t", "al3"):
+        assert _matched(again, prefix) == _matched(segment, prefix) - {10, 11, 300}, prefix
 
 
 def test_merge_keeps_live_postings_in_both_forms() -> None:
