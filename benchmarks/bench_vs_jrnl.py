@@ -253,22 +253,36 @@ def query_table(queries: dict[str, object]) -> str:
         f"| related stories, {size:,} | {related['p50']:.2f} ms | {related['p95']:.2f} ms"
         " | p50 <= 5, p95 <= 15 ms | |",
     ]
-    for name, label in (("any", "any word"), ("frequent", "words drawn by frequency")):
+    matched = queries.get("search_matches_median", hits)
+    assert isinstance(matched, dict)
+    for name, label in (
+        ("any", "any word"),
+        ("frequent", "words drawn by frequency"),
+        ("partial", "the first 2-3 letters of those"),
+    ):
+        if name not in search:
+            continue
         p50, p95 = search[name]["p50"], search[name]["p95"]
         # The target is set at 100k; a smaller journal's figure is shown unjudged.
         target, meets = ("", "")
         if size == 100_000:
-            target = "p95 <= 30 ms"
-            meets = "meets" if p95 <= 30 else f"misses by {p95 / 30:.1f}x"
+            target = "p95 <= 15 ms"
+            meets = "meets" if p95 <= 15 else f"misses by {p95 / 15:.1f}x"
         out.append(
-            f"| full-text search, {label} (median {hits[name]:,} hits), {size:,}"
+            f"| full-text search, {label} (median {matched[name]:,} matches), {size:,}"
             f" | {p50:.2f} ms | {p95:.2f} ms | {target} | {meets} |"
         )
+    ready = float(str(queries["index_ready_s"]))
     out += [
         "",
-        f"Full-text index: built in {float(str(queries['index_build_s'])):.1f} s in the"
-        f" background, {float(str(queries['index_mib'])):.0f} MiB resident; related index"
-        f" built in {float(str(queries['related_build_s'])):.2f} s.",
+        f"Full-text index: ready {ready:.2f} s after unlock (target <= 2 s:"
+        f" {'meets' if ready <= 2 else 'misses'}), opened from"
+        f" {queries['index_segments']} sealed segments,"
+        f" {float(str(queries['index_mib'])):.0f} MiB resident; the first open of"
+        f" this dataset (indexing every story once) took"
+        f" {float(str(queries['index_first_open_s'])):.1f} s. Process RSS after the"
+        f" background work: {float(str(queries['rss_after_mib'])):.0f} MiB. Related"
+        f" index built in {float(str(queries['related_build_s'])):.2f} s.",
     ]
     return "\n".join(out)
 
