@@ -52,6 +52,10 @@ MAX_SEGMENTS = 8
 _WINDOW = 4096
 
 
+class _Cancelled(Exception):
+    """The worker opening the index was told to stop."""
+
+
 class Matches:
     """The stories matching a query; read them newest first with :meth:`stories`."""
 
@@ -145,9 +149,11 @@ class SearchIndex:
             held.update(segment.docs)
         missing = sorted(seq for seq, _, _ in rows if seq not in held)
         for start in range(0, len(missing), BUILD_CHUNK):
-            if cancelled():
-                return False
-            made = self._write(store, self._words(store, missing[start : start + BUILD_CHUNK]))
+            chunk = missing[start : start + BUILD_CHUNK]
+            try:
+                made = self._write(store, self._words(store, chunk, cancelled))
+            except _Cancelled:
+                return False  # what was written so far stays; the next load goes on
             if made is not None:
                 segments.append(made)
         if damaged:
@@ -165,10 +171,14 @@ class SearchIndex:
             self._ready = True
         return True
 
-    def _words(self, store: Store, seqs: Sequence[int]) -> Iterator[tuple[int, set[str]]]:
+    def _words(
+        self, store: Store, seqs: Sequence[int], cancelled: Callable[[], bool]
+    ) -> Iterator[tuple[int, set[str]]]:
         """Decrypt the stories with these seqs and yield their words (title, text, tags)."""
         member = self._member
-        for record in store.search.records(seqs):
+        for number, record in enumerate(store.search.records(seqs)):
+            if number % 500 == 0 and cancelled():
+                raise _Cancelled  # locked, or the screen went away
             if record.scope != JOURNAL_SCOPE or record.author_id != member.id:
                 continue
             try:

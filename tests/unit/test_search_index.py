@@ -361,3 +361,13 @@ def test_persistent_index_equals_brute_force_after_any_operations(
         # The long-lived index missed the imports until it is opened again.
         assert set(_ids(index, query)) <= set(expected), query
     store.close()
+
+
+def test_opening_stops_when_cancelled_and_the_next_open_goes_on(file_store: Store) -> None:
+    member = make_member(file_store)
+    journal = Journal(file_store, member, clock=FakeClock())
+    story = journal.save(title="t", body="river").story
+    index = SearchIndex(member)
+    assert index.load(file_store, cancelled=lambda: True) is False
+    assert not index.ready and index.search("river") is None
+    assert _ids(_opened(file_store, member), "river") == [story.id]
