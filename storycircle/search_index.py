@@ -176,7 +176,7 @@ class SearchIndex:
     ) -> Iterator[tuple[int, set[str]]]:
         """Decrypt the stories with these seqs and yield their words (title, text, tags)."""
         member = self._member
-        for number, record in enumerate(store.search.records(seqs)):
+        for number, record in enumerate(store.search.records(member.id, seqs)):
             if number % 500 == 0 and cancelled():
                 raise _Cancelled  # locked, or the screen went away
             if record.scope != JOURNAL_SCOPE or record.author_id != member.id:
@@ -352,7 +352,7 @@ def search_journal(store: Store, member: UnlockedMember, text: str) -> list[Stor
     if matches is None:
         raise StorycircleError("search for at least one word (letters or digits)")
     hits = list(matches.stories())
-    sealed = store.search.sealed_summaries([seq for seq, _, _ in hits])
+    sealed = store.search.sealed_summaries(member.id, [seq for seq, _, _ in hits])
     rows: list[StorySummary] = []
     for seq, story_id, version in hits:
         row = sealed.get(seq)

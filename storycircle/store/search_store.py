@@ -93,24 +93,31 @@ class SearchStore:
         ).fetchone()
         return int(row[0]) if row else None
 
-    def records(self, seqs: Sequence[int]) -> Iterator[StoryRecord]:
-        """The stored rows with these save-order numbers (those still there)."""
+    def records(self, member_id: str, seqs: Sequence[int]) -> Iterator[StoryRecord]:
+        """The journal rows of a member with these save-order numbers (those still there)."""
         for chunk in _chunks(seqs):
             marks = ", ".join("?" * len(chunk))
+            # scope and author first: the (scope, author_id, seq) index finds
+            # each seq, where seq alone would scan the table once per chunk.
             rows = self._conn.execute(
-                f"SELECT {_RECORD_COLUMNS} FROM stories WHERE seq IN ({marks})", tuple(chunk)
+                f"SELECT {_RECORD_COLUMNS} FROM stories "
+                f"WHERE scope = ? AND author_id = ? AND seq IN ({marks})",
+                (JOURNAL_SCOPE, member_id, *chunk),
             )
             for row in rows:
                 yield StoryRecord(*row)
 
-    def sealed_summaries(self, seqs: Sequence[int]) -> dict[int, tuple[str, int, str, bytes]]:
-        """``seq → (id, version, author_id, sealed summary)`` of these rows."""
+    def sealed_summaries(
+        self, member_id: str, seqs: Sequence[int]
+    ) -> dict[int, tuple[str, int, str, bytes]]:
+        """``seq → (id, version, author_id, sealed summary)`` of these journal rows."""
         found: dict[int, tuple[str, int, str, bytes]] = {}
         for chunk in _chunks(seqs):
             marks = ", ".join("?" * len(chunk))
             rows = self._conn.execute(
-                f"SELECT seq, id, version, author_id, summary FROM stories WHERE seq IN ({marks})",
-                tuple(chunk),
+                "SELECT seq, id, version, author_id, summary FROM stories "
+                f"WHERE scope = ? AND author_id = ? AND seq IN ({marks})",
+                (JOURNAL_SCOPE, member_id, *chunk),
             )
             for row in rows:
                 found[row[0]] = (row[1], row[2], row[3], bytes(row[4]))
