@@ -164,5 +164,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             blob BLOB NOT NULL,
             UNIQUE (member_id, id)
         )""",
+        # Opening the index reads every journal row's (seq, id, version):
+        # from this covering index, without touching the rows and their files.
+        "CREATE INDEX stories_search ON stories (scope, author_id, seq, id, version)",
     ),
 )
