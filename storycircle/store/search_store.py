@@ -31,13 +31,25 @@ class SearchStore:
         """Use the store's connection (same thread rules as the store)."""
         self._conn = conn
 
-    def segments(self, member_id: str) -> list[tuple[str, bytes]]:
-        """Every sealed segment of a member's index as ``(segment id, blob)``."""
-        rows = self._conn.execute(
-            "SELECT id, blob FROM search_segments WHERE member_id = ? ORDER BY rowid",
-            (member_id,),
-        )
-        return [(row[0], bytes(row[1])) for row in rows]
+    def segments(self, member_id: str) -> Iterator[tuple[str, bytes]]:
+        """Every sealed segment of a member's index as ``(segment id, blob)``.
+
+        One at a time, as they are consumed: the caller opens each and lets
+        its ciphertext go before the next is read.
+        """
+        ids = [
+            row[0]
+            for row in self._conn.execute(
+                "SELECT id FROM search_segments WHERE member_id = ? ORDER BY rowid", (member_id,)
+            )
+        ]
+        for segment_id in ids:
+            row = self._conn.execute(
+                "SELECT blob FROM search_segments WHERE member_id = ? AND id = ?",
+                (member_id, segment_id),
+            ).fetchone()
+            if row is not None:
+                yield segment_id, bytes(row[0])
 
     def put_segment(
         self, member_id: str, segment_id: str, blob: bytes, replaces: Iterable[str] = ()

@@ -62,7 +62,7 @@ def _merge_index(world: World) -> None:
         pass
     store = world.session.installation.store
     member = world.session.require_journal().member
-    assert store.search.segments(member.id)  # what the file search covers
+    assert list(store.search.segments(member.id))  # what the file search covers
 
 
 def _write(world: World) -> None:

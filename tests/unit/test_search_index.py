@@ -155,11 +155,11 @@ def test_stories_saved_without_the_index_are_caught_up(file_store: Store) -> Non
     journal = Journal(file_store, member, clock=FakeClock())
     journal.save(title="one", body="river")
     _opened(file_store, member)
-    assert len(file_store.search.segments(member.id)) == 1
+    assert len(list(file_store.search.segments(member.id))) == 1
     late = journal.save(title="two", body="river bank").story  # e.g. `storycircle write`
     index = _opened(file_store, member)
     assert _ids(index, "bank") == [late.id]
-    assert len(file_store.search.segments(member.id)) == 2
+    assert len(list(file_store.search.segments(member.id))) == 2
 
 
 def test_a_damaged_segment_is_replaced_and_rebuild_starts_over(file_store: Store) -> None:
@@ -167,13 +167,13 @@ def test_a_damaged_segment_is_replaced_and_rebuild_starts_over(file_store: Store
     journal = Journal(file_store, member, clock=FakeClock())
     story = journal.save(title="t", body="river").story
     _opened(file_store, member)
-    [(segment_id, _)] = file_store.search.segments(member.id)
+    [(segment_id, _)] = list(file_store.search.segments(member.id))
     file_store._conn.execute("UPDATE search_segments SET blob = x'00' WHERE id = ?", (segment_id,))
     index = _opened(file_store, member)
     assert _ids(index, "river") == [story.id]
     assert [s for s, _ in file_store.search.segments(member.id)] != [segment_id]
     assert _ids(rebuild(file_store, member), "river") == [story.id]
-    assert len(file_store.search.segments(member.id)) == 1
+    assert len(list(file_store.search.segments(member.id))) == 1
 
 
 def test_merging_purges_deleted_words_and_bounds_the_segments(file_store: Store) -> None:
