@@ -22,7 +22,9 @@ stops there. The opened index lives in memory only and is dropped on lock.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
+import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
@@ -203,11 +205,14 @@ class SearchIndex:
         return None if plain is None else self._put(store, plain, replaces)
 
     def _put(self, store: Store, plain: bytes, replaces: Sequence[str] = ()) -> Segment | None:
-        segment_id = secrets.token_hex(8)
-        sealed = seal_segment(self._keys, self._member.id, segment_id, plain)
-        if not store.search.put_segment(self._member.id, segment_id, sealed, replaces):
-            return None
-        return Segment(segment_id, plain)
+        segment = Segment(secrets.token_hex(8), plain)
+        return segment if self._store_segment(store, segment, plain, replaces) else None
+
+    def _store_segment(
+        self, store: Store, segment: Segment, plain: bytes, replaces: Sequence[str] = ()
+    ) -> bool:
+        sealed = seal_segment(self._keys, self._member.id, segment.id, plain)
+        return store.search.put_segment(self._member.id, segment.id, sealed, replaces)
 
     # -- keeping it current -----------------------------------------------------------
 
@@ -219,11 +224,16 @@ class SearchIndex:
         words = words_of(story.title + "\n" + story.body)
         for tag in story.tags:
             words |= words_of(tag)
-        segment = self._write(store, [(seq, words)])
+        plain = build([(seq, words)])
+        assert plain is not None
+        segment = Segment(secrets.token_hex(8), plain)
+        # The story is saved even when its segment is not (disk full...): it
+        # is searchable from memory now, and the next open indexes it.
+        with contextlib.suppress(StorycircleError, sqlite3.Error):
+            self._store_segment(store, segment, plain)
         with self._lock:
-            if segment is not None:
-                self._segments.append(segment)
-                self._width = max(self._width, segment.base + segment.span)
+            self._segments.append(segment)
+            self._width = max(self._width, segment.base + segment.span)
             self._forget(story.id)
             self._removed.discard(story.id)
             self._live[seq] = (story.id, story.version)

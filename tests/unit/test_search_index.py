@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from storycircle.errors import StoreError
 from storycircle.journal import Journal
 from storycircle.library import SEARCH_LIMIT, Library
 from storycircle.members import UnlockedMember
@@ -371,3 +372,22 @@ def test_opening_stops_when_cancelled_and_the_next_open_goes_on(file_store: Stor
     assert index.load(file_store, cancelled=lambda: True) is False
     assert not index.ready and index.search("river") is None
     assert _ids(_opened(file_store, member), "river") == [story.id]
+
+
+def test_a_segment_that_cannot_be_written_does_not_fail_the_save(
+    file_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    member = make_member(file_store)
+    journal = Journal(file_store, member, clock=FakeClock())
+    index = _opened(file_store, member)
+    story = journal.save(title="t", body="river").story
+
+    def full(*args: object, **kwargs: object) -> bool:
+        raise StoreError("not saved: the disk is full")
+
+    monkeypatch.setattr(file_store.search, "put_segment", full)
+    index.saved(file_store, story)  # no error: the story itself is saved
+    assert _ids(index, "river") == [story.id]  # searchable from memory
+    monkeypatch.undo()
+    assert list(file_store.search.segments(member.id)) == []
+    assert _ids(_opened(file_store, member), "river") == [story.id]  # caught up
