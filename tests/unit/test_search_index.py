@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from storycircle import vault
 from storycircle.errors import StoreError
 from storycircle.journal import Journal
 from storycircle.library import SEARCH_LIMIT, Library
@@ -391,3 +393,47 @@ def test_a_segment_that_cannot_be_written_does_not_fail_the_save(
     monkeypatch.undo()
     assert list(file_store.search.segments(member.id)) == []
     assert _ids(_opened(file_store, member), "river") == [story.id]  # caught up
+
+
+# -- Journal.search: decrypting every story (kept for callers without an index) -----------
+
+
+def test_journal_search_looks_inside_stories(journal: Journal) -> None:
+    inside = journal.save(title="Morning", body="I walked to the RIVER.").story
+    titled = journal.save(title="River days", body="nothing").story
+    tagged = journal.save(title="t", body="x", tags=["river-walks"]).story
+    journal.save(title="Other", body="tea")
+    assert [s.id for s in journal.search("river")] == [tagged.id, titled.id, inside.id]
+    assert journal.search("kettle") == []
+
+
+def test_journal_search_skips_a_story_whose_signature_does_not_hold(
+    store: Store, journal: Journal, member: UnlockedMember
+) -> None:
+    story = journal.save(title="t", body="words").story
+    record = store.story(story.id)
+    assert record is not None
+    fields = json.loads(vault.decrypt(record.blob, [member.identity]))
+    fields["body"] = "planted words"
+    forged = vault.encrypt(json.dumps(fields).encode(), [member.identity.recipient])
+    store._conn.execute("UPDATE stories SET blob = ? WHERE id = ?", (forged, story.id))
+    assert journal.search("planted") == []
+    assert story.id in journal.damaged
+
+
+def test_journal_search_refuses_a_blob_moved_between_rows(store: Store, journal: Journal) -> None:
+    a = journal.save(title="a", body="first").story
+    b = journal.save(title="b", body="second").story
+    record_b = store.story(b.id)
+    assert record_b is not None
+    store._conn.execute("UPDATE stories SET blob = ? WHERE id = ?", (record_b.blob, a.id))
+    assert [s.id for s in journal.search("second")] == [b.id]
+    assert a.id in journal.damaged
+
+
+@pytest.mark.parametrize("limit", [1, 2, None])
+def test_with_tag_returns_the_newest_up_to_the_limit(journal: Journal, limit: int | None) -> None:
+    ids = [journal.save(title=f"s{n}", body="x", tags=["hope"]).story.id for n in range(3)]
+    journal.save(title="other", body="x", tags=["sleep"])
+    newest_first = list(reversed(ids))
+    assert [s.id for s in journal.with_tag("hope", limit=limit)] == newest_first[:limit]
