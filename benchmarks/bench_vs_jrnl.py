@@ -160,7 +160,9 @@ def search_figure(size: int, rounds: int, rows: list[Row], notes: list[str]) -> 
         },
         rounds=rounds,
     )
-    target = 1.0 if size == 10_000 else None
+    # The index is opened from its sealed segments; the warm-up run above
+    # wrote them if the dataset had none (a one-off, as after an upgrade).
+    target = {10_000: 1.0, 100_000: 0.1}.get(size)
     rows.append(ratio_row(f"full-text search, {size:,}", samples["ours"], samples["jrnl"], target))
 
 
@@ -251,22 +253,36 @@ def query_table(queries: dict[str, object]) -> str:
         f"| related stories, {size:,} | {related['p50']:.2f} ms | {related['p95']:.2f} ms"
         " | p50 <= 5, p95 <= 15 ms | |",
     ]
-    for name, label in (("any", "any word"), ("frequent", "words drawn by frequency")):
+    matched = queries.get("search_matches_median", hits)
+    assert isinstance(matched, dict)
+    for name, label in (
+        ("any", "any word"),
+        ("frequent", "words drawn by frequency"),
+        ("partial", "the first 2-3 letters of those"),
+    ):
+        if name not in search:
+            continue
         p50, p95 = search[name]["p50"], search[name]["p95"]
         # The target is set at 100k; a smaller journal's figure is shown unjudged.
         target, meets = ("", "")
         if size == 100_000:
-            target = "p95 <= 30 ms"
-            meets = "meets" if p95 <= 30 else f"misses by {p95 / 30:.1f}x"
+            target = "p95 <= 15 ms"
+            meets = "meets" if p95 <= 15 else f"misses by {p95 / 15:.1f}x"
         out.append(
-            f"| full-text search, {label} (median {hits[name]:,} hits), {size:,}"
+            f"| full-text search, {label} (median {matched[name]:,} matches), {size:,}"
             f" | {p50:.2f} ms | {p95:.2f} ms | {target} | {meets} |"
         )
+    ready = float(str(queries["index_ready_s"]))
     out += [
         "",
-        f"Full-text index: built in {float(str(queries['index_build_s'])):.1f} s in the"
-        f" background, {float(str(queries['index_mib'])):.0f} MiB resident; related index"
-        f" built in {float(str(queries['related_build_s'])):.2f} s.",
+        f"Full-text index: ready {ready:.2f} s after unlock (target <= 2 s:"
+        f" {'meets' if ready <= 2 else 'misses'}), opened from"
+        f" {queries['index_segments']} sealed segments,"
+        f" {float(str(queries['index_mib'])):.0f} MiB resident; the first open of"
+        f" this dataset (indexing every story once) took"
+        f" {float(str(queries['index_first_open_s'])):.1f} s. Process RSS after the"
+        f" background work: {float(str(queries['rss_after_mib'])):.0f} MiB. Related"
+        f" index built in {float(str(queries['related_build_s'])):.2f} s.",
     ]
     return "\n".join(out)
 
@@ -276,13 +292,26 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
     parser.add_argument("--quick", action="store_true", help="1k and 10k, 3 rounds; prints only")
     parser.add_argument("--rounds", type=int, help="timed rounds per figure (default 5, quick 3)")
+    parser.add_argument(
+        "--search-at",
+        type=int,
+        metavar="SIZE",
+        help="only `search WORD` against `jrnl -contains WORD` at SIZE; prints only",
+    )
     args = parser.parse_args(argv)
+    if args.search_at:
+        rows: list[Row] = []
+        notes: list[str] = []
+        search_figure(args.search_at, args.rounds or 5, rows, notes)
+        print(table(rows) + "\n\n" + "\n".join(f"- {note}" for note in notes))
+        print(f"\nMachine: {machine()}.")
+        return 0
     rounds = args.rounds or (3 if args.quick else 5)
     big = 10_000 if args.quick else 100_000
     started = datetime.now(UTC)
     before = machine()
-    rows: list[Row] = []
-    notes: list[str] = []
+    rows = []
+    notes = []
     open_figures([1_000, 10_000] if args.quick else [1_000, 10_000, 100_000], rounds, rows, notes)
     add_figure(10_000 if not args.quick else 1_000, rounds, rows)
     search_figure(10_000 if not args.quick else 1_000, rounds, rows, notes)

@@ -1,7 +1,8 @@
 """The same synthetic journal as a storycircle installation and an encrypted jrnl journal.
 
 Both are generated from :func:`benchmarks.synth.entries` and cached under
-``benchmarks/.data/<size>-s<seed>/`` (git-ignored), because a 100k journal
+``benchmarks/.data/<size>-s<seed>/`` (git-ignored; ``STORYCIRCLE_BENCH_DATA`` names
+another folder), because a 100k journal
 takes minutes to encrypt:
 
 * ``storycircle/`` is a data folder (``STORYCIRCLE_HOME``) with one member,
@@ -34,7 +35,8 @@ from storycircle.paths import DATABASE_NAME
 from storycircle.store import Store
 
 PASSPHRASE = "kettle orbit maple seventeen"
-ROOT = Path(__file__).resolve().parent / ".data"
+ROOT = Path(os.environ.get("STORYCIRCLE_BENCH_DATA") or Path(__file__).resolve().parent / ".data")
+"""Where datasets are cached: ``STORYCIRCLE_BENCH_DATA``, else ``benchmarks/.data``."""
 BATCH = 2_000
 KEYRING_BACKEND = "keyrings.alt.file.PlaintextKeyring"
 

@@ -171,8 +171,10 @@ def _read(installation: Installation, args: argparse.Namespace) -> int:
 
 
 def _search(installation: Installation, args: argparse.Namespace) -> int:
+    from storycircle.search_index import search_journal
+
     journal = open_journal(installation, args)
-    rows = journal.search(" ".join(args.words))
+    rows = search_journal(installation.store, journal.member, " ".join(args.words), journal.damaged)
     _print_rows(rows)
     if not rows:
         say_line("Nothing found.")

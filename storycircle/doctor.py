@@ -8,7 +8,9 @@ offered only where it loses nothing:
 
 * a story whose file opens but whose listing summary or tag index is damaged
   gets them rebuilt from the story itself;
-* a draft that no longer decrypts is dropped (its words are already lost).
+* a draft that no longer decrypts is dropped (its words are already lost);
+* a search index segment that does not open gets the whole index rebuilt
+  from the stories.
 
 A story that does not decrypt or verify is never deleted: it is reported and
 left as it is. Each kind of sealed item has its checker in :data:`CHECKERS`;
@@ -272,6 +274,35 @@ def _restart_record(member: UnlockedMember) -> Callable[[Store], str]:
     return repair
 
 
+def check_search_index(checkup: Checkup, report: Report) -> Iterator[Finding]:
+    """Every sealed segment of the member's full-text index opens."""
+    from storycircle.search_index import rebuild
+    from storycircle.search_segments import SegmentError, index_keys, open_segment
+
+    member = checkup.member
+    keys = index_keys(member.journal)
+    segments = list(checkup.store.search.segments(member.id))
+    report.checked["search index segments"] = len(segments)
+    damaged = []
+    for segment_id, sealed in segments:
+        try:
+            open_segment(keys, member.id, segment_id, sealed)
+        except SegmentError:
+            damaged.append(segment_id)
+    if damaged:
+
+        def repair(store: Store) -> str:
+            rebuild(store, member)
+            return "search index: rebuilt from the stories"
+
+        yield Finding(
+            "search index",
+            f"{len(damaged)} segment(s) do not open",
+            repair,
+            "rebuilds it from the stories",
+        )
+
+
 CHECKERS: list[Checker] = [
     check_journal,
     check_versions,
@@ -280,6 +311,7 @@ CHECKERS: list[Checker] = [
     check_consents,
     check_collections,
     check_circles,
+    check_search_index,
 ]
 """The checkers run in order. Add one per new kind of sealed item."""
 

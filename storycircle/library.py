@@ -33,8 +33,12 @@ from storycircle.preferences import Preferences
 from storycircle.related import Related, RelatedIndex, summary_of
 from storycircle.sanitize import sanitize_line
 from storycircle.search_index import SearchIndex
+from storycircle.store import Store
 from storycircle.tags import canonical_tag
 from storycircle.vocabulary import Vocabulary
+
+SEARCH_LIMIT = 1_000
+"""Matches of a full-text search listed at most, newest first (the count says how many)."""
 
 ALL_COLLECTIONS = "collections"
 """Section key of every collection at once (a single one is ``collection:<slug>``)."""
@@ -52,8 +56,13 @@ class Library:
         hope_counts: Callable[[], Mapping[str, int]] = dict,
         today: date | None = None,
         sharing: Sharing | None = None,
+        store: Store | None = None,
     ) -> None:
-        """Gather the collections and, when unlocked, the member's journal and circles."""
+        """Gather the collections and, when unlocked, the member's journal and circles.
+
+        ``store`` (the caller's connection) keeps the full-text index's
+        segments current as stories are saved.
+        """
         self.journal = journal
         self.sharing = sharing
         self.preferences = preferences
@@ -61,8 +70,13 @@ class Library:
         self._hope_counts = hope_counts
         self._today = today
         self._index: RelatedIndex | None = None
+        self._store = store
         self.text_index: SearchIndex | None = None
-        """The journal's in-memory full-text index, once :meth:`start_text_index` made it."""
+        """The journal's full-text index, once :meth:`start_text_index` attached it."""
+        self.text_matches = 0
+        """How many stories the last full-text search matched (it lists the newest
+        :data:`SEARCH_LIMIT`)."""
+        self._by_id: dict[str, StorySummary] | None = None
 
     # Collections and the vocabulary are read on first use, not at start-up:
     # the welcome screen needs neither.
@@ -154,14 +168,16 @@ class Library:
             TagError: ``tag`` is not a valid tag.
         """
         needle = sanitize_line(text).casefold()
-        hits = self._text_hits(section, needle)
-        rows = hits if hits is not None else self.summaries(section)
-        if tag.strip():
-            wanted = canonical_tag(tag)
+        wanted = canonical_tag(tag) if tag.strip() else ""
+        hits = self._text_hits(section, needle, wanted, theme)
+        if hits is not None:
+            return hits
+        rows = self.summaries(section)
+        if wanted:
             rows = [s for s in rows if wanted in s.tags]
         if theme:
             rows = [s for s in rows if any(self._theme_of(t) == theme for t in s.tags)]
-        if needle and hits is None:
+        if needle:
             # Collection stories are in memory, so their words are searched too.
             texts = self._collection_stories if self.searches_text(section) else {}
             rows = [
@@ -183,20 +199,49 @@ class Library:
         """
         return not section.startswith(CIRCLE_SCOPE_PREFIX)
 
-    def _text_hits(self, section: str, needle: str) -> list[StorySummary] | None:
-        # Words inside the journal's stories, once the full-text index is
-        # built; until then (and for collections) titles and tags are searched.
-        index = self.text_index
-        if not needle or section != JOURNAL_SCOPE or index is None:
+    def _text_hits(
+        self, section: str, needle: str, tag: str, theme: str
+    ) -> list[StorySummary] | None:
+        # Words inside the journal's stories, once the full-text index is open
+        # and the journal listed; until then (and for collections) titles and
+        # tags are searched. Matches are read newest first and filtered as
+        # they come, stopping at SEARCH_LIMIT.
+        index, journal = self.text_index, self.journal
+        if not needle or section != JOURNAL_SCOPE or index is None or journal is None:
             return None
-        found = index.search(needle)
-        if found is None:
+        if not journal.listed:
             return None
-        return self.preferences.visible(found)
+        matches = index.search(needle)
+        if matches is None:
+            return None
+        if self._by_id is None:
+            self._by_id = {s.id: s for s in journal.summaries()}
+        by_id, hides = self._by_id, self.preferences.hides
+        rows: list[StorySummary] = []
+        for _, story_id, version in matches.stories():
+            row = by_id.get(story_id)
+            if row is None or row.version != version or hides(row.content_notes):
+                continue
+            if (tag and tag not in row.tags) or (
+                theme and not any(self._theme_of(t) == theme for t in row.tags)
+            ):
+                continue
+            rows.append(row)
+            if len(rows) >= SEARCH_LIMIT:
+                break
+        self.text_matches = matches.count
+        # Matches come newest written first; the list shows them in the
+        # journal's order (by each story's own day, then by when written).
+        # A stable sort keeps the order written inside one day.
+        rows.sort(key=lambda row: row.created[:10], reverse=True)
+        return rows
 
-    def start_text_index(self) -> SearchIndex:
-        """Attach a new, empty full-text index for a worker to fill (see :mod:`search_index`)."""
-        self.text_index = SearchIndex()
+    def start_text_index(self) -> SearchIndex | None:
+        """Attach the journal's full-text index for a worker to open (see
+        :meth:`SearchIndex.load`); None when nobody is unlocked."""
+        if self.journal is None:
+            return None
+        self.text_index = SearchIndex(self.journal.member)
         return self.text_index
 
     def _theme_of(self, tag: str) -> str:
@@ -354,15 +399,19 @@ class Library:
         """Reflect a saved story in the related index."""
         if self._index is not None:
             self._index.add(summary_of(story))
-        if self.text_index is not None:
-            self.text_index.add(summary_of(story), story.title + "\n" + story.body)
+        if self._by_id is not None:
+            self._by_id[story.id] = summary_of(story)
+        if self.text_index is not None and self._store is not None:
+            self.text_index.saved(self._store, story)
 
     def story_deleted(self, story_id: str) -> None:
         """Reflect a deleted story in the related index."""
         if self._index is not None:
             self._index.remove((JOURNAL_SCOPE, story_id))
+        if self._by_id is not None:
+            self._by_id.pop(story_id, None)
         if self.text_index is not None:
-            self.text_index.remove(story_id)
+            self.text_index.deleted(story_id)
 
     def hope_changed(self, story_id: str, count: int) -> None:
         """Reflect a changed "this gave me hope" count in the ranking."""

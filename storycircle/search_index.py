@@ -1,176 +1,383 @@
-"""An in-memory word index over the journal, for instant full-text search in the app.
+"""The journal's full-text index: sealed segments in the database, opened at unlock.
 
-The journal keeps every story as an encrypted file, so finding a word means
-decrypting every story; at 100k stories that takes half a minute. The app
-builds this index once, in a background worker, from the decrypted stories,
-and keeps it in memory only: nothing of it is ever written to disk, and it is
-dropped with the library when the member locks.
+Finding a word without an index means decrypting every story (half a minute
+at 100k). The index is kept in the ``search_segments`` table as sealed,
+immutable segments (see :mod:`storycircle.search_segments`), each naming the
+story versions it holds by their ``seq``, the save-order number a save never
+reuses. Opening the index reads the journal's ``(seq, id, version)`` rows:
 
-Matching is by word: each word of the query must occur inside some word of the
-story's title, text or tags ("slept" finds "slept" and "oversleptness"). A
-word's postings are compact arrays of story numbers, so 100k stories of 200
-words take tens of megabytes, not hundreds.
+* a version whose seq no segment holds (saved by the command line, by an
+  import, or by a process killed before it wrote its segment) is decrypted
+  and indexed into a new segment, so nothing saved is ever missed;
+* a seq a segment holds but no row has any more (the story was edited or
+  deleted) is a tombstone: it is never returned, and the next merge leaves
+  its words out of the index for good.
 
-The index is filled from a worker thread while the interface may save or
-delete stories: every method takes the same lock, a save replaces an older
-version of a story, and a delete is remembered so that a late background copy
-of that story is not added back.
+A query word matches every word it begins ("sle" finds "sleep" and "slept"):
+each segment bisects its sorted terms for the words with that prefix. Posting
+lists are combined as bitmaps (Python integers, AND/OR run in C), and the
+matches are read newest first, lazily, so a screen that shows the newest N
+stops there. The opened index lives in memory only and is dropped on lock.
 """
 
 from __future__ import annotations
 
-import re
+import contextlib
+import secrets
+import sqlite3
 import threading
-from array import array
-from collections.abc import Callable, Iterable
-from pathlib import Path
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
-from storycircle.journal import Journal
+from storycircle.envelope import read_text
+from storycircle.errors import DamagedStory, StorycircleError
+from storycircle.keys import SealError, row_context
 from storycircle.members import UnlockedMember
-from storycircle.models import StorySummary
+from storycircle.models import JOURNAL_SCOPE, Story, StorySummary
+from storycircle.search_segments import (
+    Segment,
+    SegmentError,
+    bitmap_of,
+    build,
+    index_keys,
+    merge,
+    open_segment,
+    seal_segment,
+    words_of,
+)
 from storycircle.store import Store
+from storycircle.summaries import unpack_summary
 
-_WORD = re.compile(r"\w+")
+BUILD_CHUNK = 20_000
+"""Stories per segment when indexing many at once (the first unlock, an import)."""
+MAX_SEGMENTS = 8
+"""More segments than this are merged (each query word bisects every segment)."""
+_WINDOW = 4096
 
 
-def words_of(text: str) -> set[str]:
-    """The distinct case-folded words of ``text``."""
-    return set(_WORD.findall(text.casefold()))
+class _Cancelled(Exception):
+    """The worker opening the index was told to stop."""
+
+
+class Matches:
+    """The stories matching a query; read them newest first with :meth:`stories`."""
+
+    def __init__(self, bits: int, live: Mapping[int, tuple[str, int]]) -> None:
+        """Wrap a bitmap of matching seqs and the seq → ``(id, version)`` map."""
+        self._bits = bits
+        self._live = live
+
+    @property
+    def count(self) -> int:
+        """How many stories match."""
+        return self._bits.bit_count()
+
+    def seqs(self) -> Iterator[int]:
+        """The matching seqs, newest (largest) first, decoded a window at a time."""
+        bits = self._bits
+        high = bits.bit_length()
+        while high > 0:
+            low = max(0, high - _WINDOW)
+            window = (bits >> low) & ((1 << (high - low)) - 1)
+            if window:
+                text = bin(window)[2:]  # most significant bit first
+                top = low + len(text) - 1
+                at = text.find("1")
+                while at != -1:
+                    yield top - at
+                    at = text.find("1", at + 1)
+            high = low
+
+    def stories(self) -> Iterator[tuple[int, str, int]]:
+        """``(seq, story id, version)`` of the matches, newest first."""
+        live = self._live
+        for seq in self.seqs():
+            found = live.get(seq)
+            if found is not None:
+                yield seq, found[0], found[1]
 
 
 class SearchIndex:
-    """Words → stories of one journal, in memory only."""
+    """One member's opened index; safe to share between a worker and the UI thread."""
 
-    def __init__(self) -> None:
-        """An empty index; it answers once :meth:`finish` is called."""
+    def __init__(self, member: UnlockedMember) -> None:
+        """An index of ``member``'s journal; it answers once :meth:`load` has run."""
+        self._member = member
+        self._keys = index_keys(member.journal)
         self._lock = threading.Lock()
-        self._postings: dict[str, array[int]] = {}
-        self._rows: list[StorySummary | None] = []
-        # Newest first, like the journal: the build adds stories newest first,
-        # so among them a smaller number is newer; a story saved afterwards is
-        # newer than all of them, and among those a larger number is newer.
-        self._fresh: set[int] = set()
-        self._number: dict[str, int] = {}
+        self._segments: list[Segment] = []
+        self._live: dict[int, tuple[str, int]] = {}
+        self._seq_of: dict[str, int] = {}
         self._removed: set[str] = set()
+        self._live_bits = 0
+        self._width = 0
         self._ready = False
 
     @property
     def ready(self) -> bool:
-        """True once every story has been added."""
+        """True once :meth:`load` has opened the segments and caught up."""
         return self._ready
 
+    @property
+    def segment_count(self) -> int:
+        """How many segments are open."""
+        return len(self._segments)
+
     def __len__(self) -> int:
-        """How many stories the index holds."""
-        return len(self._number)
+        """How many stories the index answers for."""
+        return len(self._live)
 
-    def add(self, summary: StorySummary, text: str, *, background: bool = False) -> None:
-        """Index a story's title and text (``text``) and its tags.
+    # -- opening ----------------------------------------------------------------
 
-        A newer version replaces an older one; an older or equal version is
-        ignored. With ``background`` (the initial build), a story removed
-        meanwhile is not added back.
+    def load(self, store: Store, cancelled: Callable[[], bool] = lambda: False) -> bool:
+        """Open the member's segments and index what they miss; run it in a worker.
+
+        ``store`` is a connection of the calling thread. Segments that do not
+        open are dropped once their stories are indexed again.
+
+        Returns:
+            True when the index is ready; False when ``cancelled`` said stop.
         """
-        words = words_of(text)
-        for tag in summary.tags:
-            words.update(words_of(tag))
+        member_id = self._member.id
+        rows = store.search.journal_rows(member_id)
+        segments: list[Segment] = []
+        damaged: list[str] = []
+        for segment_id, sealed in store.search.segments(member_id):
+            try:
+                segments.append(open_segment(self._keys, member_id, segment_id, sealed))
+            except SegmentError:
+                damaged.append(segment_id)
+        held: set[int] = set()
+        for segment in segments:
+            held.update(segment.docs)
+        missing = sorted(seq for seq, _, _ in rows if seq not in held)
+        for start in range(0, len(missing), BUILD_CHUNK):
+            chunk = missing[start : start + BUILD_CHUNK]
+            try:
+                made = self._write(store, self._words(store, chunk, cancelled))
+            except _Cancelled:
+                return False  # what was written so far stays; the next load goes on
+            if made is not None:
+                segments.append(made)
+        if damaged:
+            store.search.drop_segments(member_id, damaged)
         with self._lock:
-            if background and summary.id in self._removed:
-                return
-            old = self._number.get(summary.id)
-            if old is not None:
-                current = self._rows[old]
-                if current is not None and current.version >= summary.version:
-                    return
-                self._rows[old] = None
-            number = len(self._rows)
-            self._rows.append(summary)
-            if not background:
-                self._fresh.add(number)
-            self._number[summary.id] = number
-            for word in words:
-                postings = self._postings.get(word)
-                if postings is None:
-                    postings = self._postings[word] = array("I")
-                postings.append(number)
+            # Saves and deletes made while this ran are already in place.
+            self._segments = segments + self._segments
+            for seq, story_id, version in rows:
+                if story_id not in self._seq_of and story_id not in self._removed:
+                    self._live[seq] = (story_id, version)
+                    self._seq_of[story_id] = seq
+            ends = [s.base + s.span for s in segments]  # one past each segment's last seq
+            self._width = max(self._width, *ends, max(self._live, default=0) + 1)
+            self._live_bits = bitmap_of(self._live, 0, self._width)
+            self._ready = True
+        return True
 
-    def remove(self, story_id: str) -> None:
-        """Forget a deleted story."""
+    def _words(
+        self, store: Store, seqs: Sequence[int], cancelled: Callable[[], bool]
+    ) -> Iterator[tuple[int, set[str]]]:
+        """Decrypt the stories with these seqs and yield their words (title, text, tags)."""
+        member = self._member
+        for number, record in enumerate(store.search.records(member.id, seqs)):
+            if number % 500 == 0 and cancelled():
+                raise _Cancelled  # locked, or the screen went away
+            if record.scope != JOURNAL_SCOPE or record.author_id != member.id:
+                continue
+            try:
+                words = words_of(read_text(record, [member.identity]))
+            except DamagedStory:
+                words = set()  # indexed with no words, so it is not retried each time
+            try:
+                opened = member.journal.open(
+                    record.summary, row_context(JOURNAL_SCOPE, record.id, record.version)
+                )
+                tags = unpack_summary(opened, record.id, record.version, member.id, "").tags
+            except (SealError, ValueError, TypeError):
+                tags = ()
+            for tag in tags:
+                words |= words_of(tag)
+            yield record.seq, words
+
+    def _write(
+        self, store: Store, docs: Iterable[tuple[int, set[str]]], replaces: Sequence[str] = ()
+    ) -> Segment | None:
+        plain = build(docs)
+        return None if plain is None else self._put(store, plain, replaces)
+
+    def _put(self, store: Store, plain: bytes, replaces: Sequence[str] = ()) -> Segment | None:
+        segment = Segment(secrets.token_hex(8), plain)
+        return segment if self._store_segment(store, segment, plain, replaces) else None
+
+    def _store_segment(
+        self, store: Store, segment: Segment, plain: bytes, replaces: Sequence[str] = ()
+    ) -> bool:
+        sealed = seal_segment(self._keys, self._member.id, segment.id, plain)
+        return store.search.put_segment(self._member.id, segment.id, sealed, replaces)
+
+    # -- keeping it current -----------------------------------------------------------
+
+    def saved(self, store: Store, story: Story) -> None:
+        """Index a story just saved (one small segment), replacing its older version."""
+        seq = store.search.seq_of(story.id, story.version)
+        if seq is None:
+            return  # edited or deleted meanwhile: the next load sees what is there
+        words = words_of(story.title + "\n" + story.body)
+        for tag in story.tags:
+            words |= words_of(tag)
+        plain = build([(seq, words)])
+        assert plain is not None
+        segment = Segment(secrets.token_hex(8), plain)
+        # The story is saved even when its segment is not (disk full...): it
+        # is searchable from memory now, and the next open indexes it.
+        with contextlib.suppress(StorycircleError, sqlite3.Error):
+            self._store_segment(store, segment, plain)
         with self._lock:
+            self._segments.append(segment)
+            self._width = max(self._width, segment.base + segment.span)
+            self._forget(story.id)
+            self._removed.discard(story.id)
+            self._live[seq] = (story.id, story.version)
+            self._seq_of[story.id] = seq
+            self._width = max(self._width, seq + 1)
+            self._live_bits |= 1 << seq
+
+    def deleted(self, story_id: str) -> None:
+        """Forget a deleted story; its words stay sealed in a segment until the next merge."""
+        with self._lock:
+            self._forget(story_id)
             self._removed.add(story_id)
-            number = self._number.pop(story_id, None)
-            if number is not None:
-                self._rows[number] = None
 
-    def finish(self) -> None:
-        """Mark the initial build as complete: :meth:`search` answers from now on."""
-        self._ready = True
+    def _forget(self, story_id: str) -> None:
+        old = self._seq_of.pop(story_id, None)
+        if old is not None:
+            self._live.pop(old, None)
+            self._live_bits &= ~(1 << old)
 
-    def search(self, text: str) -> list[StorySummary] | None:
-        """Stories containing every word of ``text``, newest first.
+    # -- searching --------------------------------------------------------------------
 
-        Returns None until the index is ready (the caller then searches
-        titles and tags only), and every story for a query without words.
+    def search(self, text: str) -> Matches | None:
+        """Stories holding a word that begins with each word of ``text``.
+
+        Returns None until the index is ready, and for a query without words.
         """
-        if not self._ready:
-            return None
         query = words_of(text)
+        if not self._ready or not query:
+            return None
         with self._lock:
-            if not query:
-                return self._ordered(range(len(self._rows)))
-            found: set[int] | None = None
+            found = self._live_bits
+            # Longest first: the most selective, so an empty result comes soonest.
             for word in sorted(query, key=len, reverse=True):
-                matching = [p for token, p in self._postings.items() if word in token]
-                if found is None and len(query) == 1 and len(matching) == 1:
-                    # The common case, one word in one posting list: it is
-                    # already in order, no set needed.
-                    return self._ordered(matching[0])
-                numbers: set[int] = set()
-                for postings in matching:
-                    numbers.update(postings)
-                found = numbers if found is None else found & numbers
+                found &= self._bits(word)
                 if not found:
-                    return []
-            assert found is not None
-            return self._ordered(sorted(found))
+                    break
+            return Matches(found, self._live)
 
-    def _ordered(self, numbers: Iterable[int]) -> list[StorySummary]:
-        # ``numbers`` ascend: the build's stories come out newest first (the
-        # journal's order: by the story's own day, then by when written); the
-        # few saved since go in front of their day, the latest first.
-        rows = self._rows
-        fresh = self._fresh
-        if not fresh:
-            return [row for number in numbers if (row := rows[number]) is not None]
-        numbers = list(numbers)
-        later = sorted((n for n in numbers if n in fresh), reverse=True)
-        ordered = later + [n for n in numbers if n not in fresh]
-        found = [row for n in ordered if (row := rows[n]) is not None]
-        # A stable sort: the order inside one day is kept (reverse keeps it too).
-        found.sort(key=lambda row: row.created[:10], reverse=True)
-        return found
+    def _bits(self, word: str) -> int:
+        bits = 0
+        spill: bytearray | None = None
+        for segment in self._segments:
+            relative, arrays = segment.match(word)
+            if relative:
+                bits |= relative << segment.base
+            for values in arrays:
+                if spill is None:
+                    spill = bytearray((self._width >> 3) + 1)
+                for seq in values:
+                    spill[seq >> 3] |= 1 << (seq & 7)
+        if spill is not None:
+            bits |= int.from_bytes(spill, "little")
+        return bits
+
+    # -- merging ------------------------------------------------------------------------
+
+    def merge_plan(self) -> list[Segment]:
+        """The segments the next merge would rewrite (empty: nothing to do).
+
+        Segments holding tombstones are rewritten, so deleted words leave
+        the index; small segments are folded together once there are too many.
+        """
+        with self._lock:
+            live = self._live
+            segments = list(self._segments)
+        dead = [s for s in segments if any(seq not in live for seq in s.docs)]
+        plan = list(dead)
+        if len(segments) > MAX_SEGMENTS:
+            # Fold the smallest clean ones, leaving about half the limit.
+            rest = sorted((s for s in segments if s not in dead), key=lambda s: len(s.docs))
+            plan += rest[: max(2, len(rest) - MAX_SEGMENTS // 2 + 1)]
+        return plan if dead or len(plan) >= 2 else []
+
+    def merge(self, store: Store, cancelled: Callable[[], bool] = lambda: False) -> bool:
+        """Rewrite the segments of :meth:`merge_plan` as one; run it in a worker.
+
+        Returns:
+            True when something was merged.
+        """
+        plan = self.merge_plan()
+        if not plan or cancelled():
+            return False
+        with self._lock:
+            live = set(self._live)
+        plain = merge(plan, live)
+        replaced = [segment.id for segment in plan]
+        if plain is None:
+            store.search.drop_segments(self._member.id, replaced)
+            made = None
+        else:
+            made = self._put(store, plain, replaced)
+            if made is None:
+                return False  # another instance merged them first; the next load sees it
+        with self._lock:
+            gone = set(replaced)
+            self._segments = [s for s in self._segments if s.id not in gone]
+            if made is not None:
+                self._segments.append(made)
+        return True
 
 
-def build(
-    index: SearchIndex,
-    database: Path,
-    member: UnlockedMember,
-    cancelled: Callable[[], bool] = lambda: False,
-) -> bool:
-    """Fill ``index`` with every story of ``member``'s journal; run it in a worker thread.
+def rebuild(store: Store, member: UnlockedMember) -> SearchIndex:
+    """Drop the member's index and index every story again (``doctor --repair``)."""
+    store.search.drop_segments(member.id)
+    index = SearchIndex(member)
+    index.load(store)
+    while index.merge(store):
+        pass
+    return index
 
-    The worker opens its own connection to ``database`` (a connection belongs
-    to the thread that opened it) and decrypts the stories a page at a time.
 
-    Returns:
-        True when the index is complete; False when ``cancelled`` said stop.
+def search_journal(
+    store: Store, member: UnlockedMember, text: str, damaged: set[str] | None = None
+) -> list[StorySummary]:
+    """Every story of ``member``'s journal matching ``text``, newest first (the CLI).
+
+    Opens the index (indexing what it misses), then opens only the listing
+    summaries of the matches; the ids of those that do not open go into
+    ``damaged`` (``doctor`` names them).
+
+    Raises:
+        StorycircleError: ``text`` has no word to look for.
     """
-    store = Store.open(database)
-    try:
-        for summary, text in Journal(store, member).texts():
-            if cancelled():
-                return False
-            index.add(summary, text, background=True)
-    finally:
-        store.close()
-    index.finish()
-    return True
+    index = SearchIndex(member)
+    index.load(store)
+    if index.segment_count > 2 * MAX_SEGMENTS:
+        index.merge(store)  # the app merges in the background; the CLI only when many
+    matches = index.search(text)
+    if matches is None:
+        raise StorycircleError("search for at least one word (letters or digits)")
+    hits = list(matches.stories())
+    sealed = store.search.sealed_summaries(member.id, [seq for seq, _, _ in hits])
+    rows: list[StorySummary] = []
+    for seq, story_id, version in hits:
+        row = sealed.get(seq)
+        if row is None or row[0] != story_id or row[1] != version:
+            continue
+        try:
+            opened = member.journal.open(row[3], row_context(JOURNAL_SCOPE, story_id, version))
+            rows.append(unpack_summary(opened, story_id, version, row[2], JOURNAL_SCOPE))
+        except (SealError, ValueError, TypeError):
+            if damaged is not None:
+                damaged.add(story_id)
+    # Newest first as `list` shows it: by each story's own day, then by when
+    # written (the matches came in the order written; the sort is stable).
+    rows.sort(key=lambda row: row.created[:10], reverse=True)
+    return rows

@@ -81,6 +81,7 @@ class Session(CircleVerbs, ExportVerbs):
             hope_counts=reactions.hope_counts if reactions is not None else dict,
             today=self.clock().date(),
             sharing=self.sharing,
+            store=self.installation.store,
         )
 
     # -- members and unlocking ------------------------------------------------

@@ -24,12 +24,14 @@ from textual.worker import get_current_worker
 from storycircle.curators import signature_note
 from storycircle.errors import StorycircleError
 from storycircle.journal import read_summaries
+from storycircle.library import SEARCH_LIMIT
 from storycircle.members import UnlockedMember
 from storycircle.models import StorySummary
 from storycircle.sanitize import sanitize_line
 from storycircle.screens.navigation import navigator
-from storycircle.search_index import SearchIndex, build
+from storycircle.search_index import SearchIndex
 from storycircle.session import Session
+from storycircle.store import Store
 from storycircle.widgets.footer import StoryFooter
 from storycircle.widgets.safe import SafeInput, line
 from storycircle.widgets.story_list import StoryList
@@ -120,24 +122,40 @@ class LibraryScreen(Screen[None]):
         self.call_after_refresh(self._start_text_index)
 
     def _start_text_index(self) -> None:
+        # The index opens from its sealed segments while the rows are listed;
+        # searches use it once both are done.
         library = self.session.library
         database = self.session.installation.store.path
-        if library.journal is None or library.text_index is not None or database is None:
+        opened = library.text_index
+        if opened is not None or database is None:
+            if opened is not None and opened.ready and opened.merge_plan():
+                self._open_text_index(opened, database, merge_only=True)
             return
-        if not library.journal.listed:
-            return  # started once the rows are listed: one worker at a time
-        self._build_text_index(library.start_text_index(), database)
+        index = library.start_text_index()
+        if index is not None:
+            self._open_text_index(index, database)
 
     @work(thread=True, exclusive=True, group="text-index", exit_on_error=False)
-    def _build_text_index(self, index: SearchIndex, database: Path) -> None:
-        journal = self.session.library.journal
+    def _open_text_index(
+        self, index: SearchIndex, database: Path | None, *, merge_only: bool = False
+    ) -> None:
         worker = get_current_worker()
-        if journal is None or not build(
-            index, database, journal.member, lambda: worker.is_cancelled
-        ):
+        if database is None:
             return
-        # A search typed while the index was built now also looks inside stories.
-        self.app.call_from_thread(self._text_index_ready)
+        store = Store.open(database)
+        try:
+            if not merge_only:
+                if not index.load(store, lambda: worker.is_cancelled):
+                    return
+                # A search typed meanwhile now also looks inside stories.
+                self.app.call_from_thread(self._text_index_ready)
+            # Then, still in the background: purge tombstones, fold small segments.
+            while not worker.is_cancelled and index.merge(store, lambda: worker.is_cancelled):
+                pass
+        except (StorycircleError, sqlite3.Error, OSError):
+            return  # searching falls back to titles and tags; `doctor` can rebuild
+        finally:
+            store.close()
 
     def _text_index_ready(self) -> None:
         if self.is_mounted and self.query_one("#search", Input).value.strip():
@@ -148,6 +166,7 @@ class LibraryScreen(Screen[None]):
         if self._shown_once:
             self._refresh_sections()
             self.reload()
+            self._start_text_index()  # after an import, or to merge after a delete
         self._shown_once = True
 
     def _refresh_sections(self) -> None:
@@ -288,6 +307,9 @@ class LibraryScreen(Screen[None]):
             return "Nothing shared here yet. Open one of your stories and press s to share it."
         shown = len(self._rows)
         parts = [f"{shown:,} shown"]
+        matched = self.session.library.text_matches
+        if search.strip() and shown >= SEARCH_LIMIT and matched > shown:
+            parts = [f"the newest {shown:,} shown of {matched:,}"]
         if search.strip():
             parts.append(f'matching "{search.strip()}"')
         if tag.strip():

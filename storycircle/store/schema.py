@@ -208,4 +208,18 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # Hybrid post-quantum keys (issue 19): a member's public age1pq1 recipient,
     # "" until their hybrid key exists (made at init, or at their next unlock).
     ("ALTER TABLE members ADD COLUMN hybrid_recipient TEXT NOT NULL DEFAULT ''",),
+    (
+        # The journal's full-text search index (issue 17): sealed segments of
+        # one member's index, each an immutable term dictionary with posting
+        # arrays. In clear: the member id, a random segment id and the size.
+        """CREATE TABLE search_segments (
+            member_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+            id TEXT NOT NULL,
+            blob BLOB NOT NULL,
+            UNIQUE (member_id, id)
+        )""",
+        # Opening the index reads every journal row's (seq, id, version):
+        # from this covering index, without touching the rows and their files.
+        "CREATE INDEX stories_search ON stories (scope, author_id, seq, id, version)",
+    ),
 )

@@ -17,6 +17,7 @@ from storycircle.models import DraftRecord, MemberRecord, StoryRecord
 from storycircle.store.circle_store import CircleStore
 from storycircle.store.database import connect, connect_read_only, transaction
 from storycircle.store.reaction_store import ReactionStore
+from storycircle.store.search_store import SearchStore
 from storycircle.store.version_store import VersionRecordStore
 
 _STORY_COLUMNS = (
@@ -58,6 +59,8 @@ class Store:
         """The reaction tables of the same database."""
         self.versions = VersionRecordStore(self._conn)
         """The rollback records of the same database."""
+        self.search = SearchStore(self._conn)
+        """The full-text search index's segments."""
 
     @classmethod
     def open(cls, path: Path | str) -> Store:

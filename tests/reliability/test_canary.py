@@ -49,6 +49,25 @@ class World:
     ids: dict[str, str] = field(default_factory=dict)
 
 
+def _open_index(world: World) -> None:
+    # The full-text index, opened as the library screen's worker opens it:
+    # from here on every save also writes a sealed segment.
+    index = world.session.library.start_text_index()
+    assert index is not None and index.load(world.session.installation.store)
+
+
+def _merge_index(world: World) -> None:
+    index = world.session.library.text_index
+    assert index is not None
+    matches = index.search(CANARIES["edited"])
+    assert matches is not None and matches.count == 1  # the words are in the index
+    while index.merge(world.session.installation.store):
+        pass
+    store = world.session.installation.store
+    member = world.session.require_journal().member
+    assert list(store.search.segments(member.id))  # what the file search covers
+
+
 def _write(world: World) -> None:
     saved = world.session.save_story(
         title=CANARIES["title"],
@@ -140,6 +159,7 @@ def _lock(world: World) -> None:
 
 
 EXERCISES: list[Callable[[World], None]] = [
+    _open_index,
     _write,
     _edit,
     _draft,
@@ -150,6 +170,7 @@ EXERCISES: list[Callable[[World], None]] = [
     _circle,
     _share_and_withdraw,
     _export,
+    _merge_index,
     _lock,
 ]
 """Every verb that stores something, in order."""

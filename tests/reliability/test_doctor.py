@@ -283,3 +283,28 @@ def test_stories_saved_before_the_record_existed_are_covered_from_the_next_unloc
     _edit(home, ids[1], "newer words")
     _put_row(db, ids[1], old)
     assert "rolled back" in run_cli(home, "doctor", passphrase=PASSPHRASE).stdout
+
+
+def test_a_damaged_search_index_is_reported_and_rebuilt(tmp_path: Path) -> None:
+    home, ids = _home(tmp_path)
+    searched = run_cli(home, "search", "body", passphrase=PASSPHRASE)  # writes the index
+    assert searched.returncode == 0, searched.stderr
+    assert len(searched.stdout.splitlines()) == 5
+    db = home / "storycircle.db"
+    _damage(db, "search_segments WHERE member_id != ?", "", "blob")
+    before = _digest(db)
+
+    checked = run_cli(home, "doctor", passphrase=PASSPHRASE)
+    assert checked.returncode == 1
+    assert (
+        "search index: 1 segment(s) do not open (--repair rebuilds it from the stories)"
+        in checked.stdout.splitlines()
+    )
+    assert _digest(db) == before
+
+    repaired = run_cli(home, "doctor", "--repair", passphrase=PASSPHRASE)
+    assert repaired.returncode == 0, repaired.stdout
+    assert "repaired search index: rebuilt from the stories" in repaired.stdout
+    again = run_cli(home, "search", SECRET, "4", passphrase=PASSPHRASE)
+    assert [line.split()[0] for line in again.stdout.splitlines()] == [ids[4]]
+    assert "Everything opens." in run_cli(home, "doctor", passphrase=PASSPHRASE).stdout

@@ -213,3 +213,33 @@ async def test_the_search_box_says_what_it_searches(app: StorycircleApp, session
         search.value = word
         await pilot.pause()
         assert shipped.id in {s.id for s in screen.query_one("#stories", StoryList).rows}
+
+
+async def test_search_looks_inside_stories_once_the_index_is_open(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("storycircle.library.SEARCH_LIMIT", 2)
+    monkeypatch.setattr(library_screen, "SEARCH_LIMIT", 2)
+    store = Store.open(tmp_path / "storycircle.db")  # the index opens on a worker's connection
+    session = Session(
+        Installation(tmp_path, store, Config(work_factor=TEST_WORK_FACTOR)), clock=FakeClock()
+    )
+    app = StorycircleApp(session)
+    unlock_session(session)
+    _seed(session)
+    for day in ("Monday", "Tuesday", "Wednesday"):
+        session.save_story(
+            title=day, body="a long walk by the riverbank", tags=[], content_notes=[]
+        )
+    async with app.run_test(size=SIZE) as pilot:
+        await app.push_screen(LibraryScreen(session))
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert session.library.text_index is not None and session.library.text_index.ready
+        await pilot.press("slash", *"river")  # a prefix of a word inside the stories
+        await pilot.pause()
+        titles = _titles(app)
+        assert len(titles) == 2 and "Wednesday" in titles[0] and "Tuesday" in titles[1]
+        status = static_text(app, "#library-status")
+        assert 'the newest 2 shown of 3 · matching "river"' in status
+    store.close()

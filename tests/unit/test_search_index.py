@@ -1,164 +1,401 @@
-"""Full-text search: the in-memory word index, its build, and the journal's search."""
+"""Full-text search: sealed segments, the persistent index, the library and the CLI path."""
 
 from __future__ import annotations
 
 import json
+import random
 import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from storycircle import vault
+from storycircle.errors import StoreError
 from storycircle.journal import Journal
-from storycircle.library import Library
+from storycircle.library import SEARCH_LIMIT, Library
 from storycircle.members import UnlockedMember
-from storycircle.models import JOURNAL_SCOPE, StorySummary
+from storycircle.models import JOURNAL_SCOPE
 from storycircle.preferences import Preferences
-from storycircle.related import summary_of
-from storycircle.search_index import SearchIndex, build, words_of
+from storycircle.search_index import MAX_SEGMENTS, SearchIndex, rebuild, search_journal
+from storycircle.search_segments import (
+    Segment,
+    SegmentError,
+    build,
+    index_keys,
+    merge,
+    open_segment,
+    seal_segment,
+    words_of,
+)
 from storycircle.store import Store
 from tests.conftest import FakeClock, make_member
 
 
-def _row(story_id: str, version: int = 1, tags: tuple[str, ...] = ()) -> StorySummary:
-    return StorySummary(
-        story_id, version, f"title {story_id}", tags, (), "2026-01-01", "2026-01-01", "me",
-        JOURNAL_SCOPE, 10,
-    )  # fmt: skip
-
-
-def _ready(*stories: tuple[str, str]) -> SearchIndex:
-    index = SearchIndex()
-    for story_id, text in stories:
-        index.add(_row(story_id), text, background=True)
-    index.finish()
+def _opened(store: Store, member: UnlockedMember) -> SearchIndex:
+    index = SearchIndex(member)
+    assert index.load(store)
     return index
+
+
+def _ids(index: SearchIndex, text: str) -> list[str]:
+    matches = index.search(text)
+    assert matches is not None
+    return [story_id for _, story_id, _ in matches.stories()]
 
 
 def test_words_are_case_folded_and_split_on_punctuation() -> None:
     assert words_of("Slept. Well, finally—REALLY") == {"slept", "well", "finally", "really"}
 
 
-def test_not_ready_until_finished() -> None:
-    index = SearchIndex()
-    index.add(_row("a"), "river walk", background=True)
-    assert index.search("river") is None
-    index.finish()
-    assert [s.id for s in index.search("river") or []] == ["a"]
+def test_a_segment_round_trips_and_matches_by_prefix() -> None:
+    plain = build([(5, {"river", "rivet"}), (7, {"tea"}), (9, {"river"})])
+    assert plain is not None
+    segment = Segment("s1", plain)
+    assert segment.terms == ["river", "rivet", "tea"]
+    assert list(segment.docs) == [5, 7, 9]
+    bits, arrays = segment.match("riv")
+    found = {segment.base + n for n in range(segment.span) if bits >> n & 1}
+    found |= {seq for values in arrays for seq in values}
+    assert found == {5, 9}
+    assert segment.prefixed("zz") == range(3, 3)
 
 
-def test_every_query_word_must_occur_inside_some_word() -> None:
-    index = _ready(("a", "a walk by the river"), ("b", "the river was high"), ("c", "walking"))
-    assert {s.id for s in index.search("river") or []} == {"a", "b"}
-    assert {s.id for s in index.search("walk") or []} == {"a", "c"}  # inside "walking"
-    assert [s.id for s in index.search("river WALK") or []] == ["a"]
-    assert index.search("kettle") == []
+def test_a_sealed_segment_opens_only_for_its_member_and_row(member: UnlockedMember) -> None:
+    keys = index_keys(member.journal)
+    plain = build([(1, {"river"})])
+    assert plain is not None
+    sealed = seal_segment(keys, member.id, "a", plain)
+    assert b"river" not in sealed
+    assert open_segment(keys, member.id, "a", sealed).terms == ["river"]
+    with pytest.raises(SegmentError):
+        open_segment(keys, member.id, "b", sealed)  # moved to another row
+    with pytest.raises(SegmentError):
+        open_segment(keys, "someone-else", "a", sealed)
+    damaged = sealed[:-1] + bytes([sealed[-1] ^ 1])
+    with pytest.raises(SegmentError):
+        open_segment(keys, member.id, "a", damaged)
 
 
-def test_tags_are_searched_too() -> None:
-    index = SearchIndex()
-    index.add(_row("a", tags=("panic-attacks",)), "nothing else", background=True)
-    index.finish()
-    assert [s.id for s in index.search("panic") or []] == ["a"]
+def _matched(segment: Segment, prefix: str) -> set[int]:
+    bits, arrays = segment.match(prefix)
+    found = {segment.base + n for n in range(segment.span) if bits >> n & 1}
+    return found | {seq for values in arrays for seq in values}
 
 
-def test_order_is_newest_first_with_later_saves_in_front() -> None:
-    # The build adds the journal newest first; stories saved afterwards are newer still.
-    index = _ready(("new", "tea"), ("mid", "tea"), ("old", "tea"))
-    index.add(_row("saved1"), "tea")
-    index.add(_row("saved2"), "tea")
-    assert [s.id for s in index.search("tea") or []] == ["saved2", "saved1", "new", "mid", "old"]
-    assert [s.id for s in index.search("") or []] == ["saved2", "saved1", "new", "mid", "old"]
+def test_prefix_lookup_equals_brute_force_with_stored_prefix_unions() -> None:
+    # 600 stories over a skewed vocabulary: common words become bitmaps, rare
+    # ones arrays, and prefixes over many rare words get a stored union.
+    rng = random.Random(5)
+    vocabulary = [f"{a}{b}{n}" for a in "sat" for b in "lo" for n in range(40)]
+    docs = {
+        seq: {rng.choice(vocabulary[: 1 + rng.randrange(len(vocabulary))]) for _ in range(6)}
+        for seq in range(10, 610)
+    }
+    plain = build(docs.items())
+    assert plain is not None
+    segment = Segment("s", plain)
+    assert segment._prefixes, "the test needs stored prefix unions"
+    kinds = {segment._kinds[n] for n in range(len(segment.terms))}
+    assert kinds == {0, 1}, "the test needs both bitmaps and arrays"
+    prefixes = {term[:n] for term in vocabulary for n in range(1, len(term) + 1)} | {"x", "s9"}
+    for prefix in sorted(prefixes):
+        expected = {seq for seq, words in docs.items() if any(w.startswith(prefix) for w in words)}
+        assert _matched(segment, prefix) == expected, prefix
+    merged = merge([segment], set(docs) - {10, 11, 300})
+    assert merged is not None
+    again = Segment("m", merged)
+    for prefix in ("s", "sl", "so1", "t", "al3"):
+        assert _matched(again, prefix) == _matched(segment, prefix) - {10, 11, 300}, prefix
 
 
-def test_a_new_version_replaces_the_old_and_an_older_one_is_ignored() -> None:
-    index = _ready(("a", "river"))
-    index.add(_row("a", version=2), "mountain")
-    assert index.search("river") == []
-    assert [s.version for s in index.search("mountain") or []] == [2]
-    index.add(_row("a", version=1), "river", background=True)  # a late, stale copy
-    assert index.search("river") == []
-    assert len(index) == 1
+def test_merge_keeps_live_postings_in_both_forms() -> None:
+    # 200 stories: "common" is in all (a bitmap), "rare" in two (an array).
+    first = build([(n, {"common"} | ({"rare"} if n == 3 else set())) for n in range(1, 101)])
+    second = build([(n, {"common"} | ({"rare"} if n == 150 else set())) for n in range(101, 201)])
+    assert first is not None and second is not None
+    live = set(range(1, 201)) - {3, 50}
+    merged = merge([Segment("a", first), Segment("b", second)], live)
+    assert merged is not None
+    segment = Segment("m", merged)
+    assert set(segment.docs) == live
+    common = segment.part(segment.terms.index("common"))
+    assert isinstance(common, int) and common.bit_count() == len(live)
+    assert list(segment.part(segment.terms.index("rare"))) == [150]
 
 
-def test_a_story_deleted_during_the_build_is_not_added_back() -> None:
-    index = SearchIndex()
-    index.remove("a")
-    index.add(_row("a"), "river", background=True)
-    index.add(_row("b"), "river", background=True)
-    index.finish()
-    assert [s.id for s in index.search("river") or []] == ["b"]
-
-
-def test_concurrent_adds_lose_nothing() -> None:
-    index = SearchIndex()
-
-    def fill(prefix: str) -> None:
-        for n in range(300):
-            index.add(_row(f"{prefix}{n}"), f"river {prefix}", background=prefix == "bg")
-
-    threads = [threading.Thread(target=fill, args=(p,)) for p in ("bg", "ui")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    index.finish()
-    assert len(index.search("river") or []) == 600
-
-
-def test_build_reads_the_database_from_its_own_connection(file_store: Store) -> None:
+def test_the_index_persists_and_follows_saves_edits_and_deletes(file_store: Store) -> None:
     member = make_member(file_store)
     journal = Journal(file_store, member, clock=FakeClock())
     first = journal.save(title="Morning", body="I walked to the river.", tags=["hope"]).story
     second = journal.save(title="Evening", body="Tea with my sister.").story
-    assert file_store.path is not None
-    index = SearchIndex()
-    done: list[bool] = []
-    worker = threading.Thread(target=lambda: done.append(build(index, file_store.path, member)))
-    worker.start()
-    worker.join()
-    assert done == [True]
-    assert [s.id for s in index.search("river") or []] == [first.id]
-    assert [s.id for s in index.search("sister") or []] == [second.id]
-    assert [s.id for s in index.search("") or []] == [second.id, first.id]
+    index = _opened(file_store, member)
+    assert _ids(index, "river") == [first.id]
+    assert _ids(index, "sis") == [second.id]  # a prefix
+    assert _ids(index, "ho") == [first.id]  # tags are words too
+    assert index.search("!!!") is None  # no word to look for
+    # A save through the index adds one small segment; an edit replaces the old words.
+    third = journal.save(title="Later", body="Back at the river.").story
+    index.saved(file_store, third)
+    edited = journal.save(
+        title="Morning", body="mountains", story_id=first.id, base_version=1
+    ).story
+    index.saved(file_store, edited)
+    assert _ids(index, "river") == [third.id]
+    assert _ids(index, "mount") == [first.id]
+    journal.delete(second.id)
+    index.deleted(second.id)
+    assert _ids(index, "tea") == []
+    # Reopened (the next unlock): the same answers, from the sealed segments.
+    again = _opened(file_store, member)
+    for word in ("river", "mount", "tea", "sis", "morning"):
+        assert _ids(again, word) == _ids(index, word)
 
 
-def test_build_stops_when_cancelled(file_store: Store) -> None:
+def test_stories_saved_without_the_index_are_caught_up(file_store: Store) -> None:
     member = make_member(file_store)
-    Journal(file_store, member).save(title="t", body="river")
+    journal = Journal(file_store, member, clock=FakeClock())
+    journal.save(title="one", body="river")
+    _opened(file_store, member)
+    assert len(list(file_store.search.segments(member.id))) == 1
+    late = journal.save(title="two", body="river bank").story  # e.g. `storycircle write`
+    index = _opened(file_store, member)
+    assert _ids(index, "bank") == [late.id]
+    assert len(list(file_store.search.segments(member.id))) == 2
+
+
+def test_a_damaged_segment_is_replaced_and_rebuild_starts_over(file_store: Store) -> None:
+    member = make_member(file_store)
+    journal = Journal(file_store, member, clock=FakeClock())
+    story = journal.save(title="t", body="river").story
+    _opened(file_store, member)
+    [(segment_id, _)] = list(file_store.search.segments(member.id))
+    file_store._conn.execute("UPDATE search_segments SET blob = x'00' WHERE id = ?", (segment_id,))
+    index = _opened(file_store, member)
+    assert _ids(index, "river") == [story.id]
+    assert [s for s, _ in file_store.search.segments(member.id)] != [segment_id]
+    assert _ids(rebuild(file_store, member), "river") == [story.id]
+    assert len(list(file_store.search.segments(member.id))) == 1
+
+
+def test_merging_purges_deleted_words_and_bounds_the_segments(file_store: Store) -> None:
+    member = make_member(file_store)
+    journal = Journal(file_store, member, clock=FakeClock())
+    index = _opened(file_store, member)
+    saved = []
+    for n in range(MAX_SEGMENTS + 3):
+        story = journal.save(title=f"s{n}", body=f"river word{n}").story
+        index.saved(file_store, story)
+        saved.append(story)
+    journal.delete(saved[0].id)
+    index.deleted(saved[0].id)
+    assert index.segment_count == MAX_SEGMENTS + 3
+    while index.merge(file_store):
+        pass
+    assert index.segment_count <= MAX_SEGMENTS // 2 + 1
+    assert index.merge_plan() == []
+    keys = index_keys(member.journal)
+    terms = set()
+    for segment_id, sealed in file_store.search.segments(member.id):
+        terms.update(open_segment(keys, member.id, segment_id, sealed).terms)
+    assert "word0" not in terms and "word1" in terms
+    assert _ids(index, "river") == [s.id for s in reversed(saved[1:])]
+
+
+def test_concurrent_saves_during_a_load_are_kept(file_store: Store) -> None:
+    member = make_member(file_store)
+    journal = Journal(file_store, member, clock=FakeClock())
+    for n in range(30):
+        journal.save(title=f"s{n}", body="river")
     assert file_store.path is not None
-    index = SearchIndex()
-    assert build(index, file_store.path, member, cancelled=lambda: True) is False
-    assert index.search("river") is None
+    index = SearchIndex(member)
+    path = file_store.path
+
+    def load() -> None:
+        store = Store.open(path)
+        try:
+            index.load(store)
+        finally:
+            store.close()
+
+    worker = threading.Thread(target=load)
+    worker.start()
+    late = journal.save(title="late", body="river delta").story
+    index.saved(file_store, late)
+    worker.join()
+    assert _ids(index, "delta") == [late.id]
+    assert len(_ids(index, "river")) == 31
 
 
-def test_library_searches_inside_stories_once_the_index_is_ready(
+def test_library_searches_inside_stories_once_the_index_is_open(
     store: Store, member: UnlockedMember, tmp_path: Path
 ) -> None:
     journal = Journal(store, member, clock=FakeClock())
     story = journal.save(title="Morning", body="I walked to the river.").story
-    library = Library(tmp_path, journal, Preferences())
+    library = Library(tmp_path, journal, Preferences(), store=store)
+    library.summaries(JOURNAL_SCOPE)  # listed, as the screen's worker does
     assert library.find(JOURNAL_SCOPE, "river") == []  # titles and tags only
     index = library.start_text_index()
-    for summary, text in journal.texts():
-        index.add(summary, text, background=True)
-    index.finish()
+    assert index is not None and index.load(store)
     assert [s.id for s in library.find(JOURNAL_SCOPE, "river")] == [story.id]
-    # Saves and deletes reach the index.
-    later = journal.save(title="Later", body="Back at the river.").story
+    later = journal.save(title="Later", body="Back at the river.", tags=["hope"]).story
     library.story_saved(later)
-    assert [s.id for s in library.find(JOURNAL_SCOPE, "river")] == [later.id, story.id]
+    assert [s.id for s in library.find(JOURNAL_SCOPE, "riv")] == [later.id, story.id]
+    assert [s.id for s in library.find(JOURNAL_SCOPE, "river", tag="hope")] == [later.id]
     library.story_deleted(story.id)
     assert [s.id for s in library.find(JOURNAL_SCOPE, "river")] == [later.id]
-    # Content-note filters still apply.
     noted = journal.save(title="Hard", body="river", content_notes=["alcohol"]).story
     library.story_saved(noted)
     library.set_preferences(Preferences(hidden_notes=("alcohol",)))
     assert noted.id not in {s.id for s in library.find(JOURNAL_SCOPE, "river")}
-    assert summary_of(noted).id == noted.id
+    assert library.text_matches == 2  # matched; one is hidden by the filter
 
 
-# -- the journal's own full-text search (the `search` command) ---------------------------
+def test_library_lists_at_most_the_newest_matches(
+    store: Store, member: UnlockedMember, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("storycircle.library.SEARCH_LIMIT", 3)
+    journal = Journal(store, member, clock=FakeClock())
+    ids = [journal.save(title=f"s{n}", body="tea").story.id for n in range(5)]
+    library = Library(tmp_path, journal, Preferences(), store=store)
+    library.summaries(JOURNAL_SCOPE)
+    index = library.start_text_index()
+    assert index is not None and index.load(store)
+    assert [s.id for s in library.find(JOURNAL_SCOPE, "tea")] == ids[::-1][:3]
+    assert library.text_matches == 5
+    assert SEARCH_LIMIT >= 100
+
+
+def test_search_journal_lists_newest_first_and_refuses_no_words(
+    store: Store, member: UnlockedMember
+) -> None:
+    journal = Journal(store, member, clock=FakeClock())
+    inside = journal.save(title="Morning", body="I walked to the RIVER.").story
+    titled = journal.save(title="River days", body="nothing").story
+    tagged = journal.save(title="t", body="x", tags=["river-walks"]).story
+    journal.save(title="Other", body="tea")
+    found = search_journal(store, member, "river")
+    assert [s.id for s in found] == [tagged.id, titled.id, inside.id]
+    assert found[0].tags == ("river-walks",)
+    assert search_journal(store, member, "kettle") == []
+    with pytest.raises(Exception, match="at least one word"):
+        search_journal(store, member, "?!")
+
+
+# -- the property: the persistent index answers as a brute-force search does --------
+
+WORDS = ["river", "rivet", "riverbank", "sleep", "slept", "tea", "teal", "a", "ab"]
+QUERIES = ["r", "riv", "river", "rivers", "sle", "slept", "t", "tea", "a", "ab", "zz", "riv tea"]
+_TEXT = st.lists(st.sampled_from(WORDS), min_size=1, max_size=4)
+OPS = st.lists(
+    st.one_of(
+        st.tuples(st.just("save"), _TEXT),
+        st.tuples(st.just("edit"), st.integers(0, 50), _TEXT),
+        st.tuples(st.just("delete"), st.integers(0, 50)),
+        st.tuples(st.just("import"), st.lists(_TEXT, min_size=1, max_size=4)),
+        st.tuples(st.just("merge")),
+        st.tuples(st.just("reopen")),
+    ),
+    max_size=12,
+)
+
+
+def _expected(store: Store, member: UnlockedMember, texts: dict[str, str], query: str) -> list[str]:
+    newest = [row[1] for row in sorted(store.search.journal_rows(member.id), reverse=True)]
+    wanted = words_of(query)
+    return [
+        story_id
+        for story_id in newest
+        if all(any(w.startswith(q) for w in words_of(texts[story_id])) for q in wanted)
+    ]
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ops=OPS)
+def test_persistent_index_equals_brute_force_after_any_operations(
+    ops: list[tuple[object, ...]],
+) -> None:
+    store = Store.memory()
+    member = make_member(store)
+    journal = Journal(store, member, clock=FakeClock())
+    index = _opened(store, member)
+    texts: dict[str, str] = {}
+    versions: dict[str, int] = {}
+    for op in ops:
+        kind = op[0]
+        if kind == "save":
+            story = journal.save(title="t", body=" ".join(op[1])).story  # type: ignore[arg-type]
+            index.saved(store, story)
+        elif kind == "edit" and versions:
+            story_id = sorted(versions)[op[1] % len(versions)]  # type: ignore[operator]
+            story = journal.save(
+                title="t", body="x " + " ".join(op[2]), story_id=story_id,  # type: ignore[arg-type]
+                base_version=versions[story_id],
+            ).story  # fmt: skip
+            index.saved(store, story)
+        elif kind == "delete" and versions:
+            story_id = sorted(versions)[op[1] % len(versions)]  # type: ignore[operator]
+            journal.delete(story_id)
+            index.deleted(story_id)
+            del versions[story_id], texts[story_id]
+            continue
+        elif kind == "import":
+            with journal.batch():  # saved without telling the index, like an import
+                for words in op[1]:  # type: ignore[attr-defined]
+                    story = journal.save(title="t", body=" ".join(words)).story
+                    texts[story.id] = "t " + story.body
+                    versions[story.id] = story.version
+            continue
+        elif kind == "merge":
+            index.merge(store)
+            continue
+        elif kind == "reopen":
+            index = _opened(store, member)
+            continue
+        else:
+            continue
+        texts[story.id] = "t " + story.body
+        versions[story.id] = story.version
+    fresh = _opened(store, member)
+    for query in QUERIES:
+        expected = _expected(store, member, texts, query)
+        assert _ids(fresh, query) == expected, query
+        # The long-lived index missed the imports until it is opened again.
+        assert set(_ids(index, query)) <= set(expected), query
+    store.close()
+
+
+def test_opening_stops_when_cancelled_and_the_next_open_goes_on(file_store: Store) -> None:
+    member = make_member(file_store)
+    journal = Journal(file_store, member, clock=FakeClock())
+    story = journal.save(title="t", body="river").story
+    index = SearchIndex(member)
+    assert index.load(file_store, cancelled=lambda: True) is False
+    assert not index.ready and index.search("river") is None
+    assert _ids(_opened(file_store, member), "river") == [story.id]
+
+
+def test_a_segment_that_cannot_be_written_does_not_fail_the_save(
+    file_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    member = make_member(file_store)
+    journal = Journal(file_store, member, clock=FakeClock())
+    index = _opened(file_store, member)
+    story = journal.save(title="t", body="river").story
+
+    def full(*args: object, **kwargs: object) -> bool:
+        raise StoreError("not saved: the disk is full")
+
+    monkeypatch.setattr(file_store.search, "put_segment", full)
+    index.saved(file_store, story)  # no error: the story itself is saved
+    assert _ids(index, "river") == [story.id]  # searchable from memory
+    monkeypatch.undo()
+    assert list(file_store.search.segments(member.id)) == []
+    assert _ids(_opened(file_store, member), "river") == [story.id]  # caught up
+
+
+# -- Journal.search: decrypting every story (kept for callers without an index) -----------
 
 
 def test_journal_search_looks_inside_stories(journal: Journal) -> None:
