@@ -310,6 +310,8 @@ def _folder(session: Session, args: argparse.Namespace) -> int:
 
 
 def _print_report(report: FolderReport, label: str) -> int:
+    for farewell in report.farewell_lines():
+        say_line(farewell)
     say_line(f"{label}: {report.summary()}")
     for name, reason in report.refused:
         warn(f"refused {name}: {reason}")
@@ -318,7 +320,9 @@ def _print_report(report: FolderReport, label: str) -> int:
 
 def _refresh(session: Session, args: argparse.Namespace) -> int:
     results = session.refresh_circles()
-    if not results:
+    if not results and not session.circles():
+        say_line("You are in no circle now. Start one with `storycircle circle create NAME`.")
+    elif not results:
         say_line("None of your circles has a folder. Set one with `circle folder`.")
     for circle, report in results:
         _print_report(report, circle.name if circle else "folder")

@@ -84,15 +84,25 @@ class FolderReport:
         applied: Files applied now.
         refused: ``(file name, reason)`` of each file refused.
         circles: Circles found or changed (ids).
+        farewells: Names of circles the member was removed from, learnt now
+            (said once: the notice is applied once, and the circle is gone).
     """
 
     applied: int = 0
     refused: list[tuple[str, str]] = field(default_factory=list)
     circles: set[str] = field(default_factory=set)
+    farewells: list[str] = field(default_factory=list)
 
     def refuse(self, name: str, reason: str) -> None:
         """Record a refused file; the name is cleaned for showing."""
         self.refused.append((sanitize_line(name)[:80], reason))
+
+    def farewell_lines(self) -> list[str]:
+        """What a removed member is told, plainly and once."""
+        return [
+            f"You are no longer in {name}. Stories you wrote stay in your journal."
+            for name in self.farewells
+        ]
 
     def summary(self) -> str:
         """One line for a person: how many applied and refused."""

@@ -42,6 +42,7 @@ from storycircle.circles.sharing import Sharing
 from storycircle.circles.stories import SharedStory, read_circle_story
 from storycircle.errors import StorycircleError
 from storycircle.journal import clean_notes, clean_title
+from storycircle.sanitize import sanitize_line
 from storycircle.tags import canonical_tags
 
 APPLIED, REFUSED, PENDING, OTHER = "applied", "refused", "pending", "other"
@@ -259,6 +260,7 @@ class Applier:
         me = self.circles.member.id
         if fields.get("member") != me or int(fields["epoch"]) <= record.epoch:
             raise EventError("a removal notice for someone else, or of an old key")
+        self.report.farewells.append(self._name_of(circle_id))
         self.rows.drop_grants(circle_id, member_id=me)
         self.rows.mark_gone(circle_id, int(fields["epoch"]))
         self.circles.forget_keys(circle_id)
@@ -268,6 +270,13 @@ class Applier:
         ):
             self.rows.delete_circle(circle_id)
         return circle_id
+
+    def _name_of(self, circle_id: str) -> str:
+        # Read while the member still holds the circle's key: it is dropped next.
+        try:
+            return sanitize_line(self.circles.circle(circle_id).name)
+        except StorycircleError:
+            return "a circle"
 
     # -- stories and withdrawals -------------------------------------------------------
 

@@ -35,8 +35,9 @@ def refresh_notice(results: Results, news: list[Arrival] | None = None) -> str:
     """What a refresh brought, in a line or a few, or "" when nothing changed."""
     applied = sum(report.applied for _, report in results)
     refused = [(name, reason) for _, report in results for name, reason in report.refused]
+    farewells = [line for _, report in results for line in report.farewell_lines()]
     if not applied and not refused:
-        return ""
+        return "\n".join(farewells)
     lines = [arrival.sentence() for arrival in (news or [])[:3]]
     if news and len(news) > 3:
         more = counted(len(news) - 3, "more circle or member", "more circles or members")
@@ -46,6 +47,7 @@ def refresh_notice(results: Results, news: list[Arrival] | None = None) -> str:
         if refused:
             text += f", {len(refused)} refused"
         lines.insert(0, text)
+    lines[:0] = farewells
     lines.extend(f"{name}: {reason}" for name, reason in refused[:3])
     if len(refused) > 3:
         lines.append("More in the circles screen (g, then r).")

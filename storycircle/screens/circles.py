@@ -414,8 +414,10 @@ class CirclesScreen(Screen[None]):
         for _circle, report in result:
             total.applied += report.applied
             total.refused += report.refused
+            total.farewells += report.farewells
         self._problems = report_lines(total)
-        return f"Circle folders read: {total.applied} applied, {len(total.refused)} refused."
+        read = f"Circle folders read: {total.applied} applied, {len(total.refused)} refused."
+        return " ".join([*total.farewell_lines(), read])
 
     def action_open_folder(self) -> None:
         """Look in a folder for invitations and circle files."""

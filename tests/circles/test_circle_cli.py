@@ -55,8 +55,15 @@ def test_two_installations_share_a_story_through_a_folder_and_a_removal_locks_ou
     # Ash removes Willow; Birch's machine forgets the circle on the next refresh.
     removed = _ok(ash, "circle", "remove", "Across town", "Willow", "--yes")
     assert "cannot be recalled" in removed and "Removed Willow" in removed
-    _ok(birch, "circle", "refresh")
+    told = _ok(birch, "circle", "refresh")
+    farewell = "You are no longer in Across town. Stories you wrote stay in your journal."
+    assert farewell in told.splitlines()
     assert "You are in no circle yet" in _ok(birch, "circle", "list")
+    # Said once; and a refresh afterwards says plainly that there is no circle,
+    # not that a circle lacks a folder.
+    again = _ok(birch, "circle", "refresh")
+    assert farewell not in again and "has a folder" not in again
+    assert "You are in no circle now." in again
 
 
 def test_bad_circle_input_gets_one_line_and_no_traceback(tmp_path: Path) -> None:

@@ -7,9 +7,11 @@ from pathlib import Path
 from textual.widgets import Input
 
 from storycircle.app import StorycircleApp
+from storycircle.circles.folder import FolderReport
 from storycircle.circles.watch import folder_signature
 from storycircle.config import Config
 from storycircle.installation import Installation
+from storycircle.screens.circle_refresh import refresh_notice
 from storycircle.screens.library import LibraryScreen
 from storycircle.session import Session
 from storycircle.store import Store
@@ -106,3 +108,14 @@ def test_the_folder_signature_changes_when_a_file_lands_and_not_otherwise(
     assert folder_signature([str(folder)]) != second
     missing = folder_signature([str(tmp_path / "unplugged")])
     assert missing == ((str(tmp_path / "unplugged"), -1, -1, -1),)
+
+
+def test_the_notice_tells_a_removed_member_plainly_and_before_anything_else() -> None:
+    report = FolderReport(applied=1, farewells=["Tuesday group"])
+    notice = refresh_notice([(None, report)], [])
+    assert notice.splitlines()[0] == (
+        "You are no longer in Tuesday group. Stories you wrote stay in your journal."
+    )
+    quiet = FolderReport(farewells=["Tuesday group"])
+    assert refresh_notice([(None, quiet)]).startswith("You are no longer in Tuesday group.")
+    assert refresh_notice([(None, FolderReport())]) == ""
