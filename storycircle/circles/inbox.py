@@ -36,6 +36,7 @@ from storycircle.circles.folder import (
     folder_files,
     stanza_count,
 )
+from storycircle.circles.keysets import member_recipient
 from storycircle.circles.roster import ACTIVE, INVITED, PendingError, Roster, roster_from_event
 from storycircle.circles.service import CircleError
 from storycircle.circles.sharing import Sharing
@@ -319,10 +320,13 @@ class Applier:
             # Shared at an older epoch and arriving late: kept under the current key.
             author = self.rows.member(circle_id, shared.story.author_id)
             assert author is not None
-            data = vault.encrypt(
-                plaintext,
-                [vault.parse_recipient(key.recipient), vault.parse_recipient(author.recipient)],
-            )
+            # The author's own copy, of the epoch key's kind: a file never
+            # mixes hybrid and classic keys (see circles.keysets).
+            recipients = [vault.parse_recipient(key.recipient)]
+            own = member_recipient(author.recipient, hybrid=key.hybrid)
+            if own is not None:
+                recipients.append(own)
+            data = vault.encrypt(plaintext, recipients)
         self._store_story(circle_id, shared, data, key)
         return circle_id
 

@@ -218,7 +218,7 @@ def test_6_the_removal_notice_tells_only_that(z_folder) -> None:
     told = [
         read_event(plaintext)
         for name, data in files(z_folder, "roster").items()
-        if name not in known and (plaintext := opens(data, [rowan.member.identity]))
+        if name not in known and (plaintext := opens(data, rowan.member.identities))
     ]
     assert [t["kind"] for t in told] == ["removed"]
     assert new_key.recipient not in str(told) and birch.member.id not in str(told)

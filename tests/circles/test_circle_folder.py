@@ -91,7 +91,7 @@ def test_a_member_removed_on_one_machine_is_locked_out_on_the_other(machines, fo
     opened = 0
     for name in after:
         try:
-            vault.decrypt((folder / name).read_bytes(), [birch.member.identity])
+            vault.decrypt((folder / name).read_bytes(), birch.member.identities)
             opened += 1
         except vault.NoIdentityMatch:
             pass

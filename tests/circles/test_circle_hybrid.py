@@ -83,8 +83,10 @@ def test_a_classic_only_member_makes_the_next_key_classic_and_is_named(
     assert _stanza_types(roster.grants[cedar_id]) == {"X25519"}
     assert _stanza_types(roster.grants[birch.member.id]) == {"mlkem768x25519"}
     ash.sharing.share(ash.write("Before", "Written before the change."), circle.id)
-    # A re-key (Birch leaves) with a classic-only member left: classic for all.
+    # A re-key (Birch leaves; the host starts the new key) with a classic-only
+    # member left: classic for all.
     birch.circles.leave(circle.id)
+    assert ash.circles.settle(circle.id)
     roster = ash.circles.roster(circle.id)
     assert roster.epoch_recipient.startswith("age1") and not roster.epoch_recipient.startswith(
         "age1pq1"

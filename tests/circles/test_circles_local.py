@@ -131,7 +131,7 @@ def test_after_a_removal_the_removed_members_key_opens_nothing_of_the_circle(
         "SELECT blob FROM circle_grants UNION ALL SELECT blob FROM circle_stories"
     ):
         with pytest.raises(vault.NoIdentityMatch):
-            vault.decrypt(blob, [birch.member.identity])
+            vault.decrypt(blob, birch.member.identities)
     assert conn.execute(
         "SELECT count(*) FROM circle_grants WHERE member_id = ?", (birch.member.id,)
     ).fetchone() == (0,)
