@@ -14,12 +14,17 @@ Figures and targets (issue #6):
 * apply 1,000 new story files from a circle folder on another machine: <= 5 s;
 * refresh a circle folder holding 300 junk roster-named files, each to 256
   recipients (a folder writer's doing): <= 1 s (issue #14), every one refused
-  with its reason.
+  with its reason;
+* share a story on one data folder until it is drawn in the other's open app,
+  over two Syncthing daemons on loopback: median of 20 <= 3 s (issue #18; run
+  when the Debian package ``syncthing`` is installed, see
+  :mod:`benchmarks.bench_sync`).
 
 Run from the repository root::
 
     python -m benchmarks.bench_circles            # the figures above, medians of 3
     python -m benchmarks.bench_circles --quick    # 1,000 stories, 100 files, 1 run
+    python -m benchmarks.bench_circles --no-sync  # without the Syncthing figure
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import random
+import shutil
 import statistics
 import tempfile
 import time
@@ -197,6 +203,11 @@ def main() -> None:
     """Run the figures and print them beside their targets."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, one run")
+    parser.add_argument(
+        "--no-sync",
+        action="store_true",
+        help="leave out the share-to-shown figure over two Syncthing daemons",
+    )
     args = parser.parse_args()
     size, files, runs, rounds = (1_000, 100, 1, 10) if args.quick else (10_000, 1_000, 3, 50)
     with tempfile.TemporaryDirectory() as tmp:
@@ -210,15 +221,25 @@ def main() -> None:
         print(f"re-key {results['rekey']:.2f} s", flush=True)
         results["folder"] = bench_folder(root, files, runs)
         results["junk"] = bench_junk(root, runs)
+    if not args.no_sync and shutil.which("syncthing"):
+        from benchmarks.bench_sync import TARGET_SECONDS, share_to_shown
+
+        shares = 5 if args.quick else 20
+        print(f"share here, shown there, over Syncthing on loopback ({shares} shares)", flush=True)
+        results["sync"] = statistics.median(share_to_shown(shares))
+        TARGETS["sync"] = TARGET_SECONDS
     labels = {
         "share": f"share one story (circle of {size})",
         "withdraw": f"withdraw one story (circle of {size})",
         "rekey": f"re-key {size} stories after a removal",
         "folder": f"apply {files} new files from a folder",
         "junk": f"refresh over {JUNK_FILES} junk files ({JUNK_RECIPIENTS} recipients)",
+        "sync": "share here -> shown in the other open app (Syncthing)",
     }
     print(f"{'figure':48} {'median':>10} {'target':>10}  result")
     for name, label in labels.items():
+        if name not in results:
+            continue  # the Syncthing figure, without syncthing installed or with --no-sync
         value, target = results[name], TARGETS[name]
         unit = (lambda v: f"{v * 1000:.1f} ms") if target < 1 else (lambda v: f"{v:.2f} s")
         verdict = "meets" if value <= target else f"MISS ({value / target:.1f}x)"

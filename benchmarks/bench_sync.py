@@ -87,11 +87,8 @@ async def _measure(
     return seconds
 
 
-def main() -> None:
-    """Run the figure and print it beside its target."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=20, help="shares to time (default 20)")
-    args = parser.parse_args()
+def share_to_shown(rounds: int) -> list[float]:
+    """Seconds from each of ``rounds`` shares to the story drawn on the other machine."""
     ensure_loopback()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -108,11 +105,19 @@ def main() -> None:
             wait_until(lambda: len(list(pair.left.folder.glob("roster-*"))) >= 2, "the reply")
             one.refresh_circles()
             one.circles_changed()
-            seconds = asyncio.run(_measure(one, two, circle.id, circle.scope, args.rounds))
+            return asyncio.run(_measure(one, two, circle.id, circle.scope, rounds))
         finally:
             pair.stop()
             one.installation.store.close()
             two.installation.store.close()
+
+
+def main() -> None:
+    """Run the figure and print it beside its target."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=20, help="shares to time (default 20)")
+    args = parser.parse_args()
+    seconds = share_to_shown(args.rounds)
     median = statistics.median(seconds)
     verdict = "meets" if median <= TARGET_SECONDS else f"MISS ({median / TARGET_SECONDS:.1f}x)"
     print(f"{'figure':52} {'median':>8} {'target':>8}  result")

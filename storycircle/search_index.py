@@ -184,7 +184,7 @@ class SearchIndex:
             if record.scope != JOURNAL_SCOPE or record.author_id != member.id:
                 continue
             try:
-                words = words_of(read_text(record, [member.identity]))
+                words = words_of(read_text(record, member.identities))
             except DamagedStory:
                 words = set()  # indexed with no words, so it is not retried each time
             try:

@@ -78,7 +78,7 @@ class ExportVerbs:
                 check_strength(passphrase)
                 recipients = [vault.ScryptRecipient(passphrase, work_factor)]
             elif self.journal is not None:
-                recipients = [self.journal.member.identity.recipient]
+                recipients = [self.journal.member.own_recipient]  # hybrid once stored
             else:
                 raise StorycircleError("reading as a guest, a bundle needs a passphrase")
         report = export_collection(collection, kind, dest, recipients=recipients, armor=armor)
