@@ -15,6 +15,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from storycircle.sanitize import sanitize_text
+
 __all__ = ["BookletAbout", "about_html", "contents_html", "license_url", "story_anchor"]
 
 _CC = re.compile(r"CC[ -](BY(?:-NC)?(?:-SA|-ND)?)[ -](\d\.\d)", re.IGNORECASE)
@@ -38,6 +40,11 @@ class BookletAbout:
     consent: str = ""
 
 
+def _escape(text: str) -> str:
+    # Escaped for HTML and cleaned of controls, bidi and invisible characters.
+    return html.escape(sanitize_text(text))
+
+
 def license_url(license: str) -> str:
     """The deed of a Creative Commons licence named like ``CC BY-SA 4.0``, or ""."""
     found = _CC.fullmatch(license.strip())
@@ -55,7 +62,7 @@ def story_anchor(number: int) -> str:
 
 def about_html(about: BookletAbout) -> str:
     """The booklet's opening section: description, curator, licence and consent."""
-    esc = html.escape
+    esc = _escape
     parts = ['<section class="about">\n']
     if about.description:
         parts.append(f'<p class="description">{esc(about.description)}</p>\n')
@@ -78,7 +85,7 @@ def about_html(about: BookletAbout) -> str:
 
 def contents_html(stories: Sequence[tuple[str, Sequence[str]]]) -> str:
     """A table of contents: ``(title, content notes)`` per story, in page order."""
-    esc = html.escape
+    esc = _escape
     parts = ['<nav class="contents">\n<h2>Contents</h2>\n<ol>\n']
     for number, (title, notes) in enumerate(stories, start=1):
         item = f'<a href="#{story_anchor(number)}">{esc(title)}</a>'
