@@ -79,7 +79,8 @@ def run_sign(args: argparse.Namespace) -> int:
     signing_key = read_signing_key(key_path, passphrase)
     collection = sign_collection(Path(args.folder), signing_key, args.curator or "")
     say_line(
-        f"Signed {collection.title} ({len(collection.stories)} stories) in {args.folder}: "
+        f"Signed {collection.title} ({counted(len(collection.stories), 'story')}) "
+        f"in {args.folder}: "
         f"{signature_note(collection)}. Key fingerprint: {fingerprint(collection.curator_key)}."
     )
     return 0 if collection.signature else 1

@@ -36,6 +36,7 @@ from storycircle.models import JOURNAL_SCOPE
 from storycircle.store import Store
 from storycircle.summaries import pack_summary
 from storycircle.versions import VersionRecord
+from storycircle.wording import counted
 
 MAX_INTEGRITY_LINES = 10
 
@@ -297,7 +298,7 @@ def check_search_index(checkup: Checkup, report: Report) -> Iterator[Finding]:
 
         yield Finding(
             "search index",
-            f"{len(damaged)} segment(s) do not open",
+            f"{counted(len(damaged), 'segment')} {'does' if len(damaged) == 1 else 'do'} not open",
             repair,
             "rebuilds it from the stories",
         )

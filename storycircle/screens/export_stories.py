@@ -27,6 +27,7 @@ from storycircle.session import Session
 from storycircle.session_export import JOURNAL
 from storycircle.widgets.footer import StoryFooter
 from storycircle.widgets.safe import SafeInput, line
+from storycircle.wording import counted
 
 FORMATS = [
     ("Markdown: one file per story (a folder Obsidian opens)", "markdown"),
@@ -197,7 +198,9 @@ class ExportScreen(Screen[None]):
         bar = self.query_one("#export-progress", ProgressBar)
         bar.update(total=max(report.stories, 1), progress=max(report.stories, 1))
         noun = "story" if report.stories == 1 else "stories"
-        files = f"{len(report.files)} files" if len(report.files) > 1 else ", ".join(report.files)
+        files = (
+            counted(len(report.files), "file") if len(report.files) > 1 else ", ".join(report.files)
+        )
         message = f"Exported {report.stories} {noun} to {report.folder} ({files})."
         if report.unreadable:
             message += f" {len(report.unreadable)} damaged could not be read and were left out."

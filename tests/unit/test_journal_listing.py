@@ -11,8 +11,6 @@ from storycircle import journal as journal_module
 from storycircle.importing import ImportClock
 from storycircle.journal import Journal, read_summaries
 from storycircle.models import StorySummary
-from storycircle.related import summary_of
-from storycircle.search_index import SearchIndex, build
 from storycircle.store import Store
 from storycircle.store.store import NEWEST_FIRST as NEWEST_FIRST_SQL
 from tests.conftest import FakeClock, make_member
@@ -119,21 +117,3 @@ def test_the_order_is_served_by_an_index(file_store: Store) -> None:
     ).fetchall()
     details = " ".join(str(row[-1]) for row in plan)
     assert "stories_scope_day" in details and "TEMP B-TREE" not in details
-
-
-def test_search_index_keeps_the_order_with_a_story_saved_since(file_store: Store) -> None:
-    journal = _written_then_imported(file_store)
-    assert file_store.path is not None
-    index = SearchIndex()
-    assert build(index, file_store.path, journal.member)
-    # An old story edited in this session keeps its date, so its place.
-    edited = journal.load(next(s.id for s in journal.summaries() if "2025" in s.title))
-    saved = journal.save(
-        title=edited.title, body="words again", story_id=edited.id, base_version=edited.version
-    )
-    index.add(summary_of(saved.story), "words again")
-    new = journal.save(title="Just now", body="words")
-    index.add(summary_of(new.story), "words")
-    found = index.search("words")
-    assert found is not None
-    assert [s.title for s in found] == ["Just now", *NEWEST_FIRST]
