@@ -283,7 +283,7 @@ def check_search_index(checkup: Checkup, report: Report) -> Iterator[Finding]:
     member = checkup.member
     keys = index_keys(member.journal)
     segments = list(checkup.store.search.segments(member.id))
-    report.checked["search index segments"] = len(segments)
+    report.checked["search index segment"] = len(segments)
     damaged = []
     for segment_id, sealed in segments:
         try:

@@ -297,7 +297,7 @@ def test_a_damaged_search_index_is_reported_and_rebuilt(tmp_path: Path) -> None:
     checked = run_cli(home, "doctor", passphrase=PASSPHRASE)
     assert checked.returncode == 1
     assert (
-        "search index: 1 segment(s) do not open (--repair rebuilds it from the stories)"
+        "search index: 1 segment does not open (--repair rebuilds it from the stories)"
         in checked.stdout.splitlines()
     )
     assert _digest(db) == before
