@@ -21,6 +21,7 @@ from storycircle.circles.roster import Roster
 
 __all__ = [
     "all_hybrid",
+    "can_turn_hybrid",
     "classic_only",
     "describe",
     "has_hybrid",
@@ -97,8 +98,35 @@ def classic_only(roster: Roster) -> list[str]:
     return [m.pseudonym for m in roster.live() if not has_hybrid(m.recipient)]
 
 
+def can_turn_hybrid(roster: Roster) -> bool:
+    """True when a new epoch would be post-quantum throughout and the current one is not.
+
+    That is when every live member lists a hybrid key, but the epoch key is
+    classic or was granted to someone's classic key (they listed their hybrid
+    key after it was granted): the host then starts a new epoch.
+    """
+    live = roster.live()
+    if not all_hybrid(m.recipient for m in live):
+        return False
+    if not has_hybrid(roster.epoch_recipient):
+        return True
+    return any(_to_classic_key(roster.grants.get(m.id, b"")) for m in live)
+
+
+def _to_classic_key(grant: bytes) -> bool:
+    # A grant is a binary age file made here or by the member who invited:
+    # its header names the kind of key it was encrypted to.
+    header = grant.split(b"\n--- ", 1)[0]
+    return b"\n-> X25519 " in header
+
+
 def describe(roster: Roster) -> str:
     """One line saying whether the circle's key is post-quantum, and who keeps it classic."""
+    if can_turn_hybrid(roster):
+        return (
+            "Circle key: everyone now has a post-quantum key; the host's app starts a "
+            "post-quantum circle key at its next refresh."
+        )
     names = classic_only(roster)
     who = ", ".join(names)
     verb = "has" if len(names) == 1 else "have"
@@ -114,4 +142,4 @@ def describe(roster: Roster) -> str:
             f"Circle key: classic X25519 only, because {who} {verb} only a classic key "
             "(a file cannot mix post-quantum and classic keys)."
         )
-    return "Circle key: classic X25519; it becomes post-quantum at the next new key."
+    return "Circle key: classic X25519."

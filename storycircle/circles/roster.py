@@ -20,6 +20,7 @@ import binascii
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from storycircle import vault
 from storycircle.circles.events import EventError
 from storycircle.sanitize import sanitize_line
 
@@ -267,10 +268,9 @@ def merge(local: Roster, incoming: Roster, signer_id: str) -> Roster:
 def _member(
     mine: RosterMember, theirs: RosterMember, signer_id: str, host_id: str, revision: int
 ) -> RosterMember:
-    if (theirs.recipient, theirs.signing_public) != (mine.recipient, mine.signing_public):
-        raise EventError("a change that swaps a member's keys")
-    status = mine.status
     own = signer_id == mine.id
+    recipient = _keys(mine, theirs, own=own)
+    status = mine.status
     if RANK[theirs.status] > RANK[mine.status] and (
         (own and theirs.status in (ACTIVE, LEFT))
         or (signer_id == host_id != mine.id and theirs.status == REMOVED)
@@ -279,7 +279,46 @@ def _member(
     pseudonym, at = mine.pseudonym, mine.at
     if own and mine.live and (revision, theirs.pseudonym) > (mine.at, mine.pseudonym):
         pseudonym, at = theirs.pseudonym, revision
-    return replace(mine, status=status, pseudonym=pseudonym, at=at)
+    return replace(mine, recipient=recipient, status=status, pseudonym=pseudonym, at=at)
+
+
+def _keys(mine: RosterMember, theirs: RosterMember, *, own: bool) -> str:
+    """The keys listed for a member after ``theirs``: one way only, classic to hybrid.
+
+    The signing key and the X25519 key never change. A member may add a
+    hybrid key to their own entry (members listed before hybrid keys existed
+    do so once they have one); what others' files say of it is hearsay and
+    left as it is here, so a host's new epoch that already lists the upgrade
+    is not refused where the member's own file has not arrived yet. Should a
+    member's files name two hybrid keys, the smaller wins, so every machine
+    settles on the same one whatever order the files came in.
+
+    Raises:
+        EventError: the file swaps the member's signing or X25519 key.
+    """
+    if theirs.signing_public != mine.signing_public:
+        raise EventError("a change that swaps a member's keys")
+    my_classic, my_hybrid = _split(mine.recipient)
+    their_classic, their_hybrid = _split(theirs.recipient)
+    if their_classic != my_classic:
+        raise EventError("a change that swaps a member's keys")
+    if not own or their_hybrid is None or (my_hybrid is not None and my_hybrid <= their_hybrid):
+        return mine.recipient
+    try:
+        valid = isinstance(vault.parse_recipient(their_hybrid), vault.HybridRecipient)
+    except vault.KeyFormatError:
+        valid = False
+    if not valid:
+        raise EventError("a member's new post-quantum key that is malformed")
+    return f"{my_classic} {their_hybrid}"
+
+
+def _split(text: str) -> tuple[str, str | None]:
+    """A key text's X25519 part and hybrid part (see :mod:`storycircle.circles.keysets`)."""
+    parts = text.split()
+    if len(parts) == 2 and parts[1].startswith("age1pq1") and not parts[0].startswith("age1pq1"):
+        return parts[0], parts[1]
+    return text, None
 
 
 def waiting_for(roster: Roster) -> list[RosterMember]:

@@ -19,6 +19,7 @@ from storycircle.circles.cards import MemberCard
 from storycircle.circles.epochs import EpochKey, GrantError, new_epoch_key, open_grant
 from storycircle.circles.errors import CircleError
 from storycircle.circles.events import EventError
+from storycircle.circles.keysets import can_turn_hybrid, has_hybrid
 from storycircle.circles.listing import clean_circle_name, clean_folder
 from storycircle.circles.roster import (
     ACTIVE,
@@ -298,19 +299,37 @@ class Circles:
         self._new_epoch(updated(old, members=members), progress, notify=(member_id,))
 
     def settle(self, circle_id: str, progress: Progress = _no_progress) -> bool:
-        """Start a new epoch when someone who left still holds the current key (host only).
+        """Bring the member's part of a circle up to date (after a refresh).
+
+        A member listed before hybrid keys existed lists their hybrid key
+        once they have one. The host then starts a new epoch when someone
+        who left still holds the current key, or when every live member now
+        has a hybrid key but the current key is not hybrid for all (the circle turns
+        post-quantum, its stories re-encrypted to the new key; see
+        :func:`~storycircle.circles.keysets.can_turn_hybrid`).
 
         Returns:
             True when a new epoch was started.
         """
         record = self.rows.circle(circle_id)
-        if record is None or record.host_id != self.member.id:
+        if record is None:
+            return False
+        self._list_hybrid_key(circle_id)
+        if record.host_id != self.member.id:
             return False
         roster = self.roster(circle_id)
-        if not waiting_for(roster):
+        if not waiting_for(roster) and not can_turn_hybrid(roster):
             return False
         self._new_epoch(updated(roster), progress)
         return True
+
+    def _list_hybrid_key(self, circle_id: str) -> None:
+        roster = self.roster(circle_id)
+        me = roster.member(self.member.id)
+        if me is None or me.status != ACTIVE or has_hybrid(me.recipient):
+            return
+        if self.member.has_hybrid:
+            self._set_self(roster, me.status, me.pseudonym)
 
     def set_folder(self, circle_id: str, folder: str) -> Circle:
         """Choose (or clear, with "") the folder this circle is shared through here."""
@@ -323,10 +342,12 @@ class Circles:
     def _self_entry(
         self, status: str, pseudonym: str, at: int = 0, listed: RosterMember | None = None
     ) -> RosterMember:
-        # Keys already listed stay as they are: a roster may not swap them.
+        # Keys already listed stay as they are (a roster may not swap them),
+        # but a hybrid key is added where the listing predates it.
+        keep = listed is not None and (has_hybrid(listed.recipient) or not self.member.has_hybrid)
         return RosterMember(
             self.member.id,
-            listed.recipient if listed is not None else self.member.key_text,
+            listed.recipient if listed is not None and keep else self.member.key_text,
             self.member.record.signing_public,
             status,
             clean_pseudonym(pseudonym),

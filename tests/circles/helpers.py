@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from storycircle.circles import Circles, MemberCard, Sharing
 from storycircle.journal import Journal
@@ -40,3 +40,11 @@ def again(store: Store, someone: Person) -> Person:
     """The same member with fresh services (as after locking and unlocking)."""
     circles = Circles(store, someone.member)
     return Person(someone.member, Journal(store, someone.member), circles, Sharing(circles))
+
+
+def before_hybrid_keys(store: Store, someone: Person) -> Person:
+    """The same member as a version from before hybrid keys sees them: X25519 only."""
+    record = replace(someone.member.record, hybrid_recipient="")
+    member = replace(someone.member, record=record, hybrid=None, upgrade=None)
+    circles = Circles(store, member)
+    return Person(member, Journal(store, member), circles, Sharing(circles))

@@ -13,7 +13,7 @@ from storycircle.circles.inbox import refresh
 from storycircle.circles.keysets import describe, recipient_groups, split_keys
 from storycircle.store import Store
 from storycircle.vault.format import parse_header
-from tests.circles.helpers import Person, person
+from tests.circles.helpers import Person, before_hybrid_keys, person
 
 
 def _stanza_types(blob: bytes) -> set[str]:
@@ -67,12 +67,13 @@ def test_a_circle_of_members_with_hybrid_keys_is_post_quantum_throughout(
 
 
 def test_a_classic_only_member_makes_the_next_key_classic_and_is_named(
-    ash: Person, birch: Person, cedar: Person
+    file_store: Store, ash: Person, birch: Person, cedar: Person
 ) -> None:
     circle = ash.circles.create("Tuesday group")
     ash.circles.invite(circle.id, birch.card)
     birch.circles.accept(circle.id, "Willow")
-    # Cedar's card is from before hybrid keys.
+    # Cedar's card and client are from before hybrid keys.
+    cedar = before_hybrid_keys(file_store, cedar)
     ash.circles.invite(circle.id, _classic_card(cedar))
     cedar.circles.accept(circle.id, "Cedar")
     note = describe(ash.circles.roster(circle.id))
@@ -102,9 +103,10 @@ def test_a_classic_only_member_makes_the_next_key_classic_and_is_named(
 
 
 def test_a_classic_circle_becomes_hybrid_at_the_next_key_once_everyone_has_one(
-    ash: Person, birch: Person, cedar: Person
+    file_store: Store, ash: Person, birch: Person, cedar: Person
 ) -> None:
     circle = ash.circles.create("Tuesday group")
+    cedar = before_hybrid_keys(file_store, cedar)
     ash.circles.invite(circle.id, _classic_card(cedar))
     cedar.circles.accept(circle.id, "Cedar")
     ash.circles.invite(circle.id, birch.card)
@@ -172,7 +174,8 @@ def test_a_mixed_circle_through_a_folder_falls_back_to_classic_and_nothing_is_re
         circle = ash.circles.create("Across town", folder=str(folder))
         ash.circles.invite(circle.id, cedar.card)
         cedar.circles.accept(circle.id, "Cedar")
-        # Birch, on another machine, is invited by a card without a hybrid key.
+        # Birch, on another machine, runs a version from before hybrid keys.
+        birch = before_hybrid_keys(two, birch)
         ash.circles.invite(circle.id, _classic_card(birch))
         assert refresh(birch.sharing, str(folder)).refused == []
         birch.circles.set_folder(circle.id, str(folder))
