@@ -82,6 +82,7 @@ class Applier:
         self.folder = folder
         self.report = FolderReport()
         self._state = PENDING
+        self._restate: set[str] = set()
 
     def _known_state(self) -> str:
         """A digest of the circles, epochs, revisions, keys and stories this member has."""
@@ -115,6 +116,11 @@ class Applier:
                 else partial(self._apply_notice, fields)
             )
             self._guard(item, step)
+        for circle_id in sorted(self._restate):
+            try:
+                self.circles.restate_self(circle_id)
+            except CircleError as error:
+                self.report.refuse(circle_id, f"your entry could not be written again: {error}")
         # A waiting story or withdrawal is tried again only once what this
         # machine knows of its circles changed since (a bounded cost per
         # refresh, however many such files a folder holds).
@@ -230,10 +236,30 @@ class Applier:
         if known is None and (me is None or not me.live):
             raise EventError("a circle this member is not in")
         folder = self.circles.folder_of(roster.circle_id) if known is not None else self.folder
+        before = self.circles.roster(roster.circle_id) if known is not None else None
         self.circles.apply_roster(roster, folder=folder, signer_id=signer, announce=False)
+        if before is not None and self._shows_me_stale_to_newcomers(before, roster):
+            self._restate.add(roster.circle_id)
         if known is not None and roster.epoch < known.epoch and signer == known.host_id:
             self._keep_late_grant(roster)
         return roster.circle_id
+
+    def _shows_me_stale_to_newcomers(self, before: Roster, incoming: Roster) -> bool:
+        """True when ``incoming`` brings new members and lists this member as they no longer are.
+
+        A newcomer takes the first list they can open as it is, and this
+        member's own earlier files were written before the newcomer was in
+        the circle, so the newcomer cannot open them: without a new file of
+        this member's, the newcomer would keep the old entry (an acceptance
+        never seen, and every story of this member's left waiting).
+        """
+        mine = before.member(self.circles.member.id)
+        if mine is None or mine.status != ACTIVE:
+            return False
+        if all(before.member(m.id) is not None for m in incoming.members if m.live):
+            return False
+        said = incoming.member(mine.id)
+        return said is None or (said.status, said.pseudonym) != (mine.status, mine.pseudonym)
 
     def _keep_late_grant(self, roster: Roster) -> None:
         """Keep this member's key to an epoch whose list arrived after a newer one.

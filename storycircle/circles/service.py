@@ -323,6 +323,13 @@ class Circles:
         self._new_epoch(updated(roster), progress)
         return True
 
+    def restate_self(self, circle_id: str) -> None:
+        """Write the member's own entry again, for members who joined seeing an older one."""
+        roster = self.roster(circle_id)
+        me = roster.member(self.member.id)
+        if me is not None and me.status == ACTIVE:
+            self._set_self(roster, me.status, me.pseudonym)
+
     def _list_hybrid_key(self, circle_id: str) -> None:
         roster = self.roster(circle_id)
         me = roster.member(self.member.id)

@@ -281,3 +281,33 @@ def test_an_armored_file_in_the_folder_imports_like_a_binary_one(machines, folde
     assert (report.applied, report.refused) == (1, [])
     [row] = birch.sharing.summaries(circle_id)
     assert birch.sharing.load(row.id).body == "Every word."
+
+
+def test_someone_invited_while_an_acceptance_is_on_its_way_still_learns_of_it(
+    tmp_path: Path,
+) -> None:
+    # The host invites Cedar before Birch's acceptance reached the host's
+    # machine: the list Cedar first sees says Birch is only invited, and
+    # Birch's acceptance was written for those in the circle then. Birch
+    # tells again, once, so Cedar reads Birch's stories like everyone else.
+    folder = tmp_path / "synced"
+    folder.mkdir()
+    ash, birch, cedar = (person(Store.memory(), name) for name in ("ash", "birch", "cedar"))
+    circle_id = ash.circles.create("Tuesday group", folder=str(folder)).id
+    ash.circles.invite(circle_id, birch.card)
+    refresh(birch.sharing, str(folder))
+    birch.circles.set_folder(circle_id, str(folder))
+    birch.circles.accept(circle_id, "Willow")
+    ash.circles.invite(circle_id, cedar.card)  # Birch's acceptance not seen here yet
+    refresh(cedar.sharing, str(folder))
+    cedar.circles.set_folder(circle_id, str(folder))
+    cedar.circles.accept(circle_id, "Cedar")
+    birch.sharing.share(birch.write("First night", "I slept."), circle_id)
+    for _ in range(3):
+        for someone in (ash, birch, cedar):
+            assert refresh(someone.sharing, str(folder)).refused == []
+    rosters = [p.circles.roster(circle_id) for p in (ash, birch, cedar)]
+    assert {r.members for r in rosters} == {rosters[0].members}
+    assert {m.status for m in rosters[0].members} == {"active"}
+    [row] = cedar.sharing.summaries(circle_id)
+    assert cedar.sharing.load(row.id).body == "I slept."
