@@ -29,13 +29,15 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
 from benchmarks.bench_circles import Person, _share_all, _stories
 from storycircle import vault
-from storycircle.circles import MemberCard
+from storycircle.circles import Circles, MemberCard, Sharing
 from storycircle.circles.inbox import refresh
+from storycircle.journal import Journal
 from storycircle.store import Store
 
 STORY = os.urandom(2048)
@@ -77,10 +79,19 @@ def bench_vault(rounds: int) -> list[tuple[str, float, float]]:
 
 
 def _card(person: Person, classic: bool) -> MemberCard:
-    card = MemberCard.of(person.member.record)
-    if classic:  # a card as made before hybrid keys
-        return MemberCard(card.member_id, card.recipient, card.signing_public, card.pseudonym)
-    return card
+    """The member's card; with ``classic``, the member runs as an older version (X25519 only).
+
+    An older version neither puts a hybrid key on the card nor lists one in
+    the circle later, so the circle's key stays classic.
+    """
+    if classic:
+        record = replace(person.member.record, hybrid_recipient="")
+        person.member = replace(person.member, record=record, hybrid=None, upgrade=None)
+        store = person.circles.store
+        person.journal = Journal(store, person.member)
+        person.circles = Circles(store, person.member)
+        person.sharing = Sharing(person.circles)
+    return MemberCard.of(person.member.record)
 
 
 class _RekeyCircle:
