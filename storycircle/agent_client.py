@@ -13,7 +13,6 @@ import json
 import os
 import re
 import socket
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -148,6 +147,8 @@ def start_session(
     Raises:
         SessionError: the runtime folder is unsafe, or the session did not start.
     """
+    import subprocess  # only here: every other command just asks a session
+
     folder = ensure_runtime_folder()
     path = socket_path(folder, data_folder, member_id)
     lock_path(path)  # one session per member: a new unlock replaces the old

@@ -37,6 +37,14 @@ def _import_sqlite_utils() -> Any:
 
 sqlite_utils = _import_sqlite_utils()
 
+
+def _database(conn: sqlite3.Connection) -> Any:
+    # execute_plugins=False: sqlite-utils would otherwise scan every installed
+    # distribution for plugins (importlib.metadata, ~40 ms of every command)
+    # and let any of them register functions on this connection.
+    return sqlite_utils.Database(conn, execute_plugins=False)
+
+
 BUSY_TIMEOUT_MS = 10_000
 """How long a write waits for another instance before giving up."""
 
@@ -75,7 +83,7 @@ def connect_read_only(path: Path) -> Any:
         ) from None
     if version != len(MIGRATIONS):
         raise StoreError(f"{path} is of an older schema; open storycircle once to upgrade it")
-    return sqlite_utils.Database(conn)
+    return _database(conn)
 
 
 def connect(path: Path | str) -> Any:
@@ -114,7 +122,7 @@ def connect(path: Path | str) -> Any:
         raise StoreError(
             f"{path} is damaged or is not a storycircle database ({error}); it was left untouched"
         ) from None
-    return sqlite_utils.Database(conn)
+    return _database(conn)
 
 
 def _when_unlocked(conn: sqlite3.Connection, statement: str) -> None:
