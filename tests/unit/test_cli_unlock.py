@@ -371,3 +371,20 @@ def test_the_runtime_folder_must_be_ours_and_not_a_link(
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700  # closed when it was ours
     finally:
         tempfile.tempdir = None
+
+
+def test_the_session_process_cannot_be_dumped_or_traced() -> None:
+    code = (
+        "import ctypes, resource\n"
+        "from storycircle.cli_agent import _harden\n"
+        "_harden()\n"
+        "print(ctypes.CDLL(None).prctl(3, 0, 0, 0, 0), resource.getrlimit(resource.RLIMIT_CORE))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+        timeout=60,
+    )
+    assert done.stdout.split() == ["0", "(0,", "0)"], done.stderr  # PR_GET_DUMPABLE is 0
