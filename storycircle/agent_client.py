@@ -33,6 +33,7 @@ DEFAULT_SECONDS = 15 * 60
 MAX_SECONDS = 12 * 3600
 _CONNECT_SECONDS = 2.0
 _START_SECONDS = 15.0
+_MAX_SOCKET_PATH = 108  # sun_path in struct sockaddr_un on Linux, with its final NUL
 _UNITS = {"s": 1, "m": 60, "h": 3600}
 _DURATION = re.compile(r"(\d+)([smh])")
 
@@ -139,6 +140,13 @@ def lock_member(data_folder: Path, member_id: str) -> bool:
     return lock_path(socket_path(runtime_folder(), data_folder, member_id))
 
 
+def _agent_environment() -> dict[str, str]:
+    """This environment, with the folder holding this ``storycircle`` package first."""
+    package_parent = str(Path(__file__).resolve().parent.parent)
+    paths = [package_parent, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+
+
 def start_session(
     data_folder: Path, member_id: str, pseudonym: str, keys: bytes, seconds: int
 ) -> None:
@@ -151,6 +159,11 @@ def start_session(
 
     folder = ensure_runtime_folder()
     path = socket_path(folder, data_folder, member_id)
+    if len(os.fsencode(path)) >= _MAX_SOCKET_PATH:
+        raise SessionError(
+            f"the runtime folder {folder} is too long a path for a socket; "
+            "set XDG_RUNTIME_DIR to a shorter private folder"
+        )
     lock_path(path)  # one session per member: a new unlock replaces the old
     order = {
         "socket": os.fspath(path),
@@ -160,11 +173,16 @@ def start_session(
         "keys": keys.decode("ascii"),
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "storycircle.cli_agent"],
+        # -P: never import from the current folder, where a planted
+        # storycircle/cli_agent.py would be handed the keys; the folder this
+        # package came from goes first, so the session runs this same code.
+        [sys.executable, "-P", "-m", "storycircle.cli_agent"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         close_fds=True,
+        cwd="/",
+        env=_agent_environment(),
         start_new_session=True,  # not ended by the terminal closing or Ctrl-C
     )
     assert process.stdin is not None and process.stdout is not None

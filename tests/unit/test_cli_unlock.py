@@ -388,3 +388,34 @@ def test_the_session_process_cannot_be_dumped_or_traced() -> None:
         timeout=60,
     )
     assert done.stdout.split() == ["0", "(0,", "0)"], done.stderr  # PR_GET_DUMPABLE is 0
+
+
+def test_the_session_never_runs_code_from_the_current_folder(sc: SessionCli) -> None:
+    planted = sc.runtime.parent / "planted"
+    (planted / "storycircle").mkdir(parents=True)
+    marker = planted / "stolen"
+    (planted / "storycircle" / "__init__.py").write_text("")
+    (planted / "storycircle" / "cli_agent.py").write_text(
+        "import sys\n"
+        f"open({str(marker)!r}, 'wb').write(sys.stdin.buffer.read())\n"
+        "print('ready', flush=True)\n"
+    )
+    read_fd, write_fd = os.pipe()
+    os.write(write_fd, (PASSPHRASE + "\n").encode())
+    os.close(write_fd)
+    try:
+        # -P: the command itself comes from this checkout, as an installed one would.
+        done = subprocess.run(
+            [sys.executable, "-P", "-m", "storycircle", "unlock", "--passphrase-fd", str(read_fd)],
+            cwd=planted,
+            capture_output=True,
+            text=True,
+            env=sc.env(),
+            pass_fds=(read_fd,),
+            timeout=60,
+        )
+    finally:
+        os.close(read_fd)
+    assert done.returncode == 0, done.stderr
+    assert not marker.exists()
+    assert sc("list").returncode == 0
