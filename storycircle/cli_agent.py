@@ -30,6 +30,7 @@ import signal
 import socket
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -90,11 +91,15 @@ def answer(held: Held, request: dict[str, object]) -> tuple[dict[str, object], b
     return {"ok": False, "error": "unknown request; expected keys, status or lock"}, False
 
 
-def serve_one(connection: socket.socket, held: Held) -> bool:
+def serve_one(
+    connection: socket.socket, held: Held, closing: Callable[[], None] = lambda: None
+) -> bool:
     """Serve one connection; True when the session should end.
 
     Another user's connection is refused before anything is read. Nothing is
-    raised: a broken client must never end or stall the session.
+    raised: a broken client must never end or stall the session. ``closing``
+    runs before the answer to ``lock`` is sent, so that once ``storycircle
+    lock`` has its answer the socket is already gone.
     """
     try:
         connection.settimeout(REQUEST_SECONDS)
@@ -107,6 +112,8 @@ def serve_one(connection: socket.socket, held: Held) -> bool:
             send(connection, {"ok": False, "error": str(error)})
             return False
         reply, end = answer(held, request)
+        if end:
+            closing()
         send(connection, reply)
         return end
     except OSError:  # the client went away or was too slow
@@ -118,6 +125,13 @@ def _still_ours(path: Path, inode: int) -> bool:
         return os.lstat(path).st_ino == inode
     except OSError:
         return False
+
+
+def _remove(path: Path, inode: int) -> None:
+    """Remove the socket at ``path`` if it is still this session's (not a newer one's)."""
+    if _still_ours(path, inode):
+        with contextlib.suppress(OSError):
+            os.unlink(path)
 
 
 def serve(listener: socket.socket, path: Path, held: Held) -> None:
@@ -135,7 +149,7 @@ def serve(listener: socket.socket, path: Path, held: Held) -> None:
         except OSError:
             continue
         with connection:
-            if serve_one(connection, held):
+            if serve_one(connection, held, lambda: _remove(path, inode)):
                 return
 
 
@@ -202,8 +216,7 @@ def main() -> int:
         serve(listener, path, held)
     finally:
         listener.close()
-        if _still_ours(path, inode):
-            os.unlink(path)
+        _remove(path, inode)
     return 0
 
 

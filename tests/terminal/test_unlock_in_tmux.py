@@ -45,6 +45,7 @@ def _shell(root: Path) -> Terminal:
         "PS1": "$ ",
         "TERM": "xterm-256color",
         "HOME": str(root),
+        "HISTFILE": "/dev/null",
     }
     return Terminal(["bash", "--norc", "--noprofile"], env, (100, 30))
 

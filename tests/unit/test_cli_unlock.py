@@ -125,8 +125,8 @@ def test_lock_ends_the_session(sc: SessionCli) -> None:
     assert sc("list").returncode == 0
     locked = sc("lock")
     assert locked.returncode == 0 and "1 session ended" in locked.stdout
+    assert sc.sockets() == []  # gone before `lock` had its answer
     assert _asks_for_passphrase(sc("list"))
-    assert sc.sockets() == []
     status = sc("unlock", "--status")
     assert status.returncode == 1 and "No unlocked session" in status.stdout
 
