@@ -103,10 +103,8 @@ def session_keys(data_folder: Path, member_id: str) -> bytes | None:
     if not path.exists():
         return None  # the common case costs one stat
     reply = _ask(path, {"op": "keys", "member": member_id})
-    if not reply or reply.get("ok") is not True or not isinstance(reply.get("keys"), str):
-        return None
-    keys: str = reply["keys"]  # type: ignore[assignment]  # checked just above
-    return keys.encode("ascii", "replace")
+    keys = reply.get("keys") if reply and reply.get("ok") is True else None
+    return keys.encode("ascii", "replace") if isinstance(keys, str) else None
 
 
 def session_status(path: Path) -> SessionStatus | None:
@@ -159,7 +157,8 @@ def start_session(
 
     folder = ensure_runtime_folder()
     path = socket_path(folder, data_folder, member_id)
-    if len(os.fsencode(path)) >= _MAX_SOCKET_PATH:
+    # The session binds ".<name>.<pid>" first: leave room for the dot and pid.
+    if len(os.fsencode(path)) + 12 >= _MAX_SOCKET_PATH:
         raise SessionError(
             f"the runtime folder {folder} is too long a path for a socket; "
             "set XDG_RUNTIME_DIR to a shorter private folder"

@@ -154,17 +154,24 @@ def serve(listener: socket.socket, path: Path, held: Held) -> None:
 
 
 def listen(path: Path) -> socket.socket:
-    """Bind a ``0600`` socket at ``path``, replacing a dead session's socket."""
+    """Listen on a ``0600`` socket at ``path``, replacing a dead session's socket.
+
+    The socket is bound and listening under a temporary name first and then
+    renamed into place, so a command never finds it there but refusing
+    connections (which it would take for a dead session's, and remove).
+    """
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
     with contextlib.suppress(FileNotFoundError):
-        os.unlink(path)  # a stale socket; a live session was asked to lock first
+        os.unlink(temporary)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     old_mask = os.umask(0o177)
     try:
-        listener.bind(os.fspath(path))
+        listener.bind(os.fspath(temporary))
     finally:
         os.umask(old_mask)
-    os.chmod(path, 0o600)
+    os.chmod(temporary, 0o600)
     listener.listen(8)
+    os.replace(temporary, path)  # a live session was asked to lock first
     return listener
 
 

@@ -419,3 +419,12 @@ def test_the_session_never_runs_code_from_the_current_folder(sc: SessionCli) -> 
     assert done.returncode == 0, done.stderr
     assert not marker.exists()
     assert sc("list").returncode == 0
+
+
+def test_a_runtime_folder_too_long_for_a_socket_is_one_clear_line(sc: SessionCli) -> None:
+    deep = sc.runtime / ("d" * 90)
+    deep.mkdir(mode=0o700)
+    sc.runtime = deep
+    done = sc("unlock", passphrases=(PASSPHRASE,))
+    assert done.returncode == 1 and "too long a path for a socket" in done.stderr
+    assert "Traceback" not in done.stderr
