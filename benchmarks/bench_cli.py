@@ -150,11 +150,12 @@ def main(argv: list[str] | None = None) -> int:
         f"on {os.cpu_count()} cores, python {sys.version.split()[0]}:"
     )
     for name, (wall, cpu) in medians.items():
-        goal = GOALS.get(name)
-        judged = f"  goal <= {goal:.2f} s: wall {verdict(name, wall)}, CPU {verdict(name, cpu)}"
+        judged = ""
+        if name in GOALS:
+            judged = f"  goal <= {GOALS[name]:.2f} s: wall {verdict(name, wall)}"
+            judged += f", CPU {verdict(name, cpu)}"
         print(
-            f"  {name:<11} wall {wall:6.3f} s  CPU {cpu:6.3f} s  {wall / jrnl:5.2f}x jrnl"
-            + (judged if goal is not None else "")
+            f"  {name:<11} wall {wall:6.3f} s  CPU {cpu:6.3f} s  {wall / jrnl:5.2f}x jrnl{judged}"
         )
     return 0
 
