@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import stat
 import subprocess
@@ -428,3 +429,49 @@ def test_a_runtime_folder_too_long_for_a_socket_is_one_clear_line(sc: SessionCli
     done = sc("unlock", passphrases=(PASSPHRASE,))
     assert done.returncode == 1 and "too long a path for a socket" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def _session_pids(sc: SessionCli) -> list[int]:
+    """The session processes started for this test (by their runtime folder)."""
+    mark = f"XDG_RUNTIME_DIR={sc.runtime}".encode()
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if b"storycircle.cli_agent" not in (proc / "cmdline").read_bytes():
+                continue
+            if mark in (proc / "environ").read_bytes().split(b"\0"):
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
+def _gone(pid: int) -> bool:
+    for _ in range(150):
+        state = Path(f"/proc/{pid}/stat")
+        try:
+            if state.read_text().split(") ")[1].startswith("Z"):
+                return True  # ended; its parent (the finished `unlock`) is gone too
+        except (OSError, IndexError):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_the_session_ends_when_its_socket_is_removed(sc: SessionCli) -> None:
+    _unlocked(sc)
+    [pid] = _session_pids(sc)
+    [path] = sc.sockets()
+    path.unlink()
+    assert _gone(pid)
+
+
+def test_the_session_ends_on_sigterm_and_removes_its_socket(sc: SessionCli) -> None:
+    _unlocked(sc)
+    [pid] = _session_pids(sc)
+    os.kill(pid, signal.SIGTERM)
+    assert _gone(pid)
+    assert sc.sockets() == []
+    assert _asks_for_passphrase(sc("list"))
