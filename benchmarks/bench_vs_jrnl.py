@@ -83,6 +83,26 @@ def ratio_row(
     )
 
 
+def cli_figures(size: int, rounds: int, rows: list[Row]) -> None:
+    """Every command's fixed cost: `list -n 1` with an unlocked session and without."""
+    from benchmarks import bench_cli
+
+    medians = bench_cli.measure(size, rounds)
+    jrnl_seconds = medians["jrnl"][0]
+    for name, label in (("session", "with an unlocked session"), ("passphrase", "no session")):
+        wall, cpu = medians[name]
+        rows.append(
+            Row(
+                f"`list -n 1` {label} vs `jrnl -n 1`, {size:,} (CPU {cpu:.2f} s)",
+                f"{wall:.2f} s",
+                f"{jrnl_seconds:.2f} s",
+                f"{wall / jrnl_seconds:.2f}x",
+                f"<= {bench_cli.GOALS[name]} s",
+                bench_cli.verdict(name, wall),
+            )
+        )
+
+
 def check_same(figure: str, ours: int, theirs: int) -> str:
     """A note when the two tools did not find the same number of entries."""
     if ours == theirs:
@@ -314,6 +334,7 @@ def main(argv: list[str] | None = None) -> int:
     notes = []
     open_figures([1_000, 10_000] if args.quick else [1_000, 10_000, 100_000], rounds, rows, notes)
     add_figure(10_000 if not args.quick else 1_000, rounds, rows)
+    cli_figures(1_000, rounds * 3, rows)
     search_figure(10_000 if not args.quick else 1_000, rounds, rows, notes)
     tag_figure(big, max(3, rounds - 2) if big == 100_000 else rounds, rows, notes)
     queries = query_figures(big, 200 if args.quick else 500)

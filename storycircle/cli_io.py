@@ -56,6 +56,11 @@ class PassphraseSource:
             raise StorycircleError(f"fd {self._fd} gave no passphrase (one per line)")
         return self._lines.pop(0)
 
+    @property
+    def from_terminal(self) -> bool:
+        """True when passphrases are asked on the terminal (no ``--passphrase-fd``)."""
+        return self._fd is None
+
     def ask(self, prompt: str) -> str:
         """Return one passphrase.
 

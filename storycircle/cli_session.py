@@ -10,7 +10,14 @@ from storycircle.cli_io import PassphraseSource
 from storycircle.errors import DamagedStory, StorycircleError, StoryNotFound
 from storycircle.installation import Installation
 from storycircle.journal import Journal
-from storycircle.members import UnlockedMember, find_member, save_upgrade, unlock
+from storycircle.kiosk import PIN_FILE
+from storycircle.members import (
+    UnlockedMember,
+    find_member,
+    save_upgrade,
+    unlock,
+    unlock_with_keys,
+)
 from storycircle.models import JOURNAL_SCOPE, MemberRecord
 from storycircle.sanitize import sanitize_line
 
@@ -42,17 +49,40 @@ def unlock_member(
     source: PassphraseSource,
     *,
     upgrade: bool = True,
+    use_session: bool = True,
 ) -> UnlockedMember:
-    """Ask for the chosen member's passphrase and open their keys.
+    """Open the chosen member's keys: from their unlocked session, else by passphrase.
 
     With ``upgrade`` (not for read-only commands), a hybrid key prepared for a
     member made before hybrid keys is stored, so it is used from now on.
+    Without ``use_session`` the passphrase is always asked (``unlock`` itself).
     """
     record = choose_member(installation, args)
+    if use_session and source.from_terminal:
+        # An explicit --passphrase-fd is read as before, so a script's later
+        # lines (a bundle's passphrase) keep their places.
+        member = _from_session(installation, record)
+        if member is not None:
+            return member
     member = unlock(
         record, source.ask(f"Passphrase for {record.pseudonym}: "), prepare_upgrade=upgrade
     )
     return save_upgrade(installation.store, member) if upgrade else member
+
+
+def _from_session(installation: Installation, record: MemberRecord) -> UnlockedMember | None:
+    """The member from a live ``storycircle unlock`` session, or None (then ask)."""
+    if (installation.folder / PIN_FILE).exists():
+        return None  # a kiosk never uses a session, even one left from before its setup
+    from storycircle.agent_client import session_keys
+
+    keys = session_keys(installation.folder, record.id)
+    if keys is None:
+        return None
+    try:
+        return unlock_with_keys(record, keys)
+    except StorycircleError:
+        return None  # keys that do not match the member: ask for the passphrase
 
 
 def open_journal(installation: Installation, args: argparse.Namespace) -> Journal:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Callable
 
 from storycircle.cli_io import PassphraseSource, confirmed, say, say_line, warn
 from storycircle.cli_session import choose_member, find_story_id, open_journal
-from storycircle.commands_circle import run_circle
-from storycircle.commands_curate import CURATE_HANDLERS
-from storycircle.commands_io import IO_HANDLERS
 from storycircle.errors import StorycircleError
 from storycircle.installation import (
     Installation,
@@ -26,16 +24,30 @@ from storycircle.members import (
 )
 from storycircle.models import StorySummary
 from storycircle.passphrase import RULE
-from storycircle.suggest import suggest_tags
 from storycircle.tags import parse_tag_list
 from storycircle.wording import body_without_title, counted
 
 MAX_STDIN_BYTES = 512 * 1024
 
 
-def run(args: argparse.Namespace) -> int:
-    """Run the verb named in ``args``; return the exit status."""
-    handlers: dict[str, Callable[[Installation, argparse.Namespace], int]] = {
+_ELSEWHERE = {
+    "import": ("storycircle.commands_io", "IO_HANDLERS"),
+    "export": ("storycircle.commands_io", "IO_HANDLERS"),
+    "collections": ("storycircle.commands_io", "IO_HANDLERS"),
+    "consent": ("storycircle.commands_curate", "CURATE_HANDLERS"),
+    "curate": ("storycircle.commands_curate", "CURATE_HANDLERS"),
+    "circle": ("storycircle.commands_circle", "run_circle"),
+    "unlock": ("storycircle.commands_unlock", "run_unlock"),
+    "lock": ("storycircle.commands_unlock", "run_lock"),
+}
+"""Verbs run by other modules, imported only when one of them runs."""
+
+Handler = Callable[[Installation, argparse.Namespace], int]
+
+
+def _handler(verb: str) -> Handler:
+    """The function that runs ``verb``, importing its module only now."""
+    here: dict[str, Handler] = {
         "init": _init,
         "write": _write,
         "list": _list,
@@ -45,10 +57,18 @@ def run(args: argparse.Namespace) -> int:
         "delete": _delete,
         "passwd": _passwd,
         "members": _members,
-        **IO_HANDLERS,
-        **CURATE_HANDLERS,
-        "circle": run_circle,
     }
+    if verb in here:
+        return here[verb]
+    module_name, attribute = _ELSEWHERE[verb]
+    found = getattr(importlib.import_module(module_name), attribute)
+    handler: Handler = found[verb] if isinstance(found, dict) else found
+    return handler
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the verb named in ``args``; return the exit status."""
+    handler = _handler(args.verb)
     if args.verb == "write" and args.suggest:
         return _suggest(args)  # reads the text only: needs no passphrase and no data
     if args.verb != "init" and not has_data():
@@ -60,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         installation = open_installation()
     try:
-        return handlers[args.verb](installation, args)
+        return handler(installation, args)
     finally:
         installation.store.close()
 
@@ -105,6 +125,8 @@ def _write(installation: Installation, args: argparse.Namespace) -> int:
     journal = open_journal(installation, args)
     result = journal.save(title=args.title, body=body, tags=tags, content_notes=args.note)
     say_line(f"Saved {result.story.id}: {result.story.title}")
+    from storycircle.suggest import suggest_tags
+
     found = suggest_tags(body, existing=result.story.tags)
     if found:
         listed = ", ".join("#" + suggestion.tag for suggestion in found)
@@ -119,6 +141,8 @@ def _suggest(args: argparse.Namespace) -> int:
     """``write --suggest``: the editor's tag suggestions for the story, one a line."""
     body = _story_text(args)
     tags = [tag for raw_tag in args.tag for tag in parse_tag_list(raw_tag)]
+    from storycircle.suggest import suggest_tags
+
     found = suggest_tags(body, existing=tags)
     for suggestion in found:
         say_line(f"#{suggestion.tag} ({suggestion.reason})")

@@ -15,14 +15,17 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import tomlkit
-import tomlkit.items
+from typing import TYPE_CHECKING, Any
 
 from storycircle.errors import StorycircleError
 from storycircle.helplines import HelpLine, parse_lines
 from storycircle.paths import CONFIG_NAME
+
+if TYPE_CHECKING:
+    import tomlkit.items
+
+# tomlkit (which keeps a person's comments) is imported only to write the
+# file: every command reads it, with the standard library's faster tomllib.
 
 MIN_WORK_FACTOR = 10
 MAX_WORK_FACTOR = 22
@@ -153,6 +156,8 @@ _SCALARS = (
 
 
 def _help_line_tables(lines: tuple[HelpLine, ...]) -> tomlkit.items.AoT:
+    import tomlkit
+
     tables = tomlkit.aot()
     for line in lines:
         table = tomlkit.table()
@@ -169,6 +174,9 @@ def update_config_text(text: str, config: Config) -> str:
     stays); a changed key the file lacks is added; keys at their default that
     the file lacks stay out. The help lines are rewritten only if they changed.
     """
+    import tomlkit
+    import tomlkit.items
+
     document = tomlkit.parse(text)
     before = _from_text(text, Path(CONFIG_NAME))
     defaults = Config()

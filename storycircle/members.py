@@ -240,6 +240,37 @@ def unlock(
         raise WrongPassphrase("that passphrase does not unlock this member") from None
     except vault.AgeError:
         raise StorycircleError(f"the keys of {record.pseudonym} are damaged") from None
+    return _open_keys(record, identity_file, passphrase if prepare_upgrade else None)
+
+
+def unlock_with_keys(record: MemberRecord, keys: bytes) -> UnlockedMember:
+    """Open a member's keys from :func:`key_lines` (an unlocked session), without scrypt.
+
+    Prepares no upgrade: a session is started by a full :func:`unlock` that
+    stored any upgrade first.
+
+    Raises:
+        StorycircleError: the keys are damaged or are not this member's.
+    """
+    return _open_keys(record, keys, None)
+
+
+def key_lines(member: UnlockedMember) -> bytes:
+    """The member's private identities as text, the least an unlocked session must keep.
+
+    Everything else an unlock yields (the signing key, the journal keys) is
+    derived from these, so :func:`unlock_with_keys` can rebuild the member.
+    """
+    text = f"{member.identity}\n"
+    if member.hybrid is not None:
+        text += f"{HYBRID_LINE_PREFIX}{member.hybrid}\n"
+    return text.encode("ascii")
+
+
+def _open_keys(
+    record: MemberRecord, identity_file: bytes, passphrase: str | None
+) -> UnlockedMember:
+    """The member from their decrypted identity file; with ``passphrase``, prepare an upgrade."""
     identity, hybrid = _parse_identity_file(identity_file, record)
     try:
         signing_raw = vault.decrypt(record.signing_sealed, [identity])
@@ -254,7 +285,7 @@ def unlock(
         # passphrase change during an upgrade): store the row's part at save.
         pending = None if record.hybrid_recipient else record.identity_sealed
         return UnlockedMember(record, identity, signing_key, journal, hybrid, pending)
-    if not prepare_upgrade:
+    if passphrase is None:
         return UnlockedMember(record, identity, signing_key, journal)
     # A member from before hybrid keys: prepare one, sealed as the rest.
     hybrid = vault.HybridIdentity.generate()

@@ -35,7 +35,34 @@ def _import_sqlite_utils() -> Any:
         del sys.modules["numpy"]
 
 
-sqlite_utils = _import_sqlite_utils()
+class Database:
+    """An open connection; sqlite-utils' ``Database`` over it is made only when asked for.
+
+    The store itself runs SQL on :attr:`conn`. Importing sqlite-utils (with
+    click, dateutil and pluggy, ~45 ms) is left until something uses one of
+    its methods, so that a command pays for it only if it needs it.
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        """Wrap ``conn``, open and migrated."""
+        self.conn = conn
+        self._full: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        # Called only for what this class lacks: the rest of sqlite-utils' API.
+        if name.startswith("_"):
+            raise AttributeError(name)  # never _full itself (before __init__ set it)
+        if self._full is None:
+            # execute_plugins=False: sqlite-utils would otherwise scan every
+            # installed distribution for plugins (importlib.metadata, ~40 ms)
+            # and let any of them register functions on this connection.
+            self._full = _import_sqlite_utils().Database(self.conn, execute_plugins=False)
+        return getattr(self._full, name)
+
+
+def _database(conn: sqlite3.Connection) -> Database:
+    return Database(conn)
+
 
 BUSY_TIMEOUT_MS = 10_000
 """How long a write waits for another instance before giving up."""
@@ -75,7 +102,7 @@ def connect_read_only(path: Path) -> Any:
         ) from None
     if version != len(MIGRATIONS):
         raise StoreError(f"{path} is of an older schema; open storycircle once to upgrade it")
-    return sqlite_utils.Database(conn)
+    return _database(conn)
 
 
 def connect(path: Path | str) -> Any:
@@ -114,7 +141,7 @@ def connect(path: Path | str) -> Any:
         raise StoreError(
             f"{path} is damaged or is not a storycircle database ({error}); it was left untouched"
         ) from None
-    return sqlite_utils.Database(conn)
+    return _database(conn)
 
 
 def _when_unlocked(conn: sqlite3.Connection, statement: str) -> None:
