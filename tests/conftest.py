@@ -15,6 +15,7 @@ import pytest
 from storycircle.journal import Journal
 from storycircle.members import UnlockedMember, create_member, unlock
 from storycircle.store import Store
+from tests.support.cli import Cli
 
 TEST_WORK_FACTOR = 10
 PASSPHRASE = "kettle orbit maple seventeen"
@@ -58,3 +59,12 @@ def member(store: Store) -> UnlockedMember:
 @pytest.fixture
 def journal(store: Store, member: UnlockedMember) -> Journal:
     return Journal(store, member, clock=FakeClock())
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    """The command line against a new data folder with the tests' work factor."""
+    home = tmp_path / "home"
+    home.mkdir(mode=0o700)
+    (home / "config.toml").write_text(f"work_factor = {TEST_WORK_FACTOR}\n")
+    return Cli(home)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR
-from tests.unit.test_cli import Cli
+from tests.support.cli import Cli
 
 
 def _installation(root: Path, name: str) -> Cli:

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR
-from tests.unit.test_cli import Cli
+from tests.support.cli import Cli
 
 
 def _ok(cli: Cli, *args: str) -> str:

@@ -4,59 +4,13 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def _env(home: Path) -> dict[str, str]:
-    """The environment of a child run: this checkout first, one data folder."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STORYCIRCLE")}
-    env["STORYCIRCLE_HOME"] = str(home)
-    env["PYTHONPATH"] = str(REPO)
-    return env
-
-
-class Cli:
-    """Runs ``python -m storycircle`` against one data folder."""
-
-    def __init__(self, home: Path) -> None:
-        self.home = home
-
-    def __call__(
-        self, *args: str, passphrases: tuple[str, ...] = (), stdin: str | None = None
-    ) -> subprocess.CompletedProcess[str]:
-        env = _env(self.home)
-        read_fd, write_fd = os.pipe()
-        os.write(write_fd, "".join(p + "\n" for p in passphrases).encode())
-        os.close(write_fd)
-        extra = ["--passphrase-fd", str(read_fd)] if passphrases else []
-        try:
-            return subprocess.run(
-                [sys.executable, "-m", "storycircle", *args, *extra],
-                input=stdin if stdin is not None else "",
-                capture_output=True,
-                text=True,
-                env=env,
-                pass_fds=(read_fd,),
-                timeout=60,
-            )
-        finally:
-            os.close(read_fd)
-
-
-@pytest.fixture
-def cli(tmp_path: Path) -> Cli:
-    home = tmp_path / "home"
-    home.mkdir(mode=0o700)
-    (home / "config.toml").write_text(f"work_factor = {TEST_WORK_FACTOR}\n")
-    return Cli(home)
+from tests.conftest import PASSPHRASE
+from tests.support.cli import Cli
 
 
 def _no_traceback(result: subprocess.CompletedProcess[str]) -> None:

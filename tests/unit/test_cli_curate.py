@@ -6,16 +6,16 @@ from pathlib import Path
 
 from storycircle.collections import load_collection
 from tests.conftest import PASSPHRASE
-from tests.unit.test_cli import Cli, cli  # noqa: F401  (fixture)
+from tests.support.cli import Cli
 
 
-def _story(cli: Cli, text: str) -> str:  # noqa: F811
+def _story(cli: Cli, text: str) -> str:
     saved = cli("write", text, "--tag", "hope", passphrases=(PASSPHRASE,))
     assert saved.returncode == 0, saved.stderr
     return saved.stdout.split()[1].rstrip(":")
 
 
-def test_only_consented_stories_are_assembled_and_signed(cli: Cli) -> None:  # noqa: F811
+def test_only_consented_stories_are_assembled_and_signed(cli: Cli) -> None:
     assert cli("init", "--pseudonym", "river", passphrases=(PASSPHRASE,)).returncode == 0
     yes = _story(cli, "A morning that went right")
     no = _story(cli, "Private words")
@@ -38,7 +38,7 @@ def test_only_consented_stories_are_assembled_and_signed(cli: Cli) -> None:  # n
     assert "Mornings" in listed.stdout
 
 
-def test_withdrawn_consent_keeps_a_story_out(cli: Cli, tmp_path: Path) -> None:  # noqa: F811
+def test_withdrawn_consent_keeps_a_story_out(cli: Cli, tmp_path: Path) -> None:
     cli("init", "--pseudonym", "river", passphrases=(PASSPHRASE,))
     story = _story(cli, "Changed my mind")
     cli("consent", story, passphrases=(PASSPHRASE,))

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR
-from tests.unit.test_cli import REPO, Cli, _env
+from tests.support.cli import REPO, Cli, child_env
 
 
 @pytest.fixture
@@ -166,7 +166,7 @@ def _folder_of(tmp_path: Path, count: int) -> Path:
 
 def test_import_draws_a_progress_bar_on_a_terminal(cli: Cli, tmp_path: Path) -> None:
     folder = _folder_of(tmp_path, 60)
-    env = _env(cli.home) | {"COLUMNS": "70", "PYTHONIOENCODING": "utf-8"}
+    env = child_env(cli.home) | {"COLUMNS": "70", "PYTHONIOENCODING": "utf-8"}
     read_fd, write_fd = os.pipe()
     os.write(write_fd, (PASSPHRASE + "\n").encode())
     os.close(write_fd)

@@ -15,7 +15,7 @@ from storycircle.collections import shipped_folder, sign_collection
 from storycircle.commands_io import TerminalProgress
 from storycircle.curators import fingerprint
 from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR
-from tests.unit.test_cli import Cli
+from tests.support.cli import Cli
 
 BUNDLE_PASSPHRASE = "lantern harbour violet ninety"
 

@@ -23,7 +23,7 @@ from storycircle.kiosk import save_pin
 from storycircle.members import find_member, key_lines, unlock
 from storycircle.store import Store
 from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR
-from tests.unit.test_cli import Cli, _env
+from tests.support.cli import Cli
 
 NOBODY = 65534
 
@@ -36,29 +36,9 @@ class SessionCli(Cli):
         self.runtime = runtime
 
     def env(self) -> dict[str, str]:
-        env = _env(self.home)
+        env = super().env()
         env["XDG_RUNTIME_DIR"] = str(self.runtime)
         return env
-
-    def __call__(
-        self, *args: str, passphrases: tuple[str, ...] = (), stdin: str | None = None
-    ) -> subprocess.CompletedProcess[str]:
-        read_fd, write_fd = os.pipe()
-        os.write(write_fd, "".join(p + "\n" for p in passphrases).encode())
-        os.close(write_fd)
-        extra = ["--passphrase-fd", str(read_fd)] if passphrases else []
-        try:
-            return subprocess.run(
-                [sys.executable, "-m", "storycircle", *args, *extra],
-                input=stdin if stdin is not None else "",
-                capture_output=True,
-                text=True,
-                env=self.env(),
-                pass_fds=(read_fd,),
-                timeout=60,
-            )
-        finally:
-            os.close(read_fd)
 
     @property
     def folder(self) -> Path:

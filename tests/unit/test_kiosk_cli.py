@@ -13,7 +13,7 @@ import pytest
 from storycircle.config import load_config
 from storycircle.kiosk import PIN_FILE, load_pin, verify_pin
 from tests.conftest import TEST_WORK_FACTOR
-from tests.unit.test_cli import _env
+from tests.support.cli import child_env
 
 PIN = "circle-2468"
 
@@ -37,7 +37,7 @@ def _kiosk(home: Path, *args: str, pin: str | None = None) -> subprocess.Complet
             input="",
             capture_output=True,
             text=True,
-            env=_env(home),
+            env=child_env(home),
             pass_fds=(read_fd,),
             timeout=60,
         )

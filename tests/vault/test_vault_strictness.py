@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 
 import pytest
@@ -26,6 +25,7 @@ from storycircle.vault import (
     encrypt,
     limits,
 )
+from storycircle.vault import scrypt as vault_scrypt
 from storycircle.vault.format import Stanza, parse_header
 from storycircle.vault.stream import CHUNK_SIZE
 
@@ -160,14 +160,24 @@ def test_work_factor_above_the_identity_maximum() -> None:
     assert decrypt(encrypted, [ScryptIdentity(PASSPHRASE, max_work_factor=12)]) == STORY
 
 
-def test_huge_work_factor_is_refused_before_any_work() -> None:
-    # 2^30 would take minutes and 128 GiB; it must be refused instantly.
+def test_huge_work_factor_is_refused_before_any_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 2^30 would take minutes and 128 GiB; it must be refused before scrypt runs.
     hostile = SMALL_SCRYPT.replace(f" {WORK_FACTOR}\n".encode(), b" 30\n", 1)
     assert hostile != SMALL_SCRYPT
-    started = time.perf_counter()
+    derived: list[int] = []
+    wrap_key = vault_scrypt._wrap_key
+
+    def counting(passphrase: bytes, salt: bytes, work_factor: int) -> bytes:
+        derived.append(work_factor)
+        return wrap_key(passphrase, salt, work_factor)
+
+    monkeypatch.setattr(vault_scrypt, "_wrap_key", counting)
     with pytest.raises(WorkFactorTooHigh):
         decrypt(hostile, [ScryptIdentity(PASSPHRASE)])
-    assert time.perf_counter() - started < 0.5
+    assert derived == []
+    # The same file at the work factor it was written with does run scrypt.
+    assert decrypt(SMALL_SCRYPT, [ScryptIdentity(PASSPHRASE)]) == STORY
+    assert derived == [WORK_FACTOR]
 
 
 class SpyIdentity:

@@ -1,0 +1,1 @@
+"""Helpers shared by test folders (never imported from a ``test_*.py``)."""
