@@ -177,6 +177,8 @@ def canonical_slug(raw: str) -> str:
         # Dropping symbols can leave a joiner at an edge or beside another:
         # judge them again, as the sanitizer would, so a slug slugs to itself.
         text = sanitize_text(_EDGE_JOINER.sub("", text))
+        # A dropped joiner can bring a letter and a mark together too.
+        text = unicodedata.normalize("NFKC", text)
     slug = _HYPHEN_RUN.sub("-", text).strip("-")
     if not any(unicodedata.category(char)[0] in "LN" for char in slug):
         if sanitize_line(raw).lstrip("#"):

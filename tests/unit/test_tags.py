@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from storycircle.tags import (
@@ -280,6 +280,7 @@ TAGGY = st.lists(
 
 
 @given(TAGGY)
+@example("a\u200c#\u200c\u0301")  # a dropped joiner brings a letter and its mark together
 @settings(max_examples=800)
 def test_canonical_tag_is_idempotent_and_well_formed(raw: str) -> None:
     try:
