@@ -18,7 +18,13 @@ from storycircle.library import SEARCH_LIMIT, Library
 from storycircle.members import UnlockedMember
 from storycircle.models import JOURNAL_SCOPE
 from storycircle.preferences import Preferences
-from storycircle.search_index import MAX_SEGMENTS, SearchIndex, rebuild, search_journal
+from storycircle.search_index import (
+    MAX_SEGMENTS,
+    LiveStories,
+    SearchIndex,
+    rebuild,
+    search_journal,
+)
 from storycircle.search_segments import (
     Segment,
     SegmentError,
@@ -364,6 +370,47 @@ def test_persistent_index_equals_brute_force_after_any_operations(
         # The long-lived index missed the imports until it is opened again.
         assert set(_ids(index, query)) <= set(expected), query
     store.close()
+
+
+_LIVE_OPS = st.lists(
+    st.one_of(
+        st.tuples(st.just("put"), st.integers(0, 40), st.integers(0, 9), st.integers(1, 5)),
+        st.tuples(st.just("remove"), st.integers(0, 9)),
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(ops=_LIVE_OPS)
+def test_live_stories_answer_as_a_dict_of_seqs_does(ops: list[tuple[object, ...]]) -> None:
+    # The compact arrays must say what the dict they replace said.
+    live = LiveStories()
+    model: dict[int, tuple[str, int]] = {}
+    for op in ops:
+        if op[0] == "put":
+            seq, story, version = op[1], f"s{op[2]}", op[3]
+            assert isinstance(seq, int) and isinstance(version, int)
+            for old in [k for k, v in model.items() if v[0] == story]:
+                del model[old]  # as the index does: a story is live under one seq
+            live.remove(story)
+            model[seq] = (story, version)
+            live.put(seq, story, version)
+        else:
+            story = f"s{op[1]}"
+            gone = [k for k, v in model.items() if v[0] == story]
+            assert live.remove(story) == (gone[0] if gone else None)
+            for old in gone:
+                del model[old]
+    assert list(live.seqs()) == sorted(model)
+    assert len(live) == len(model)
+    for seq in range(-1, 42):
+        assert live.get(seq) == model.get(seq)
+        assert (seq in live) == (seq in model)
+    for number in range(10):
+        found = [k for k, v in model.items() if v[0] == f"s{number}"]
+        assert live.seq_of(f"s{number}") == (found[0] if found else None)
+    assert live.last() == max(model, default=-1)
 
 
 def test_opening_stops_when_cancelled_and_the_next_open_goes_on(file_store: Store) -> None:
