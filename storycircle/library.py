@@ -18,6 +18,7 @@ from storycircle.circles import CircleError, Sharing, split_list_id
 from storycircle.collections import SkippedFile, shipped_collections, user_collections
 from storycircle.curators import signature_note
 from storycircle.errors import StoryNotFound
+from storycircle.heap import give_back
 from storycircle.journal import Journal
 from storycircle.models import (
     CIRCLE_SCOPE_PREFIX,
@@ -358,6 +359,7 @@ class Library:
                 hidden=self.preferences,
                 today=self._today,
             )
+            give_back()  # the rows gathered and sorted to build it
         return self._index
 
     def related(self, story: Story, limit: int = 8) -> list[Related]:
