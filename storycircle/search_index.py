@@ -36,6 +36,7 @@ from storycircle.keys import SealError, row_context
 from storycircle.members import UnlockedMember
 from storycircle.models import JOURNAL_SCOPE, Story, StorySummary
 from storycircle.search_segments import (
+    SHORT_SPAN,
     Segment,
     SegmentError,
     bitmap_of,
@@ -385,6 +386,10 @@ class SearchIndex:
             segments = list(self._segments)
         dead = [s for s in segments if not live.issuperset(s.docs)]
         plan = list(dead)
+        if len(plan) > 1 and _span(plan) > SHORT_SPAN:
+            # One at a time: merged into one segment spanning more seqs, their
+            # posting arrays would take 4 bytes a posting in memory, not 2.
+            return plan[:1]
         if len(segments) > MAX_SEGMENTS:
             # Fold the smallest clean ones, leaving about half the limit.
             rest = sorted((s for s in segments if s not in dead), key=lambda s: len(s.docs))
@@ -417,6 +422,11 @@ class SearchIndex:
             if made is not None:
                 self._segments.append(made)
         return True
+
+
+def _span(segments: Sequence[Segment]) -> int:
+    """How many seqs one segment merged from ``segments`` would span."""
+    return max(s.base + s.span for s in segments) - min(s.base for s in segments)
 
 
 def rebuild(store: Store, member: UnlockedMember) -> SearchIndex:

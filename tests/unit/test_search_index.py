@@ -90,30 +90,67 @@ def _matched(segment: Segment, prefix: str) -> set[int]:
     return found | {seq for values in arrays for seq in values}
 
 
-def test_prefix_lookup_equals_brute_force_with_stored_prefix_unions() -> None:
+@pytest.mark.parametrize(("stride", "array_kind"), [(1, 2), (200, 0)])
+def test_prefix_lookup_equals_brute_force_with_stored_prefix_unions(
+    stride: int, array_kind: int
+) -> None:
     # 600 stories over a skewed vocabulary: common words become bitmaps, rare
-    # ones arrays, and prefixes over many rare words get a stored union.
+    # ones arrays, and prefixes over many rare words get a stored union. Over
+    # at most 65,536 seqs the arrays are short (uint16 from the base, kind 2);
+    # spread wider (stride 200), full uint32 seqs (kind 0).
     rng = random.Random(5)
     vocabulary = [f"{a}{b}{n}" for a in "sat" for b in "lo" for n in range(40)]
     docs = {
         seq: {rng.choice(vocabulary[: 1 + rng.randrange(len(vocabulary))]) for _ in range(6)}
-        for seq in range(10, 610)
+        for seq in range(10, 10 + 600 * stride, stride)
     }
     plain = build(docs.items())
     assert plain is not None
     segment = Segment("s", plain)
-    assert segment._prefixes, "the test needs stored prefix unions"
     kinds = {segment._kinds[n] for n in range(len(segment.terms))}
-    assert kinds == {0, 1}, "the test needs both bitmaps and arrays"
+    if stride == 1:
+        assert segment._prefixes, "the test needs stored prefix unions"
+        assert kinds == {array_kind, 1}, "the test needs both bitmaps and arrays"
+    else:
+        assert kinds == {array_kind}  # so sparse over so wide a span: arrays only
     prefixes = {term[:n] for term in vocabulary for n in range(1, len(term) + 1)} | {"x", "s9"}
     for prefix in sorted(prefixes):
         expected = {seq for seq, words in docs.items() if any(w.startswith(prefix) for w in words)}
         assert _matched(segment, prefix) == expected, prefix
-    merged = merge([segment], set(docs) - {10, 11, 300})
+    gone = set(sorted(docs)[:2] + sorted(docs)[290:291])
+    merged = merge([segment], set(docs) - gone)
     assert merged is not None
     again = Segment("m", merged)
     for prefix in ("s", "sl", "so1", "t", "al3"):
-        assert _matched(again, prefix) == _matched(segment, prefix) - {10, 11, 300}, prefix
+        assert _matched(again, prefix) == _matched(segment, prefix) - gone, prefix
+
+
+def test_segments_of_the_earlier_format_still_open() -> None:
+    # Before short arrays, segments were "SCX1" with kinds 0 and 1: the same
+    # layout as a wide segment of today's format.
+    plain = build([(1, {"river", "tea"}), (80_000, {"river"})])
+    assert plain is not None and plain[:4] == b"SCX2"
+    earlier = Segment("old", b"SCX1" + plain[4:])
+    assert _matched(earlier, "riv") == {1, 80_000} and _matched(earlier, "te") == {1}
+    short = build([(n, {"river"} | ({"tea"} if n == 5 else set())) for n in range(1, 200)])
+    assert short is not None
+    assert 2 in Segment("new", short)._kinds
+    with pytest.raises(SegmentError):
+        Segment("bad", b"SCX1" + short[4:])  # a short array in the earlier format
+
+
+def test_dead_segments_far_apart_are_rewritten_one_at_a_time(member: UnlockedMember) -> None:
+    # Merged together they would span more than 65,536 seqs and lose their
+    # short (2-byte) posting arrays, so each is rewritten alone.
+    index = SearchIndex(member)
+    near, far = build([(1, {"a"}), (2, {"b"})]), build([(70_000, {"a"}), (70_001, {"b"})])
+    assert near is not None and far is not None
+    index._segments = [Segment("near", near), Segment("far", far)]
+    index._live.put(1, "x", 1)
+    index._live.put(70_000, "y", 1)
+    assert [s.id for s in index.merge_plan()] == ["near"]
+    index._segments = [index._segments[1]]
+    assert [s.id for s in index.merge_plan()] == ["far"]
 
 
 def test_merge_keeps_live_postings_in_both_forms() -> None:
