@@ -316,6 +316,12 @@ class Journal:
         self._summary_cache[story_id] = summary
         return summary
 
+    def listed_row(self, story_id: str, version: int) -> StorySummary | None:
+        """The list row of this version of a story if it was decrypted already
+        (listing fills them); None otherwise. Decrypts nothing."""
+        cached = self._summary_cache.get(story_id)
+        return cached if cached is not None and cached.version == version else None
+
     def with_tag(self, tag: str, limit: int | None = None) -> list[StorySummary]:
         """Stories carrying ``tag``, found through its keyed token, newest first.
 

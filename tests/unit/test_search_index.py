@@ -295,6 +295,26 @@ def test_library_searches_inside_stories_once_the_index_is_open(
     assert library.text_matches == 2  # matched; one is hidden by the filter
 
 
+def test_library_search_lists_an_edited_story_as_it_is_now(
+    store: Store, member: UnlockedMember, tmp_path: Path
+) -> None:
+    # Rows come from the journal's listing cache, and for stories saved since
+    # from what was saved: never an older version's row.
+    journal = Journal(store, member, clock=FakeClock())
+    story = journal.save(title="Morning", body="I walked to the river.").story
+    library = Library(tmp_path, journal, Preferences(), store=store)
+    library.summaries(JOURNAL_SCOPE)
+    index = library.start_text_index()
+    assert index is not None and index.load(store)
+    edited = journal.save(
+        title="Evening", body="Back from the river.", story_id=story.id, base_version=1
+    ).story
+    library.story_saved(edited)
+    assert [(s.title, s.version) for s in library.find(JOURNAL_SCOPE, "river")] == [("Evening", 2)]
+    library.summaries(JOURNAL_SCOPE)  # listed again, as the screen does on return
+    assert [(s.title, s.version) for s in library.find(JOURNAL_SCOPE, "back")] == [("Evening", 2)]
+
+
 def test_library_lists_at_most_the_newest_matches(
     store: Store, member: UnlockedMember, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
