@@ -38,11 +38,11 @@ POLL = 0.05
 
 
 def status_mib() -> dict[str, float]:
-    """``VmRSS`` and ``VmHWM`` of this process in MiB (Linux)."""
+    """``VmRSS``, ``VmHWM``, ``RssAnon`` and ``RssFile`` of this process in MiB (Linux)."""
     found: dict[str, float] = {}
     for line in Path("/proc/self/status").read_text().splitlines():
         name, _, value = line.partition(":")
-        if name in ("VmRSS", "VmHWM"):
+        if name in ("VmRSS", "VmHWM", "RssAnon", "RssFile"):
             found[name] = int(value.split()[0]) / 1024
     return found
 

@@ -237,7 +237,9 @@ class Segment:
         self.span: int = span
         self.docs = _from_le(view[at : at + layout[0]])
         at += layout[0]
-        self.terms = _lines(view[at : at + size], count)
+        # Every segment of a journal holds much the same words: each is kept
+        # once (interned strings go when the last segment holding them does).
+        self.terms = list(map(sys.intern, _lines(view[at : at + size], count)))
         at += size
         self._kinds = bytes(view[at : at + count])
         if self._kinds.translate(None, b"\0\1\2" if magic == _MAGIC else b"\0\1"):

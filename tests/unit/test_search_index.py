@@ -429,16 +429,36 @@ def test_persistent_index_equals_brute_force_after_any_operations(
     store.close()
 
 
+# Ids that run into each other when written one after another ("a" + "ab"
+# holds "aa", "aab" and "ba"): a match counts only on an id's own bounds.
+_LIVE_IDS = ["a", "aa", "ab", "b", "ba", "aab", "bab", "s1", "s11", "1s"]
 _LIVE_OPS = st.lists(
     st.one_of(
-        st.tuples(st.just("put"), st.integers(0, 40), st.integers(0, 9), st.integers(1, 5)),
-        st.tuples(st.just("remove"), st.integers(0, 9)),
+        st.tuples(
+            st.just("put"),
+            st.integers(0, 40),
+            st.sampled_from(_LIVE_IDS),
+            st.integers(1, 5),
+        ),
+        st.tuples(st.just("remove"), st.sampled_from(_LIVE_IDS)),
+        st.tuples(
+            st.just("extend"),
+            st.lists(st.tuples(st.integers(0, 80), st.sampled_from(_LIVE_IDS)), max_size=4),
+        ),
     ),
     max_size=40,
 )
 
 
-@settings(max_examples=200, deadline=None)
+def _put(live: LiveStories, model: dict[int, tuple[str, int]], seq: int, story: str) -> None:
+    # As the index does: a story is live under one seq.
+    for old in [k for k, v in model.items() if v[0] == story]:
+        del model[old]
+    live.remove(story)
+    model[seq] = (story, seq % 7)
+
+
+@settings(max_examples=300, deadline=None)
 @given(ops=_LIVE_OPS)
 def test_live_stories_answer_as_a_dict_of_seqs_does(ops: list[tuple[object, ...]]) -> None:
     # The compact arrays must say what the dict they replace said.
@@ -446,27 +466,36 @@ def test_live_stories_answer_as_a_dict_of_seqs_does(ops: list[tuple[object, ...]
     model: dict[int, tuple[str, int]] = {}
     for op in ops:
         if op[0] == "put":
-            seq, story, version = op[1], f"s{op[2]}", op[3]
-            assert isinstance(seq, int) and isinstance(version, int)
-            for old in [k for k, v in model.items() if v[0] == story]:
-                del model[old]  # as the index does: a story is live under one seq
-            live.remove(story)
+            seq, story, version = op[1], op[2], op[3]
+            assert isinstance(seq, int) and isinstance(story, str) and isinstance(version, int)
+            _put(live, model, seq, story)
             model[seq] = (story, version)
             live.put(seq, story, version)
+        elif op[0] == "extend":
+            rows = dict(op[1])  # type: ignore[call-overload]
+            fresh: dict[int, str] = {}
+            for seq, story in rows.items():  # distinct seqs and stories, as a load has
+                if story not in fresh.values() and story not in {v[0] for v in model.values()}:
+                    fresh[seq] = story
+            fresh = {seq: story for seq, story in fresh.items() if seq not in model}
+            live.extend((seq, story, seq % 7) for seq, story in fresh.items())
+            model.update({seq: (story, seq % 7) for seq, story in fresh.items()})
         else:
-            story = f"s{op[1]}"
+            story = op[1]
+            assert isinstance(story, str)
             gone = [k for k, v in model.items() if v[0] == story]
             assert live.remove(story) == (gone[0] if gone else None)
             for old in gone:
                 del model[old]
     assert list(live.seqs()) == sorted(model)
     assert len(live) == len(model)
-    for seq in range(-1, 42):
+    assert live.ids() == [model[seq][0] for seq in sorted(model)]
+    for seq in range(-1, 82):
         assert live.get(seq) == model.get(seq)
         assert (seq in live) == (seq in model)
-    for number in range(10):
-        found = [k for k, v in model.items() if v[0] == f"s{number}"]
-        assert live.seq_of(f"s{number}") == (found[0] if found else None)
+    for story in [*_LIVE_IDS, "", "c", "aaa"]:
+        found = [k for k, v in model.items() if v[0] == story]
+        assert live.seq_of(story) == (found[0] if found else None)
     assert live.last() == max(model, default=-1)
 
 
