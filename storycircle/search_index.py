@@ -133,6 +133,20 @@ class LiveStories:
         at = self._at(seq)
         return None if at is None else (self._id(at), self._versions[at])
 
+    def newest(self, seqs: Iterable[int]) -> Iterator[tuple[int, str, int]]:
+        """``(seq, story id, version)`` of those of ``seqs`` that are live.
+
+        ``seqs`` must come in descending order (as :meth:`Matches.seqs` reads
+        them): each bisection then only looks below the one before.
+        """
+        live, versions, text, ends = self._seqs, self._versions, self._text, self._ends
+        high = len(live)
+        for seq in seqs:
+            at = bisect_left(live, seq, 0, high)
+            if at < high and live[at] == seq:
+                yield seq, text[ends[at - 1] if at else 0 : ends[at]], versions[at]
+            high = at
+
     def seq_of(self, story_id: str) -> int | None:
         """The live seq of a story, or None."""
         at = self._find(story_id)
@@ -192,7 +206,7 @@ class LiveStories:
     def _shift(self, at: int, by: int) -> None:
         """Move the ends from ``at`` on by ``by`` characters (the text changed there)."""
         ends = self._ends
-        ends[at:] = array("Q", [end + by for end in ends[at:]])
+        ends[at:] = array("Q", map(by.__add__, ends[at:]))
 
 
 class Matches:
@@ -226,11 +240,7 @@ class Matches:
 
     def stories(self) -> Iterator[tuple[int, str, int]]:
         """``(seq, story id, version)`` of the matches, newest first."""
-        live = self._live
-        for seq in self.seqs():
-            found = live.get(seq)
-            if found is not None:
-                yield seq, found[0], found[1]
+        return self._live.newest(self.seqs())
 
 
 class SearchIndex:

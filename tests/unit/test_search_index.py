@@ -493,6 +493,8 @@ def test_live_stories_answer_as_a_dict_of_seqs_does(ops: list[tuple[object, ...]
     for seq in range(-1, 82):
         assert live.get(seq) == model.get(seq)
         assert (seq in live) == (seq in model)
+    wanted = range(81, -2, -2)  # descending, as matches are read
+    assert list(live.newest(wanted)) == [(q, *model[q]) for q in wanted if q in model]
     for story in [*_LIVE_IDS, "", "c", "aaa"]:
         found = [k for k, v in model.items() if v[0] == story]
         assert live.seq_of(story) == (found[0] if found else None)
