@@ -109,7 +109,9 @@ class Journal:
         self._member = member
         self._clock = clock
         self._keys = member.journal
-        self._summary_cache: dict[tuple[str, int], StorySummary] = {}
+        # Keyed by id alone (the version is checked on use): a new version
+        # replaces the old row, and no (id, version) tuple is kept per story.
+        self._summary_cache: dict[str, StorySummary] = {}
         self.damaged: set[str] = set()
         """Ids of stories whose sealed summary failed to open on listing."""
         self.listed = False
@@ -280,7 +282,7 @@ class Journal:
         """Take list rows decrypted elsewhere (a worker's own connection, see
         :func:`read_summaries`) so the next :meth:`summaries` decrypts nothing."""
         for summary in summaries:
-            self._summary_cache[(summary.id, summary.version)] = summary
+            self._summary_cache[summary.id] = summary
         self.damaged.update(damaged)
         self.listed = True
 
@@ -300,17 +302,25 @@ class Journal:
     def _summary(
         self, story_id: str, version: int, author_id: str, sealed: bytes
     ) -> StorySummary | None:
-        cached = self._summary_cache.get((story_id, version))
-        if cached is not None:
+        cached = self._summary_cache.get(story_id)
+        if cached is not None and cached.version == version:
             return cached
+        if author_id == self._member.id:
+            author_id = self._member.id  # one string for every row, not one per row read
         try:
             opened = self._keys.open(sealed, row_context(JOURNAL_SCOPE, story_id, version))
             summary = unpack_summary(opened, story_id, version, author_id, JOURNAL_SCOPE)
         except (SealError, ValueError, KeyError, TypeError):
             self.damaged.add(story_id)
             return None
-        self._summary_cache[(story_id, version)] = summary
+        self._summary_cache[story_id] = summary
         return summary
+
+    def listed_row(self, story_id: str, version: int) -> StorySummary | None:
+        """The list row of this version of a story if it was decrypted already
+        (listing fills them); None otherwise. Decrypts nothing."""
+        cached = self._summary_cache.get(story_id)
+        return cached if cached is not None and cached.version == version else None
 
     def with_tag(self, tag: str, limit: int | None = None) -> list[StorySummary]:
         """Stories carrying ``tag``, found through its keyed token, newest first.

@@ -18,6 +18,7 @@ from storycircle.circles import CircleError, Sharing, split_list_id
 from storycircle.collections import SkippedFile, shipped_collections, user_collections
 from storycircle.curators import signature_note
 from storycircle.errors import StoryNotFound
+from storycircle.heap import give_back
 from storycircle.journal import Journal
 from storycircle.models import (
     CIRCLE_SCOPE_PREFIX,
@@ -76,7 +77,9 @@ class Library:
         self.text_matches = 0
         """How many stories the last full-text search matched (it lists the newest
         :data:`SEARCH_LIMIT`)."""
-        self._by_id: dict[str, StorySummary] | None = None
+        # Rows of stories saved since the journal was listed; the others come
+        # from the journal's own cache (no second id -> row map of every story).
+        self._saved: dict[str, StorySummary] = {}
 
     # Collections and the vocabulary are read on first use, not at start-up:
     # the welcome screen needs neither.
@@ -214,13 +217,13 @@ class Library:
         matches = index.search(needle)
         if matches is None:
             return None
-        if self._by_id is None:
-            self._by_id = {s.id: s for s in journal.summaries()}
-        by_id, hides = self._by_id, self.preferences.hides
+        saved, hides = self._saved, self.preferences.hides
         rows: list[StorySummary] = []
         for _, story_id, version in matches.stories():
-            row = by_id.get(story_id)
-            if row is None or row.version != version or hides(row.content_notes):
+            row = saved.get(story_id)
+            if row is None or row.version != version:
+                row = journal.listed_row(story_id, version)
+            if row is None or hides(row.content_notes):
                 continue
             if (tag and tag not in row.tags) or (
                 theme and not any(self._theme_of(t) == theme for t in row.tags)
@@ -358,6 +361,7 @@ class Library:
                 hidden=self.preferences,
                 today=self._today,
             )
+            give_back()  # the rows gathered and sorted to build it
         return self._index
 
     def related(self, story: Story, limit: int = 8) -> list[Related]:
@@ -399,8 +403,7 @@ class Library:
         """Reflect a saved story in the related index."""
         if self._index is not None:
             self._index.add(summary_of(story))
-        if self._by_id is not None:
-            self._by_id[story.id] = summary_of(story)
+        self._saved[story.id] = summary_of(story)
         if self.text_index is not None and self._store is not None:
             self.text_index.saved(self._store, story)
 
@@ -408,8 +411,7 @@ class Library:
         """Reflect a deleted story in the related index."""
         if self._index is not None:
             self._index.remove((JOURNAL_SCOPE, story_id))
-        if self._by_id is not None:
-            self._by_id.pop(story_id, None)
+        self._saved.pop(story_id, None)
         if self.text_index is not None:
             self.text_index.deleted(story_id)
 

@@ -154,6 +154,24 @@ def summary_of(story: Story, scope: str = JOURNAL_SCOPE) -> StorySummary:
     )
 
 
+_Inner = str | Key
+"""How the index keys a story: a journal story by its id alone, others by ``(scope, id)``."""
+
+
+def _inner(key: Key) -> _Inner:
+    # Journal stories are nearly all of a large index: keyed by the id string
+    # the summary already holds, not by a new (scope, id) tuple each (5 MiB
+    # at 100k stories). A str never equals a tuple, so keys cannot collide.
+    return key[1] if key[0] == JOURNAL_SCOPE else key
+
+
+def _outer(inner: _Inner | None) -> Key:
+    if isinstance(inner, str):
+        return (JOURNAL_SCOPE, inner)
+    assert inner is not None  # only live slots are ranked
+    return inner
+
+
 def _predicate(hidden: Hidden) -> Callable[[tuple[str, ...]], bool]:
     if hidden is None:
         return lambda _notes: False
@@ -202,7 +220,7 @@ class RelatedIndex:
         self._reset()
 
     def _reset(self) -> None:
-        self._index: TagIndex[Key, StorySummary] = TagIndex(_COLUMNS)
+        self._index: TagIndex[_Inner, StorySummary] = TagIndex(_COLUMNS)
         self._reset_columns()
         self._hope_themes = Postings()  # theme -> slots of hope stories touching it
         self._held_back: dict[Key, tuple[StorySummary, int]] = {}
@@ -255,7 +273,7 @@ class RelatedIndex:
 
     def __contains__(self, key: object) -> bool:
         """Whether the story ``(scope, id)`` can be suggested."""
-        return key in self._index
+        return isinstance(key, tuple) and len(key) == 2 and _inner(key) in self._index
 
     def add(self, summary: StorySummary, hope: int | None = None) -> bool:
         """Add a story, or replace the one with the same key (a new version).
@@ -286,7 +304,7 @@ class RelatedIndex:
             day = self._days[ymd] = _day(ymd)
         prior = self._prior_of(day, count)
         bridged = prior + HOPE_BRIDGE if hopeful else prior
-        slot = self._index.add(key, tags, summary, (count, day, prior, bridged, hopeful))
+        slot = self._index.add(_inner(key), tags, summary, (count, day, prior, bridged, hopeful))
         self._max_hope = max(self._max_hope, count)
         if hopeful:
             self._hope_themes.add(slot, self._themes_of(tags))
@@ -304,7 +322,7 @@ class RelatedIndex:
         if key in self._held_back:
             self._held_back[key] = (self._held_back[key][0], count)
             return
-        slot = self._index.slot(key)
+        slot = self._index.slot(_inner(key))
         if slot is None:
             return
         prior = self._prior_of(self._day[slot], count)
@@ -331,12 +349,13 @@ class RelatedIndex:
         held = self._held_back.pop(key, None)
         if held is not None:
             return held[1]
-        slot = self._index.slot(key)
+        inner = _inner(key)
+        slot = self._index.slot(inner)
         if slot is None:
             return None
         if self._hopeful[slot]:
             self._hope_themes.remove(slot, self._themes_of(self._index.tags_of(slot)))
-        self._index.remove(key)
+        self._index.remove(inner)
         return int(self._hope[slot])
 
     def _compact(self) -> None:
@@ -404,7 +423,7 @@ class RelatedIndex:
 
     def score(self, story_key: Key, story_tags: Iterable[str], candidate: Key) -> float | None:
         """The exact score of ``candidate`` for the story; None if it cannot be suggested."""
-        slot = self._index.slot(candidate)
+        slot = self._index.slot(_inner(candidate))
         if slot is None or candidate == story_key:
             return None
         return self._exact(slot, self._query(story_tags))[0]
@@ -433,7 +452,7 @@ class RelatedIndex:
         if limit <= 0 or not self._index:
             return []
         query = self._query(story_tags)
-        found = self._index.slot(story_key)
+        found = self._index.slot(_inner(story_key))
         me = -1 if found is None else found
         pool_size = 2 * limit + 8
         weighted = [(tag, query.weights[tag]) for tag in query.order]
@@ -458,7 +477,8 @@ class RelatedIndex:
         if query.struggle and query.themes:
             pool += self._best_themed(acc, query, me, pool_size, hides)
         scored = [(self._exact(slot, query), slot) for slot in pool]
-        scored.sort(key=lambda item: (-item[0][0], -self._day[item[1]], self._index.key(item[1])))
+        key = self._index.key
+        scored.sort(key=lambda item: (-item[0][0], -self._day[item[1]], _outer(key(item[1]))))
         return [self._related(slot, *found) for found, slot in scored[:limit]]
 
     def _headroom(self, query: _Query) -> float:
@@ -511,7 +531,7 @@ class RelatedIndex:
         except TagError:
             return 0
         count = self._index.df(canonical)
-        slot = None if excluding is None else self._index.slot(excluding)
+        slot = None if excluding is None else self._index.slot(_inner(excluding))
         if slot is not None and canonical in self._index.tags_of(slot):
             count -= 1
         return count

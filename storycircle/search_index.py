@@ -26,7 +26,9 @@ import contextlib
 import secrets
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from array import array
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from storycircle.envelope import read_text
 from storycircle.errors import DamagedStory, StorycircleError
@@ -34,6 +36,7 @@ from storycircle.keys import SealError, row_context
 from storycircle.members import UnlockedMember
 from storycircle.models import JOURNAL_SCOPE, Story, StorySummary
 from storycircle.search_segments import (
+    SHORT_SPAN,
     Segment,
     SegmentError,
     bitmap_of,
@@ -58,11 +61,159 @@ class _Cancelled(Exception):
     """The worker opening the index was told to stop."""
 
 
+class LiveStories:
+    """The live story versions by seq: ``seq -> (story id, version)``.
+
+    Kept as sorted arrays rather than a dict of tuples (plus its reverse):
+    the seqs, the versions, and the ids written one after another in a
+    single string with the end of each in an array. At 100k stories that is
+    about 4 MiB instead of 26 (an id as a string object of its own is 57 to
+    65 bytes; in the shared string, 8 to 16). A seq is found by bisection; a
+    story id by a search of the string (in C), which only a save or a delete
+    asks for. Seqs only grow, so a save appends; anything older is inserted
+    in place.
+    """
+
+    __slots__ = ("_ends", "_seqs", "_text", "_versions")
+
+    def __init__(self) -> None:
+        """Start empty."""
+        self._seqs: array[int] = array("Q")
+        self._versions: array[int] = array("Q")
+        self._text = ""
+        self._ends: array[int] = array("Q")
+
+    def __len__(self) -> int:
+        """How many stories are live."""
+        return len(self._seqs)
+
+    def __contains__(self, seq: object) -> bool:
+        """Whether ``seq`` is a live version."""
+        return isinstance(seq, int) and self._at(seq) is not None
+
+    def seqs(self) -> array[int]:
+        """The live seqs, ascending (do not modify)."""
+        return self._seqs
+
+    def ids(self) -> list[str]:
+        """The live story ids, in seq order (a new list)."""
+        return [self._id(at) for at in range(len(self._seqs))]
+
+    def last(self) -> int:
+        """The largest live seq, or -1."""
+        return self._seqs[-1] if self._seqs else -1
+
+    def _at(self, seq: int) -> int | None:
+        seqs = self._seqs
+        at = bisect_left(seqs, seq)
+        return at if at < len(seqs) and seqs[at] == seq else None
+
+    def _start(self, at: int) -> int:
+        return self._ends[at - 1] if at else 0
+
+    def _id(self, at: int) -> str:
+        return self._text[self._start(at) : self._ends[at]]
+
+    def _find(self, story_id: str) -> int | None:
+        """Where a story id is, or None (ids are not split by a separator:
+        a match counts only where one id starts and ends)."""
+        if not story_id:
+            return None
+        text, ends, size = self._text, self._ends, len(story_id)
+        found = text.find(story_id)
+        while found != -1:
+            at = bisect_left(ends, found + size)
+            if at < len(ends) and ends[at] == found + size and self._start(at) == found:
+                return at
+            found = text.find(story_id, found + 1)
+        return None
+
+    def get(self, seq: int) -> tuple[str, int] | None:
+        """``(story id, version)`` of a live seq, or None."""
+        at = self._at(seq)
+        return None if at is None else (self._id(at), self._versions[at])
+
+    def newest(self, seqs: Iterable[int]) -> Iterator[tuple[int, str, int]]:
+        """``(seq, story id, version)`` of those of ``seqs`` that are live.
+
+        ``seqs`` must come in descending order (as :meth:`Matches.seqs` reads
+        them): each bisection then only looks below the one before.
+        """
+        live, versions, text, ends = self._seqs, self._versions, self._text, self._ends
+        high = len(live)
+        for seq in seqs:
+            at = bisect_left(live, seq, 0, high)
+            if at < high and live[at] == seq:
+                yield seq, text[ends[at - 1] if at else 0 : ends[at]], versions[at]
+            high = at
+
+    def seq_of(self, story_id: str) -> int | None:
+        """The live seq of a story, or None."""
+        at = self._find(story_id)
+        return None if at is None else self._seqs[at]
+
+    def put(self, seq: int, story_id: str, version: int) -> None:
+        """Add a live version (its story must not be live under another seq)."""
+        seqs = self._seqs
+        at = len(seqs) if not seqs or seqs[-1] < seq else bisect_left(seqs, seq)
+        if at < len(seqs) and seqs[at] == seq:
+            self._cut(at)  # the same seq again: replace it
+        if at == len(seqs):
+            seqs.append(seq)
+            self._versions.append(version)
+            self._text += story_id
+            self._ends.append(len(self._text))
+            return
+        start = self._start(at)
+        seqs.insert(at, seq)
+        self._versions.insert(at, version)
+        self._text = self._text[:start] + story_id + self._text[start:]
+        self._ends.insert(at, start)
+        self._shift(at, len(story_id))
+
+    def extend(self, rows: Iterable[tuple[int, str, int]]) -> None:
+        """Add ``(seq, story id, version)`` rows (what :meth:`put` does for each)."""
+        rows = sorted(rows)
+        if rows and (not self._seqs or self._seqs[-1] < rows[0][0]):
+            # All newer than what is here: one pass, no insertion.
+            self._seqs.extend(row[0] for row in rows)
+            self._versions.extend(row[2] for row in rows)
+            end = len(self._text)
+            ends = self._ends
+            for row in rows:
+                end += len(row[1])
+                ends.append(end)
+            self._text += "".join(row[1] for row in rows)
+            return
+        for seq, story_id, version in rows:
+            self.put(seq, story_id, version)
+
+    def remove(self, story_id: str) -> int | None:
+        """Drop a story; returns the seq it had, or None."""
+        at = self._find(story_id)
+        if at is None:
+            return None
+        seq = self._seqs[at]
+        self._cut(at)
+        return seq
+
+    def _cut(self, at: int) -> None:
+        start, end = self._start(at), self._ends[at]
+        self._text = self._text[:start] + self._text[end:]
+        del self._seqs[at], self._versions[at], self._ends[at]
+        self._shift(at, start - end)
+
+    def _shift(self, at: int, by: int) -> None:
+        """Move the ends from ``at`` on by ``by`` characters (the text changed there)."""
+        ends = self._ends
+        ends[at:] = array("Q", map(by.__add__, ends[at:]))
+
+
 class Matches:
     """The stories matching a query; read them newest first with :meth:`stories`."""
 
-    def __init__(self, bits: int, live: Mapping[int, tuple[str, int]]) -> None:
-        """Wrap a bitmap of matching seqs and the seq → ``(id, version)`` map."""
+    def __init__(self, bits: int, live: LiveStories) -> None:
+        """Wrap a bitmap of matching seqs and the live stories by seq."""
         self._bits = bits
         self._live = live
 
@@ -89,11 +240,7 @@ class Matches:
 
     def stories(self) -> Iterator[tuple[int, str, int]]:
         """``(seq, story id, version)`` of the matches, newest first."""
-        live = self._live
-        for seq in self.seqs():
-            found = live.get(seq)
-            if found is not None:
-                yield seq, found[0], found[1]
+        return self._live.newest(self.seqs())
 
 
 class SearchIndex:
@@ -105,8 +252,7 @@ class SearchIndex:
         self._keys = index_keys(member.journal)
         self._lock = threading.Lock()
         self._segments: list[Segment] = []
-        self._live: dict[int, tuple[str, int]] = {}
-        self._seq_of: dict[str, int] = {}
+        self._live = LiveStories()
         self._removed: set[str] = set()
         self._live_bits = 0
         self._width = 0
@@ -163,13 +309,12 @@ class SearchIndex:
         with self._lock:
             # Saves and deletes made while this ran are already in place.
             self._segments = segments + self._segments
-            for seq, story_id, version in rows:
-                if story_id not in self._seq_of and story_id not in self._removed:
-                    self._live[seq] = (story_id, version)
-                    self._seq_of[story_id] = seq
+            known = set(self._live.ids()) | self._removed  # few: saved meanwhile
+            self._live.extend(row for row in rows if row[1] not in known)
+            del rows
             ends = [s.base + s.span for s in segments]  # one past each segment's last seq
-            self._width = max(self._width, *ends, max(self._live, default=0) + 1)
-            self._live_bits = bitmap_of(self._live, 0, self._width)
+            self._width = max(self._width, *ends, self._live.last() + 1)
+            self._live_bits = bitmap_of(self._live.seqs(), 0, self._width)
             self._ready = True
         return True
 
@@ -236,8 +381,7 @@ class SearchIndex:
             self._width = max(self._width, segment.base + segment.span)
             self._forget(story.id)
             self._removed.discard(story.id)
-            self._live[seq] = (story.id, story.version)
-            self._seq_of[story.id] = seq
+            self._live.put(seq, story.id, story.version)
             self._width = max(self._width, seq + 1)
             self._live_bits |= 1 << seq
 
@@ -248,9 +392,8 @@ class SearchIndex:
             self._removed.add(story_id)
 
     def _forget(self, story_id: str) -> None:
-        old = self._seq_of.pop(story_id, None)
+        old = self._live.remove(story_id)
         if old is not None:
-            self._live.pop(old, None)
             self._live_bits &= ~(1 << old)
 
     # -- searching --------------------------------------------------------------------
@@ -297,10 +440,14 @@ class SearchIndex:
         the index; small segments are folded together once there are too many.
         """
         with self._lock:
-            live = self._live
+            live = set(self._live.seqs())
             segments = list(self._segments)
-        dead = [s for s in segments if any(seq not in live for seq in s.docs)]
+        dead = [s for s in segments if not live.issuperset(s.docs)]
         plan = list(dead)
+        if len(plan) > 1 and _span(plan) > SHORT_SPAN:
+            # One at a time: merged into one segment spanning more seqs, their
+            # posting arrays would take 4 bytes a posting in memory, not 2.
+            return plan[:1]
         if len(segments) > MAX_SEGMENTS:
             # Fold the smallest clean ones, leaving about half the limit.
             rest = sorted((s for s in segments if s not in dead), key=lambda s: len(s.docs))
@@ -317,7 +464,7 @@ class SearchIndex:
         if not plan or cancelled():
             return False
         with self._lock:
-            live = set(self._live)
+            live = set(self._live.seqs())
         plain = merge(plan, live)
         replaced = [segment.id for segment in plan]
         if plain is None:
@@ -333,6 +480,11 @@ class SearchIndex:
             if made is not None:
                 self._segments.append(made)
         return True
+
+
+def _span(segments: Sequence[Segment]) -> int:
+    """How many seqs one segment merged from ``segments`` would span."""
+    return max(s.base + s.span for s in segments) - min(s.base for s in segments)
 
 
 def rebuild(store: Store, member: UnlockedMember) -> SearchIndex:

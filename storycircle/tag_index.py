@@ -23,7 +23,7 @@ from itertools import compress, repeat
 from operator import add, ge
 from typing import Any, Generic, TypeVar
 
-__all__ = ["Postings", "TagIndex", "best"]
+__all__ = ["Postings", "SlotTable", "TagIndex", "best"]
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -111,6 +111,102 @@ class Postings:
             self._lists[term] = array("I", (new_slot[s] for s in postings))
 
 
+_FREE = -1
+_GONE = -2
+
+
+class SlotTable(Generic[K]):
+    """Key -> slot, where the keys live in the caller's list indexed by slot.
+
+    A dict of 100k keys to slot numbers is about 8 MiB: its entries, and an
+    int object per slot above 256. This is an open-addressing hash table of
+    slot numbers in one ``array('i')`` (about 1 MiB at 100k) that compares
+    a candidate slot's key in ``keys``; probing follows the same perturbed
+    sequence CPython's dict uses, so a lookup is one or two probes.
+    """
+
+    __slots__ = ("_gone", "_keys", "_live", "_table")
+
+    def __init__(self, keys: list[K | None]) -> None:
+        """An empty table over ``keys`` (the caller's list: slot -> key)."""
+        self._keys = keys
+        self._table: array[int] = array("i", [_FREE]) * 8
+        self._live = 0
+        self._gone = 0
+
+    def __len__(self) -> int:
+        """How many keys are in the table."""
+        return self._live
+
+    def _probe(self, key: K) -> Iterator[int]:
+        mask = len(self._table) - 1
+        perturb = hash(key) & 0xFFFFFFFFFFFFFFFF
+        at = perturb & mask
+        while True:
+            yield at
+            perturb >>= 5
+            at = (at * 5 + perturb + 1) & mask
+
+    def get(self, key: K) -> int | None:
+        """The slot of ``key``, or None."""
+        table, keys = self._table, self._keys
+        for at in self._probe(key):
+            slot = table[at]
+            if slot == _FREE:
+                return None
+            if slot >= 0 and keys[slot] == key:
+                return slot
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def put(self, key: K, slot: int) -> None:
+        """Map ``key`` (already at ``keys[slot]``, and not in the table) to ``slot``."""
+        if (self._live + self._gone + 1) * 3 >= len(self._table) * 2:
+            self._resize()
+        table = self._table
+        for at in self._probe(key):
+            if table[at] < 0:
+                if table[at] == _GONE:
+                    self._gone -= 1
+                table[at] = slot
+                self._live += 1
+                return
+
+    def pop(self, key: K) -> int | None:
+        """Take ``key`` out; returns its slot, or None."""
+        table, keys = self._table, self._keys
+        for at in self._probe(key):
+            slot = table[at]
+            if slot == _FREE:
+                return None
+            if slot >= 0 and keys[slot] == key:
+                table[at] = _GONE
+                self._live -= 1
+                self._gone += 1
+                return slot
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def rebuild(self, keys: list[K | None]) -> None:
+        """Start over from ``keys`` (every key not None, at its slot)."""
+        self._keys = keys
+        self._live = sum(1 for key in keys if key is not None)
+        self._resize()
+
+    def _resize(self) -> None:
+        # At most half full after a resize; put() grows it past two thirds.
+        size = 8
+        while size < 2 * (self._live + 1):
+            size *= 2
+        self._table = table = array("i", [_FREE]) * size
+        for slot, key in enumerate(self._keys):
+            if key is None:
+                continue
+            for at in self._probe(key):
+                if table[at] == _FREE:
+                    table[at] = slot
+                    break
+        self._gone = 0
+
+
 class TagIndex(Generic[K, V]):
     """Story keys with their tags, the posting list of each tag, and stored values.
 
@@ -132,8 +228,8 @@ class TagIndex(Generic[K, V]):
             columns: Name and ``array`` type code of each stored number, e.g.
                 ``{"day": "i", "prior": "d"}``.
         """
-        self._slot_of: dict[K, int] = {}
         self._keys: list[K | None] = []
+        self._slot_of: SlotTable[K] = SlotTable(self._keys)
         self._tags: list[tuple[str, ...]] = []
         self._items: list[V | None] = []
         self._columns: dict[str, array[Any]] = {
@@ -147,7 +243,7 @@ class TagIndex(Generic[K, V]):
 
     def __contains__(self, key: object) -> bool:
         """Whether ``key`` is indexed."""
-        return key in self._slot_of
+        return self._slot_of.get(key) is not None  # type: ignore[arg-type]
 
     @property
     def slot_count(self) -> int:
@@ -169,11 +265,11 @@ class TagIndex(Generic[K, V]):
         Raises:
             KeyError: ``key`` is already indexed (remove it first).
         """
-        if key in self._slot_of:
+        if self._slot_of.get(key) is not None:
             raise KeyError(key)
         slot = len(self._keys)
-        self._slot_of[key] = slot
         self._keys.append(key)
+        self._slot_of.put(key, slot)
         self._tags.append(tags)
         self._items.append(item)
         for n, column in enumerate(self._columns.values()):
@@ -187,7 +283,7 @@ class TagIndex(Generic[K, V]):
         Returns:
             The slot it had, or ``None`` when it was not indexed.
         """
-        slot = self._slot_of.pop(key, None)
+        slot = self._slot_of.pop(key)
         if slot is None:
             return None
         self._postings.remove(slot, self._tags[slot])
@@ -321,7 +417,7 @@ class TagIndex(Generic[K, V]):
         self._items = [self._items[s] for s in old]
         for name, column in self._columns.items():
             self._columns[name] = array(column.typecode, (column[s] for s in old))
-        self._slot_of = {key: new for new, key in enumerate(self._keys) if key is not None}
+        self._slot_of.rebuild(self._keys)
         return old
 
 

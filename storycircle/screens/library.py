@@ -23,6 +23,7 @@ from textual.worker import get_current_worker
 
 from storycircle.curators import signature_note
 from storycircle.errors import StorycircleError
+from storycircle.heap import give_back
 from storycircle.journal import read_summaries
 from storycircle.library import SEARCH_LIMIT
 from storycircle.members import UnlockedMember
@@ -152,6 +153,7 @@ class LibraryScreen(Screen[None]):
             # Then, still in the background: purge tombstones, fold small segments.
             while not worker.is_cancelled and index.merge(store, lambda: worker.is_cancelled):
                 pass
+            give_back()  # the segments read and merged on the way
         except (StorycircleError, sqlite3.Error, OSError):
             return  # searching falls back to titles and tags; `doctor` can rebuild
         finally:
@@ -255,6 +257,7 @@ class LibraryScreen(Screen[None]):
         worker = get_current_worker()
         try:
             listed = read_summaries(database, member, lambda: worker.is_cancelled)
+            give_back()  # every row's decrypted JSON, freed as it was read
         except (StorycircleError, sqlite3.Error, OSError):
             # Whatever went wrong, listing in full on the app's thread still
             # works (or reports the problem the usual way).

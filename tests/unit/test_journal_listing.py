@@ -117,3 +117,26 @@ def test_the_order_is_served_by_an_index(file_store: Store) -> None:
     ).fetchall()
     details = " ".join(str(row[-1]) for row in plan)
     assert "stories_scope_day" in details and "TEMP B-TREE" not in details
+
+
+def test_listed_rows_hold_repeated_strings_once(file_store: Store) -> None:
+    # A large journal keeps every row in memory: the tags, the author and an
+    # unedited story's dates are one object each, not one per row.
+    journal = _journal_of_three(file_store)
+    rows = Journal(file_store, journal.member).summaries()
+    first, second = rows[0], rows[1]
+    assert first.tags == second.tags == ("hope",)
+    assert first.tags[0] is second.tags[0]
+    assert first.author_id is second.author_id
+    assert first.updated is first.created
+
+
+def test_a_new_version_replaces_the_cached_row(file_store: Store) -> None:
+    journal = _journal_of_three(file_store)
+    first = journal.summaries()[0]
+    journal.save(
+        title="Third, again", body="more words", story_id=first.id, base_version=first.version
+    )
+    rows = journal.summaries()
+    assert [(r.title, r.version) for r in rows if r.id == first.id] == [("Third, again", 2)]
+    assert len(journal._summary_cache) == 3  # the old version's row is not kept

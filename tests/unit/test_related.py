@@ -305,6 +305,26 @@ def test_add_replace_and_remove_without_rebuilding() -> None:
     index.set_hope_count(("journal", "nope"), 3)  # unknown: ignored
 
 
+def test_the_same_id_in_the_journal_and_a_collection_are_two_stories() -> None:
+    # The journal's stories are keyed by id alone inside the index; a story of
+    # another scope with the same id stays a story of its own, and ties
+    # between them still rank in a fixed order.
+    reading = story("reading", "grief")
+    mine = story("same", "grief")
+    theirs = story("same", "grief", scope="collection:c")
+    index = index_of(reading, mine, theirs)
+    assert len(index) == 3
+    assert key_of(mine) in index and key_of(theirs) in index
+    ranked = index.rank(key_of(reading), reading.tags)
+    assert [key_of(r.summary) for r in ranked] == [key_of(theirs), key_of(mine)]
+    assert index.remove(key_of(mine))
+    assert key_of(theirs) in index and key_of(mine) not in index
+    assert [key_of(r.summary) for r in index.rank(key_of(reading), reading.tags)] == [
+        key_of(theirs)
+    ]
+    assert ("journal",) not in index  # not a key at all
+
+
 def test_many_removals_compact_and_keep_results() -> None:
     reading = story("reading", "grief", "sleep")
     others = [story(f"s{n:04d}", "grief" if n % 3 else "sleep") for n in range(3000)]

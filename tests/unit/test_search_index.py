@@ -18,7 +18,13 @@ from storycircle.library import SEARCH_LIMIT, Library
 from storycircle.members import UnlockedMember
 from storycircle.models import JOURNAL_SCOPE
 from storycircle.preferences import Preferences
-from storycircle.search_index import MAX_SEGMENTS, SearchIndex, rebuild, search_journal
+from storycircle.search_index import (
+    MAX_SEGMENTS,
+    LiveStories,
+    SearchIndex,
+    rebuild,
+    search_journal,
+)
 from storycircle.search_segments import (
     Segment,
     SegmentError,
@@ -84,30 +90,67 @@ def _matched(segment: Segment, prefix: str) -> set[int]:
     return found | {seq for values in arrays for seq in values}
 
 
-def test_prefix_lookup_equals_brute_force_with_stored_prefix_unions() -> None:
+@pytest.mark.parametrize(("stride", "array_kind"), [(1, 2), (200, 0)])
+def test_prefix_lookup_equals_brute_force_with_stored_prefix_unions(
+    stride: int, array_kind: int
+) -> None:
     # 600 stories over a skewed vocabulary: common words become bitmaps, rare
-    # ones arrays, and prefixes over many rare words get a stored union.
+    # ones arrays, and prefixes over many rare words get a stored union. Over
+    # at most 65,536 seqs the arrays are short (uint16 from the base, kind 2);
+    # spread wider (stride 200), full uint32 seqs (kind 0).
     rng = random.Random(5)
     vocabulary = [f"{a}{b}{n}" for a in "sat" for b in "lo" for n in range(40)]
     docs = {
         seq: {rng.choice(vocabulary[: 1 + rng.randrange(len(vocabulary))]) for _ in range(6)}
-        for seq in range(10, 610)
+        for seq in range(10, 10 + 600 * stride, stride)
     }
     plain = build(docs.items())
     assert plain is not None
     segment = Segment("s", plain)
-    assert segment._prefixes, "the test needs stored prefix unions"
     kinds = {segment._kinds[n] for n in range(len(segment.terms))}
-    assert kinds == {0, 1}, "the test needs both bitmaps and arrays"
+    if stride == 1:
+        assert segment._prefixes, "the test needs stored prefix unions"
+        assert kinds == {array_kind, 1}, "the test needs both bitmaps and arrays"
+    else:
+        assert kinds == {array_kind}  # so sparse over so wide a span: arrays only
     prefixes = {term[:n] for term in vocabulary for n in range(1, len(term) + 1)} | {"x", "s9"}
     for prefix in sorted(prefixes):
         expected = {seq for seq, words in docs.items() if any(w.startswith(prefix) for w in words)}
         assert _matched(segment, prefix) == expected, prefix
-    merged = merge([segment], set(docs) - {10, 11, 300})
+    gone = set(sorted(docs)[:2] + sorted(docs)[290:291])
+    merged = merge([segment], set(docs) - gone)
     assert merged is not None
     again = Segment("m", merged)
     for prefix in ("s", "sl", "so1", "t", "al3"):
-        assert _matched(again, prefix) == _matched(segment, prefix) - {10, 11, 300}, prefix
+        assert _matched(again, prefix) == _matched(segment, prefix) - gone, prefix
+
+
+def test_segments_of_the_earlier_format_still_open() -> None:
+    # Before short arrays, segments were "SCX1" with kinds 0 and 1: the same
+    # layout as a wide segment of today's format.
+    plain = build([(1, {"river", "tea"}), (80_000, {"river"})])
+    assert plain is not None and plain[:4] == b"SCX2"
+    earlier = Segment("old", b"SCX1" + plain[4:])
+    assert _matched(earlier, "riv") == {1, 80_000} and _matched(earlier, "te") == {1}
+    short = build([(n, {"river"} | ({"tea"} if n == 5 else set())) for n in range(1, 200)])
+    assert short is not None
+    assert 2 in Segment("new", short)._kinds
+    with pytest.raises(SegmentError):
+        Segment("bad", b"SCX1" + short[4:])  # a short array in the earlier format
+
+
+def test_dead_segments_far_apart_are_rewritten_one_at_a_time(member: UnlockedMember) -> None:
+    # Merged together they would span more than 65,536 seqs and lose their
+    # short (2-byte) posting arrays, so each is rewritten alone.
+    index = SearchIndex(member)
+    near, far = build([(1, {"a"}), (2, {"b"})]), build([(70_000, {"a"}), (70_001, {"b"})])
+    assert near is not None and far is not None
+    index._segments = [Segment("near", near), Segment("far", far)]
+    index._live.put(1, "x", 1)
+    index._live.put(70_000, "y", 1)
+    assert [s.id for s in index.merge_plan()] == ["near"]
+    index._segments = [index._segments[1]]
+    assert [s.id for s in index.merge_plan()] == ["far"]
 
 
 def test_merge_keeps_live_postings_in_both_forms() -> None:
@@ -252,6 +295,26 @@ def test_library_searches_inside_stories_once_the_index_is_open(
     assert library.text_matches == 2  # matched; one is hidden by the filter
 
 
+def test_library_search_lists_an_edited_story_as_it_is_now(
+    store: Store, member: UnlockedMember, tmp_path: Path
+) -> None:
+    # Rows come from the journal's listing cache, and for stories saved since
+    # from what was saved: never an older version's row.
+    journal = Journal(store, member, clock=FakeClock())
+    story = journal.save(title="Morning", body="I walked to the river.").story
+    library = Library(tmp_path, journal, Preferences(), store=store)
+    library.summaries(JOURNAL_SCOPE)
+    index = library.start_text_index()
+    assert index is not None and index.load(store)
+    edited = journal.save(
+        title="Evening", body="Back from the river.", story_id=story.id, base_version=1
+    ).story
+    library.story_saved(edited)
+    assert [(s.title, s.version) for s in library.find(JOURNAL_SCOPE, "river")] == [("Evening", 2)]
+    library.summaries(JOURNAL_SCOPE)  # listed again, as the screen does on return
+    assert [(s.title, s.version) for s in library.find(JOURNAL_SCOPE, "back")] == [("Evening", 2)]
+
+
 def test_library_lists_at_most_the_newest_matches(
     store: Store, member: UnlockedMember, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -364,6 +427,78 @@ def test_persistent_index_equals_brute_force_after_any_operations(
         # The long-lived index missed the imports until it is opened again.
         assert set(_ids(index, query)) <= set(expected), query
     store.close()
+
+
+# Ids that run into each other when written one after another ("a" + "ab"
+# holds "aa", "aab" and "ba"): a match counts only on an id's own bounds.
+_LIVE_IDS = ["a", "aa", "ab", "b", "ba", "aab", "bab", "s1", "s11", "1s"]
+_LIVE_OPS = st.lists(
+    st.one_of(
+        st.tuples(
+            st.just("put"),
+            st.integers(0, 40),
+            st.sampled_from(_LIVE_IDS),
+            st.integers(1, 5),
+        ),
+        st.tuples(st.just("remove"), st.sampled_from(_LIVE_IDS)),
+        st.tuples(
+            st.just("extend"),
+            st.lists(st.tuples(st.integers(0, 80), st.sampled_from(_LIVE_IDS)), max_size=4),
+        ),
+    ),
+    max_size=40,
+)
+
+
+def _put(live: LiveStories, model: dict[int, tuple[str, int]], seq: int, story: str) -> None:
+    # As the index does: a story is live under one seq.
+    for old in [k for k, v in model.items() if v[0] == story]:
+        del model[old]
+    live.remove(story)
+    model[seq] = (story, seq % 7)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ops=_LIVE_OPS)
+def test_live_stories_answer_as_a_dict_of_seqs_does(ops: list[tuple[object, ...]]) -> None:
+    # The compact arrays must say what the dict they replace said.
+    live = LiveStories()
+    model: dict[int, tuple[str, int]] = {}
+    for op in ops:
+        if op[0] == "put":
+            seq, story, version = op[1], op[2], op[3]
+            assert isinstance(seq, int) and isinstance(story, str) and isinstance(version, int)
+            _put(live, model, seq, story)
+            model[seq] = (story, version)
+            live.put(seq, story, version)
+        elif op[0] == "extend":
+            rows = dict(op[1])  # type: ignore[call-overload]
+            fresh: dict[int, str] = {}
+            for seq, story in rows.items():  # distinct seqs and stories, as a load has
+                if story not in fresh.values() and story not in {v[0] for v in model.values()}:
+                    fresh[seq] = story
+            fresh = {seq: story for seq, story in fresh.items() if seq not in model}
+            live.extend((seq, story, seq % 7) for seq, story in fresh.items())
+            model.update({seq: (story, seq % 7) for seq, story in fresh.items()})
+        else:
+            story = op[1]
+            assert isinstance(story, str)
+            gone = [k for k, v in model.items() if v[0] == story]
+            assert live.remove(story) == (gone[0] if gone else None)
+            for old in gone:
+                del model[old]
+    assert list(live.seqs()) == sorted(model)
+    assert len(live) == len(model)
+    assert live.ids() == [model[seq][0] for seq in sorted(model)]
+    for seq in range(-1, 82):
+        assert live.get(seq) == model.get(seq)
+        assert (seq in live) == (seq in model)
+    wanted = range(81, -2, -2)  # descending, as matches are read
+    assert list(live.newest(wanted)) == [(q, *model[q]) for q in wanted if q in model]
+    for story in [*_LIVE_IDS, "", "c", "aaa"]:
+        found = [k for k, v in model.items() if v[0] == story]
+        assert live.seq_of(story) == (found[0] if found else None)
+    assert live.last() == max(model, default=-1)
 
 
 def test_opening_stops_when_cancelled_and_the_next_open_goes_on(file_store: Store) -> None:

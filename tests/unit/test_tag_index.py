@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storycircle.tag_index import Postings, TagIndex, best
+from storycircle.tag_index import Postings, SlotTable, TagIndex, best
 
 TAGS = ("a", "b", "c", "d", "e", "f")
 
@@ -173,3 +173,47 @@ def test_postings_match_a_brute_force_index(ops: list[tuple[bool, int, set[str]]
         key: sum(w for tag, w in weights if tag in tags) for key, tags in truth.items() if tags
     }
     assert {index.key(s): v for s, v in sums.items()} == pytest.approx(expected)
+
+
+# Ints hash to themselves: multiples of 8 and 64 all start at the same place
+# in a small table, so probing past taken and freed places is exercised.
+_SLOT_KEYS = st.one_of(
+    st.integers(0, 4).map(lambda n: n * 64),
+    st.integers(0, 40),
+    st.tuples(st.sampled_from(("journal", "circle:x")), st.sampled_from(("a", "b", "c"))),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(("add", "drop", "compact")), _SLOT_KEYS), max_size=120))
+def test_slot_table_answers_as_a_dict_does(ops: list[tuple[str, object]]) -> None:
+    keys: list[object | None] = []
+    table: SlotTable[object] = SlotTable(keys)
+    truth: dict[object, int] = {}
+    for op, key in ops:
+        if op == "add" and key not in truth:
+            keys.append(key)
+            table.put(key, len(keys) - 1)
+            truth[key] = len(keys) - 1
+        elif op == "drop":
+            assert table.pop(key) == truth.pop(key, None)
+        elif op == "compact":
+            keys = [k for k in keys if k in truth]
+            truth = {k: n for n, k in enumerate(keys)}
+            table.rebuild(keys)
+        for slot, held in enumerate(keys):
+            if held not in truth:
+                keys[slot] = None  # as TagIndex frees a slot
+        assert len(table) == len(truth)
+    for key in [*truth, -1, 999, ("journal", "z")]:
+        assert table.get(key) == truth.get(key)
+
+
+def test_tag_index_keeps_no_slot_dict() -> None:
+    # 100k stories: the key -> slot table is one array, not a dict and an int per story.
+    index: TagIndex[str, None] = TagIndex()
+    for number in range(2_000):
+        index.add(f"s{number}", ("a",), None)
+    assert isinstance(index._slot_of, SlotTable)
+    assert index._slot_of._table.itemsize * len(index._slot_of._table) <= 4 * 4 * 2_000
+    assert [index.slot(f"s{n}") for n in (0, 1_999)] == [0, 1_999] and index.slot("x") is None
