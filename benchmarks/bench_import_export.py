@@ -12,24 +12,41 @@ Run from the repository root::
     python -m benchmarks.bench_import_export
     python -m benchmarks.bench_import_export --stories 1000 --runs 1   # a quick look
     python -m benchmarks.bench_import_export --also-in-memory   # without fsync per save
+    python -m benchmarks.bench_import_export --vs-jrnl   # whole processes, next to jrnl
+
+With ``--vs-jrnl`` it times whole processes instead, as a person runs them:
+``storycircle import FOLDER`` (unlocking at the default work factor, the
+passphrase on a pipe) against ``jrnl --import --file FILE`` into an empty
+encrypted jrnl journal, the same entries in both (:func:`benchmarks.synth.entries`,
+300 words and 5 tags each), each round into fresh copies of the empty
+journals, rotating who goes first; it prints both medians and their ratio.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import shutil
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
+from benchmarks import synth
+from benchmarks.datasets import Dataset, build_jrnl, build_storycircle, jrnl_text
+from benchmarks.runner import FD, Command, run_once
 from storycircle.exporting import export_journal
 from storycircle.importing import import_path
 from storycircle.journal import Journal
 from storycircle.members import create_member, unlock
+from storycircle.models import JOURNAL_SCOPE
+from storycircle.paths import DATABASE_NAME
 from storycircle.store import Store
 
 TARGET_SECONDS = 10.0
+TARGET_VS_JRNL_SECONDS = 5.0
+"""Issue 17: storycircle imports 10,000 Markdown files in at most 5 s."""
 TAG_POOL = 500
 ZIPF_S = 1.1
 WORDS = [
@@ -123,6 +140,80 @@ def one_run(
         store.close()
 
 
+def write_markdown(folder: Path, entries: list[synth.Entry]) -> None:
+    """``entries`` as one Markdown file each, with YAML front matter."""
+    folder.mkdir(parents=True)
+    for number, entry in enumerate(entries):
+        (folder / f"entry-{number:05d}.md").write_text(
+            f"---\ntitle: {entry.title}\ntags: [{', '.join(entry.tags)}]\n"
+            f"date: {entry.created}\n---\n\n{entry.body}\n",
+            encoding="utf-8",
+        )
+
+
+def versus_jrnl(count: int, rounds: int) -> None:
+    """Time ``storycircle import`` and ``jrnl --import`` of the same entries, interleaved."""
+    load = os.getloadavg()
+    with tempfile.TemporaryDirectory(prefix="storycircle-bench-") as temporary:
+        root = Path(temporary)
+        entries = synth.entries(count, words=300)
+        write_markdown(root / "markdown", entries)
+        (root / "entries.txt").write_text(jrnl_text(entries), encoding="utf-8")
+        empty = Dataset(count, root / "empty")
+        build_storycircle(empty.home, [])  # one member, keys at the default work factor
+        build_jrnl(empty.jrnl, [])  # an encrypted jrnl journal holding nothing
+        config = empty.jrnl / "config" / "jrnl" / "jrnl.yaml"
+        template = config.read_text()
+
+        def fresh(run: int) -> Dataset:
+            target = Dataset(count, root / f"run-{run}")
+            shutil.copytree(empty.folder, target.folder)
+            (target.jrnl / "config" / "jrnl" / "jrnl.yaml").write_text(
+                template.replace(str(empty.jrnl), str(target.jrnl))
+            )
+            return target
+
+        def ours(data: Dataset) -> Command:
+            args = ("-m", "storycircle", "import", str(root / "markdown"), "--passphrase-fd", FD)
+            return Command(args, data.storycircle_env())
+
+        def theirs(data: Dataset) -> Command:
+            args = ("-m", "jrnl", "--import", "--file", str(root / "entries.txt"))
+            return Command(args, data.jrnl_env())
+
+        names = ("storycircle", "jrnl")
+        times: dict[str, list[float]] = {name: [] for name in names}
+        run = 0
+        for number in range(rounds + 1):  # round 0 warms the caches and is not counted
+            order = names[number % 2 :] + names[: number % 2]
+            for name in order:
+                data = fresh(run)
+                run += 1
+                seconds, _, _ = run_once(ours(data) if name == "storycircle" else theirs(data))
+                if name == "storycircle":
+                    store = Store.open(data.home / DATABASE_NAME)
+                    stored = store.count_stories(JOURNAL_SCOPE)
+                    store.close()
+                    assert stored == count, f"storycircle stored {stored} of {count}"
+                else:
+                    size = (data.jrnl / "journal.txt").stat().st_size
+                    assert size > count * 100, f"jrnl's journal is only {size} bytes"
+                shutil.rmtree(data.folder)
+                if number:
+                    times[name].append(seconds)
+                print(f"round {number}{' (warm-up)' if not number else ''}: {name} {seconds:.2f} s")
+    ours_median = statistics.median(times["storycircle"])
+    theirs_median = statistics.median(times["jrnl"])
+    verdict = "meets" if ours_median <= TARGET_VS_JRNL_SECONDS else "MISSES"
+    print(
+        f"import of {count:,} Markdown files, median of {rounds} interleaved rounds: "
+        f"storycircle {ours_median:.2f} s, jrnl {theirs_median:.2f} s, "
+        f"ratio {ours_median / theirs_median:.2f}x; target <= {TARGET_VS_JRNL_SECONDS:.0f} s: "
+        f"{verdict} (load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; "
+        f"after: {' '.join(f'{x:.2f}' for x in os.getloadavg())})"
+    )
+
+
 def main() -> None:
     """Run the benchmark and print the medians."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -134,7 +225,17 @@ def main() -> None:
         help="one more run on an in-memory store, to separate the cost of the import "
         "pipeline from the store's per-save fsync",
     )
+    parser.add_argument(
+        "--vs-jrnl",
+        action="store_true",
+        help="whole processes: `storycircle import` against `jrnl --import` of the same "
+        "entries, interleaved; prints both medians and the ratio",
+    )
+    parser.add_argument("--rounds", type=int, default=5, help="rounds with --vs-jrnl")
     args = parser.parse_args()
+    if args.vs_jrnl:
+        versus_jrnl(args.stories, args.rounds)
+        return
     with tempfile.TemporaryDirectory(prefix="storycircle-bench-") as temporary:
         root = Path(temporary)
         source = root / "source"

@@ -21,8 +21,6 @@ title and text. Importing the same thing twice therefore adds nothing.
 from __future__ import annotations
 
 import itertools
-import queue
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -33,7 +31,6 @@ from storycircle.errors import StorycircleError
 from storycircle.importing.sources import (
     Candidate,
     ImportProblem,
-    Item,
     PassphraseNeeded,
     open_source,
 )
@@ -174,7 +171,7 @@ def import_path(
     run = _Run(journal, clock)
     if progress is not None:
         progress(0, source.total)
-    items = enumerate(_read_ahead(source.items), start=1)
+    items = enumerate(source.items, start=1)
     handled = BATCH_SIZE
     while handled == BATCH_SIZE:
         # Commit every BATCH_SIZE stories: one disk sync per batch instead of
@@ -201,45 +198,6 @@ def import_path(
         problems=tuple(run.problems),
         dropped_tags=tuple(run.dropped_tags),
     )
-
-
-def _read_ahead(items: Iterator[Item], depth: int = 128) -> Iterator[Item]:
-    """Yield ``items``, read and parsed ahead in a worker thread.
-
-    Saving a story mostly waits for the disk, which releases the GIL, so
-    reading and parsing the next files meanwhile costs almost no wall time.
-    Only reading happens in the worker; every save stays in this thread.
-    """
-    ahead: queue.Queue[tuple[bool, Item | BaseException | None]] = queue.Queue(depth)
-    stop = threading.Event()
-
-    def read() -> None:
-        try:
-            for item in items:
-                if stop.is_set():
-                    return
-                ahead.put((True, item))
-            ahead.put((False, None))
-        except BaseException as error:  # handed to the importing thread
-            ahead.put((False, error))
-
-    worker = threading.Thread(target=read, name="storycircle-import-reader", daemon=True)
-    worker.start()
-    try:
-        while True:
-            more, value = ahead.get()
-            if isinstance(value, BaseException):
-                raise value
-            if not more or value is None:
-                return
-            yield value
-    finally:
-        stop.set()
-        while worker.is_alive():  # unblock a worker waiting on a full queue
-            try:
-                ahead.get_nowait()
-            except queue.Empty:
-                worker.join(0.01)
 
 
 class _Run:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -282,26 +280,6 @@ def test_markdown_reimport_adds_nothing(tmp_path: Path, journal: Journal) -> Non
     again = import_path(folder, journal)
     assert (again.added, again.already_present) == (0, 2)
     assert journal.count() == 2
-
-
-def test_read_ahead_passes_errors_on_and_stops_its_worker() -> None:
-    from storycircle.importing import _read_ahead
-    from storycircle.importing.sources import ImportProblem
-
-    def failing() -> Iterator[ImportProblem]:
-        yield ImportProblem("a", "first")
-        raise RuntimeError("reader bug")
-
-    reader = _read_ahead(failing())
-    assert next(reader).source == "a"
-    with pytest.raises(RuntimeError, match="reader bug"):
-        next(reader)
-
-    endless = (ImportProblem(str(n), "x") for n in range(100_000))
-    early = _read_ahead(endless, depth=4)
-    assert [next(early).source for _ in range(3)] == ["0", "1", "2"]
-    early.close()
-    assert not any(t.name == "storycircle-import-reader" for t in threading.enumerate())
 
 
 def test_an_unusable_tag_is_left_off_and_the_story_kept(tmp_path: Path, journal: Journal) -> None:
