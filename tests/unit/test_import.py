@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,7 @@ from storycircle.exporting import export_journal
 from storycircle.importing import ImportClock, PassphraseNeeded, import_path
 from storycircle.journal import Journal
 from storycircle.members import UnlockedMember
-from storycircle.models import Story
+from storycircle.models import Story, StoryRecord
 from storycircle.store import Store
 from tests.conftest import PASSPHRASE, FakeClock, make_member
 from tests.unit.test_frontmatter import BILLION_LAUGHS
@@ -345,3 +347,91 @@ def test_jrnl_starred_and_inline_tags_become_tags(
     assert story.body == "We went to the gym-class, then (park). Mail a@b.com or @@x; cost @ 5."
     # The second import finds the same story: the rewritten body is what it compares.
     assert import_path(path, journal, clock=clock).already_present == 1
+
+
+def _numbered(folder: Path, count: int) -> Path:
+    for n in range(count):
+        _write(folder, f"day-{n}.md", f"---\ntitle: Day {n}\ntags: [Sleep, hope]\n---\nDay {n}.")
+    return folder
+
+
+def test_a_batch_that_fails_loses_nothing_before_it_and_the_rest_go_on(
+    tmp_path: Path, journal: Journal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storycircle import importing
+    from storycircle.errors import StoreError
+
+    monkeypatch.setattr(importing, "BATCH_SIZE", 3)
+    real = Store.insert_stories
+    calls = 0
+
+    def second_fails(self: Store, rows: Sequence[tuple[StoryRecord, Sequence[bytes]]]) -> bool:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise StoreError("not saved: the disk is full")
+        return real(self, rows)
+
+    monkeypatch.setattr(Store, "insert_stories", second_fails)
+    folder = _numbered(tmp_path / "days", 7)
+    calls_seen: list[tuple[int, int]] = []
+
+    report = import_path(folder, journal, progress=lambda d, t: calls_seen.append((d, t)))
+
+    # Files are read in name order: days 0-2, then 3-5 (failed), then 6.
+    assert sorted(_titles(journal)) == ["Day 0", "Day 1", "Day 2", "Day 6"]
+    assert len(report.imported) == 4 and journal.count() == 4
+    assert [(p.source, p.reason) for p in report.problems] == [
+        (f"day-{n}.md", "not saved: the disk is full") for n in (3, 4, 5)
+    ]
+    assert set(report.imported) == {s.id for s in journal.summaries()}
+    assert calls_seen[-1] == (7, 7)
+    monkeypatch.setattr(Store, "insert_stories", real)
+    again = import_path(folder, journal)
+    assert (again.added, again.already_present) == (3, 4)
+    assert journal.count() == 7
+
+
+def test_stories_are_written_with_the_tags_and_dates_of_a_single_save(
+    tmp_path: Path, journal: Journal, store: Store
+) -> None:
+    folder = tmp_path / "dated"
+    _write(
+        folder, "a.md", "---\ntitle: A\ntags: [Anxious, '#Peer Group']\ndate: 2021-03-04\n---\nx"
+    )
+    _write(folder, "b.md", "---\ntitle: B\ntags: [anxiety]\n---\ny")
+    clock = ImportClock(FakeClock())
+    dated = Journal(store, journal.member, clock=clock)
+    import_path(folder, dated, clock=clock)
+    stories = {s.title: journal.load(s.id) for s in journal.summaries()}
+    assert stories["A"].tags == ("anxiety", "peer-group")
+    assert stories["A"].created.startswith("2021-03-04")
+    assert stories["B"].tags == ("anxiety",)
+    assert journal.versions.recorded(stories["A"].id) == 1
+
+
+def test_write_new_gives_a_fresh_id_when_one_is_taken(journal: Journal, store: Store) -> None:
+    kept = journal.save(title="Kept", body="Here first.").story
+    clash = replace(journal.compose(title="New", body="Arrived later."), id=kept.id)
+    other = journal.compose(title="Other", body="Alongside.")
+
+    written = journal.write_new([clash, other])
+
+    assert written[0].id != kept.id and written[1] == other
+    assert journal.load(kept.id).title == "Kept"
+    assert journal.load(written[0].id).title == "New"
+    assert journal.count() == 3
+
+
+def test_insert_stories_writes_nothing_when_an_id_is_taken(journal: Journal, store: Store) -> None:
+    kept = journal.save(title="Kept", body="Here first.").story
+    fresh = journal.compose(title="Fresh", body="x")
+    clash = replace(journal.compose(title="Clash", body="y"), id=kept.id)
+    seq_before = store._conn.execute("SELECT value FROM counters WHERE name = 'seq'").fetchone()
+    rows = [journal._row(fresh), journal._row(clash)]
+
+    assert store.insert_stories(rows) is False
+
+    assert journal.count() == 1
+    seq_after = store._conn.execute("SELECT value FROM counters WHERE name = 'seq'").fetchone()
+    assert seq_after == seq_before
