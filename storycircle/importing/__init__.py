@@ -36,7 +36,7 @@ from storycircle.importing.sources import (
 )
 from storycircle.journal import Journal, clean_notes, clean_title
 from storycircle.models import Story
-from storycircle.sanitize import sanitize_text
+from storycircle.sanitize import sanitize_line, sanitize_text
 from storycircle.tags import TagCache, canonical_tags, usable_tags
 from storycircle.wording import counted, plural
 
@@ -254,7 +254,11 @@ class _Run:
         dropped_tags = [ImportProblem(item.source, reason) for reason in dropped]
         if dropped:
             item = replace(item, tags=tuple(tags))
-        title = clean_title(item.title, sanitize_text(item.body))
+        # The body gives the title only when the file has none; the journal
+        # sanitizes it when saving, so it is not done twice for every story.
+        title = clean_title(
+            item.title, "" if sanitize_line(item.title) else sanitize_text(item.body)
+        )
         if item.story_id in self.versions:
             same_version = item.exact and self.versions[item.story_id] == item.version
             if same_version or self._same(self._story(item.story_id), item, title):
