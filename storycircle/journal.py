@@ -270,7 +270,8 @@ class Journal:
         Raises:
             StoreError: the database could not be written; none of them was.
         """
-        rows = [self._row(story) for story in stories]
+        tokens: dict[str, bytes] = {}  # a batch repeats its common tags many times
+        rows = [self._row(story, tokens) for story in stories]
         with self._store.batch():
             if not self._store.insert_stories(rows):
                 # Some id is taken: write them one by one, each under a fresh
@@ -289,8 +290,10 @@ class Journal:
             story = replace(story, id=_new_id())
         return story
 
-    def _row(self, story: Story) -> tuple[StoryRecord, list[bytes]]:
-        """The sealed row of ``story`` and its keyed tag tokens."""
+    def _row(
+        self, story: Story, tokens: dict[str, bytes] | None = None
+    ) -> tuple[StoryRecord, list[bytes]]:
+        """The sealed row of ``story`` and its keyed tag tokens (kept in ``tokens``)."""
         blob = seal_story(story, self._member.signing_key, [self._member.own_recipient])
         sealed = self._keys.seal(
             pack_summary(story), row_context(JOURNAL_SCOPE, story.id, story.version)
@@ -308,7 +311,12 @@ class Journal:
             blob=blob,
             summary=sealed,
         )
-        return record, [self._keys.tag_token(tag) for tag in story.tags]
+        if tokens is None:
+            return record, [self._keys.tag_token(tag) for tag in story.tags]
+        for tag in story.tags:
+            if tag not in tokens:
+                tokens[tag] = self._keys.tag_token(tag)
+        return record, [tokens[tag] for tag in story.tags]
 
     def _write(self, story: Story, *, expected_version: int) -> bool:
         record, tokens = self._row(story)

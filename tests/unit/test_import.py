@@ -408,6 +408,9 @@ def test_stories_are_written_with_the_tags_and_dates_of_a_single_save(
     assert stories["A"].created.startswith("2021-03-04")
     assert stories["B"].tags == ("anxiety",)
     assert journal.versions.recorded(stories["A"].id) == 1
+    # The keyed tag tokens find them, the shared one for both.
+    assert {s.title for s in journal.with_tag("anxiety")} == {"A", "B"}
+    assert {s.title for s in journal.with_tag("peer group")} == {"A"}
 
 
 def test_write_new_gives_a_fresh_id_when_one_is_taken(journal: Journal, store: Store) -> None:
