@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -438,3 +440,51 @@ def test_insert_stories_writes_nothing_when_an_id_is_taken(journal: Journal, sto
     assert journal.count() == 1
     seq_after = store._conn.execute("SELECT value FROM counters WHERE name = 'seq'").fetchone()
     assert seq_after == seq_before
+
+
+class _DiskFillsUp:
+    """A connection on which every write fails, as SQLite fails on ENOSPC, once ``full``."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        self.full = False
+
+    def execute(self, sql: str, *args: Any) -> Any:
+        if self.full and sql.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+            raise sqlite3.OperationalError("database or disk is full")
+        return self._conn.execute(sql, *args)
+
+    def executemany(self, sql: str, *args: Any) -> Any:
+        if self.full:
+            raise sqlite3.OperationalError("database or disk is full")
+        return self._conn.executemany(sql, *args)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._conn, name)
+
+
+def test_when_the_disk_fills_up_earlier_batches_stay_and_each_story_after_is_reported(
+    tmp_path: Path, file_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storycircle import importing
+
+    monkeypatch.setattr(importing, "BATCH_SIZE", 3)
+    journal = Journal(file_store, make_member(file_store), clock=FakeClock())
+    disk = _DiskFillsUp(file_store._conn)
+    monkeypatch.setattr(file_store, "_conn", disk)
+    folder = _numbered(tmp_path / "days", 7)
+
+    def fill_after_the_first_batch(done: int, total: int) -> None:
+        disk.full = done >= 3
+
+    report = import_path(folder, journal, progress=fill_after_the_first_batch)
+
+    assert sorted(_titles(journal)) == ["Day 0", "Day 1", "Day 2"]
+    assert [(p.source, p.reason) for p in report.problems] == [
+        (f"day-{n}.md", "not saved: the disk is full") for n in range(3, 7)
+    ]
+    assert report.summary() == "Imported 3 stories from a Markdown folder (4 skipped)."
+    disk.full = False
+    again = import_path(folder, journal)
+    assert (again.added, again.already_present) == (4, 3)
+    assert sorted(_titles(journal)) == [f"Day {n}" for n in range(7)]
