@@ -2,13 +2,20 @@
 
 :func:`import_path` recognises a folder of Markdown files (Obsidian, Jekyll
 and Hugo front matter), a single Markdown file, a jrnl JSON export, and
-storycircle's own JSON export and age bundle. Each story is saved through
-:meth:`Journal.save`, so it is checked, canonicalised and encrypted exactly
-like one typed in the app; nothing is written in clear anywhere.
+storycircle's own JSON export and age bundle. Each story is checked,
+canonicalised, signed and encrypted to its author exactly like one typed in
+the app (:meth:`Journal.compose`, then :meth:`Journal.write_new` for a batch
+of them, or :meth:`Journal.save` for a file carrying its own id); nothing is
+written in clear anywhere. Files are read and stories saved in one thread:
+saving holds the GIL nearly all the time, so a reader thread only took turns
+with it and made import slower.
 
-A bad file or entry is skipped with a one-line reason and the rest go on.
-Import only ever adds stories: a story already in the journal is never
-changed, so a failed or partial import leaves what was stored untouched.
+Stories are written :data:`BATCH_SIZE` at a time, one transaction each. A bad
+file or entry is skipped with a one-line reason and the rest go on; a batch
+that cannot be written (a full disk) is reported story by story and the next
+batch is tried, while what earlier batches wrote stays. Import only ever adds
+stories: a story already in the journal is never changed, so a failed or
+partial import leaves what was stored untouched.
 
 Stories that carry a storycircle id are matched by it. From a bundle or a
 JSON export (which cannot have been edited by hand) the same id and version
