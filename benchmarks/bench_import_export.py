@@ -31,6 +31,7 @@ import shutil
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks import synth
@@ -151,8 +152,12 @@ def write_markdown(folder: Path, entries: list[synth.Entry]) -> None:
         )
 
 
-def versus_jrnl(count: int, rounds: int) -> None:
-    """Time ``storycircle import`` and ``jrnl --import`` of the same entries, interleaved."""
+def versus_jrnl(count: int, rounds: int, baseline: Path | None = None) -> None:
+    """Time ``storycircle import`` and ``jrnl --import`` of the same entries, interleaved.
+
+    With ``baseline`` (a checkout of another version of storycircle) its
+    import is timed in the same rounds too, to compare versions on one load.
+    """
     load = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="storycircle-bench-") as temporary:
         root = Path(temporary)
@@ -164,6 +169,25 @@ def versus_jrnl(count: int, rounds: int) -> None:
         build_jrnl(empty.jrnl, [])  # an encrypted jrnl journal holding nothing
         config = empty.jrnl / "config" / "jrnl" / "jrnl.yaml"
         template = config.read_text()
+        source = ("import", str(root / "markdown"), "--passphrase-fd", FD)
+        commands: dict[str, Callable[[Dataset], Command]] = {
+            "storycircle": lambda data: Command(
+                ("-m", "storycircle", *source), data.storycircle_env()
+            ),
+            "jrnl": lambda data: Command(
+                ("-m", "jrnl", "--import", "--file", str(root / "entries.txt")), data.jrnl_env()
+            ),
+        }
+        if baseline is not None:
+            # -m would find this checkout's package first (the working folder
+            # leads sys.path), so the baseline's folder is put in front.
+            start = (
+                f"import runpy, sys; sys.path.insert(0, {str(baseline.resolve())!r}); "
+                "runpy.run_module('storycircle', run_name='__main__')"
+            )
+            commands["baseline"] = lambda data: Command(
+                ("-c", start, *source), data.storycircle_env()
+            )
 
         def fresh(run: int) -> Dataset:
             target = Dataset(count, root / f"run-{run}")
@@ -173,43 +197,38 @@ def versus_jrnl(count: int, rounds: int) -> None:
             )
             return target
 
-        def ours(data: Dataset) -> Command:
-            args = ("-m", "storycircle", "import", str(root / "markdown"), "--passphrase-fd", FD)
-            return Command(args, data.storycircle_env())
-
-        def theirs(data: Dataset) -> Command:
-            args = ("-m", "jrnl", "--import", "--file", str(root / "entries.txt"))
-            return Command(args, data.jrnl_env())
-
-        names = ("storycircle", "jrnl")
+        names = list(commands)
         times: dict[str, list[float]] = {name: [] for name in names}
         run = 0
         for number in range(rounds + 1):  # round 0 warms the caches and is not counted
-            order = names[number % 2 :] + names[: number % 2]
-            for name in order:
+            shift = number % len(names)
+            for name in names[shift:] + names[:shift]:
                 data = fresh(run)
                 run += 1
-                seconds, _, _ = run_once(ours(data) if name == "storycircle" else theirs(data))
-                if name == "storycircle":
+                seconds, _, _ = run_once(commands[name](data))
+                if name == "jrnl":
+                    size = (data.jrnl / "journal.txt").stat().st_size
+                    assert size > count * 100, f"jrnl's journal is only {size} bytes"
+                else:
                     store = Store.open(data.home / DATABASE_NAME)
                     stored = store.count_stories(JOURNAL_SCOPE)
                     store.close()
-                    assert stored == count, f"storycircle stored {stored} of {count}"
-                else:
-                    size = (data.jrnl / "journal.txt").stat().st_size
-                    assert size > count * 100, f"jrnl's journal is only {size} bytes"
+                    assert stored == count, f"{name} stored {stored} of {count}"
                 shutil.rmtree(data.folder)
                 if number:
                     times[name].append(seconds)
                 print(f"round {number}{' (warm-up)' if not number else ''}: {name} {seconds:.2f} s")
-    ours_median = statistics.median(times["storycircle"])
-    theirs_median = statistics.median(times["jrnl"])
-    verdict = "meets" if ours_median <= TARGET_VS_JRNL_SECONDS else "MISSES"
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    ours, theirs = medians["storycircle"], medians["jrnl"]
+    verdict = "meets" if ours <= TARGET_VS_JRNL_SECONDS else "MISSES"
+    extra = ""
+    if "baseline" in medians:
+        extra = f", baseline {medians['baseline']:.2f} s ({medians['baseline'] / theirs:.2f}x)"
     print(
         f"import of {count:,} Markdown files, median of {rounds} interleaved rounds: "
-        f"storycircle {ours_median:.2f} s, jrnl {theirs_median:.2f} s, "
-        f"ratio {ours_median / theirs_median:.2f}x; target <= {TARGET_VS_JRNL_SECONDS:.0f} s: "
-        f"{verdict} (load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; "
+        f"storycircle {ours:.2f} s, jrnl {theirs:.2f} s, ratio {ours / theirs:.2f}x{extra}; "
+        f"target <= {TARGET_VS_JRNL_SECONDS:.0f} s: {verdict} "
+        f"(load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; "
         f"after: {' '.join(f'{x:.2f}' for x in os.getloadavg())})"
     )
 
@@ -232,9 +251,16 @@ def main() -> None:
         "entries, interleaved; prints both medians and the ratio",
     )
     parser.add_argument("--rounds", type=int, default=5, help="rounds with --vs-jrnl")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="CHECKOUT",
+        help="with --vs-jrnl, also time the storycircle in this folder (e.g. `git archive "
+        "main | tar -x -C /tmp/before`) in the same rounds",
+    )
     args = parser.parse_args()
     if args.vs_jrnl:
-        versus_jrnl(args.stories, args.rounds)
+        versus_jrnl(args.stories, args.rounds, args.baseline)
         return
     with tempfile.TemporaryDirectory(prefix="storycircle-bench-") as temporary:
         root = Path(temporary)
