@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import shutil
 import statistics
 import tempfile
@@ -199,13 +200,19 @@ def versus_jrnl(count: int, rounds: int, baseline: Path | None = None) -> None:
 
         names = list(commands)
         times: dict[str, list[float]] = {name: [] for name in names}
+        cpu: dict[str, list[float]] = {name: [] for name in names}
         run = 0
         for number in range(rounds + 1):  # round 0 warms the caches and is not counted
             shift = number % len(names)
             for name in names[shift:] + names[:shift]:
                 data = fresh(run)
                 run += 1
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 seconds, _, _ = run_once(commands[name](data))
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                # CPU seconds of that one child (reaped in run_once): what
+                # the import costs, less swayed than wall time by a loaded machine.
+                used = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
                 if name == "jrnl":
                     size = (data.jrnl / "journal.txt").stat().st_size
                     assert size > count * 100, f"jrnl's journal is only {size} bytes"
@@ -217,8 +224,13 @@ def versus_jrnl(count: int, rounds: int, baseline: Path | None = None) -> None:
                 shutil.rmtree(data.folder)
                 if number:
                     times[name].append(seconds)
-                print(f"round {number}{' (warm-up)' if not number else ''}: {name} {seconds:.2f} s")
+                    cpu[name].append(used)
+                print(
+                    f"round {number}{' (warm-up)' if not number else ''}: {name} {seconds:.2f} s "
+                    f"(CPU {used:.2f} s)"
+                )
     medians = {name: statistics.median(values) for name, values in times.items()}
+    cpu_medians = {name: statistics.median(values) for name, values in cpu.items()}
     ours, theirs = medians["storycircle"], medians["jrnl"]
     verdict = "meets" if ours <= TARGET_VS_JRNL_SECONDS else "MISSES"
     extra = ""
@@ -230,6 +242,11 @@ def versus_jrnl(count: int, rounds: int, baseline: Path | None = None) -> None:
         f"target <= {TARGET_VS_JRNL_SECONDS:.0f} s: {verdict} "
         f"(load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; "
         f"after: {' '.join(f'{x:.2f}' for x in os.getloadavg())})"
+    )
+    print(
+        "CPU seconds (user + system), medians: "
+        + ", ".join(f"{name} {value:.2f} s" for name, value in cpu_medians.items())
+        + f"; ratio {cpu_medians['storycircle'] / cpu_medians['jrnl']:.2f}x"
     )
 
 
