@@ -488,3 +488,23 @@ def test_when_the_disk_fills_up_earlier_batches_stay_and_each_story_after_is_rep
     again = import_path(folder, journal)
     assert (again.added, again.already_present) == (4, 3)
     assert sorted(_titles(journal)) == [f"Day {n}" for n in range(7)]
+
+
+def test_a_file_keeps_its_free_id_and_gets_a_new_one_when_another_member_has_it(
+    tmp_path: Path, journal: Journal, store: Store
+) -> None:
+    other = Journal(store, make_member(store, "lake"), clock=FakeClock())
+    theirs = other.save(title="Theirs", body="Not yours to overwrite.").story
+    folder = tmp_path / "ids"
+    _write(folder, "free.md", "---\ntitle: Free\nid: 00000000000000aa\n---\nMine.")
+    _write(folder, "taken.md", f"---\ntitle: Taken\nid: {theirs.id}\n---\nAlso mine.")
+
+    report = import_path(folder, journal)
+
+    assert len(report.imported) == 2 and not report.problems
+    mine = {s.title: s.id for s in journal.summaries()}
+    assert mine["Free"] == "00000000000000aa"
+    assert mine["Taken"] != theirs.id and set(report.imported) == set(mine.values())
+    assert journal.load(mine["Taken"]).body == "Also mine."
+    assert other.load(theirs.id).title == "Theirs"
+    assert import_path(folder, journal).already_present == 2
