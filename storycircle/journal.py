@@ -146,9 +146,10 @@ class Journal:
 
     @contextmanager
     def batch(self) -> Iterator[None]:
-        """Save many stories in one transaction (imports); see :meth:`Store.batch`.
+        """Save many stories in one transaction; see :meth:`Store.batch`.
 
         The version record is written once, at the end, not once per story.
+        (Import writes new stories with :meth:`write_new`, which is faster.)
         """
         if self._pending is not None:
             yield
