@@ -5,9 +5,9 @@ and Hugo front matter), a single Markdown file, a jrnl JSON export, and
 storycircle's own JSON export and age bundle. Each story is checked,
 canonicalised, signed and encrypted to its author exactly like one typed in
 the app (:meth:`Journal.compose`, then :meth:`Journal.write_new` for a batch
-of them); nothing is written in clear anywhere. Files are read and stories saved in one thread:
-saving holds the GIL nearly all the time, so a reader thread only took turns
-with it and made import slower.
+of them); nothing is written in clear anywhere. Files are read and stories
+saved in one thread: saving holds the GIL nearly all the time, so a reader
+thread only took turns with it and made import slower.
 
 Stories are written :data:`BATCH_SIZE` at a time, one transaction each. A bad
 file or entry is skipped with a one-line reason and the rest go on; a batch
@@ -243,8 +243,8 @@ class _Run:
         self.already_present = 0
         self.problems: list[ImportProblem] = []
         self.dropped_tags: list[ImportProblem] = []
-        # This batch: new stories to write, and every story it saved or will
-        # save as (source, story, copy?, tags dropped), until it commits.
+        # This batch until it commits: the stories to write, and each with
+        # where it came from, whether it is a copy, and the tags it dropped.
         self.unwritten: list[Story] = []
         self.pending: list[tuple[str, Story, bool, list[ImportProblem]]] = []
 
