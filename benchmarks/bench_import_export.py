@@ -153,11 +153,15 @@ def write_markdown(folder: Path, entries: list[synth.Entry]) -> None:
         )
 
 
-def versus_jrnl(count: int, rounds: int, baseline: Path | None = None) -> None:
+def versus_jrnl(count: int, rounds: int, baseline: Path | None = None) -> dict[str, float]:
     """Time ``storycircle import`` and ``jrnl --import`` of the same entries, interleaved.
 
     With ``baseline`` (a checkout of another version of storycircle) its
     import is timed in the same rounds too, to compare versions on one load.
+
+    Returns:
+        The median wall-clock seconds of each contender ("storycircle",
+        "jrnl", "baseline"), for a results table.
     """
     load = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="storycircle-bench-") as temporary:
@@ -248,6 +252,7 @@ def versus_jrnl(count: int, rounds: int, baseline: Path | None = None) -> None:
         + ", ".join(f"{name} {value:.2f} s" for name, value in cpu_medians.items())
         + f"; ratio {cpu_medians['storycircle'] / cpu_medians['jrnl']:.2f}x"
     )
+    return medians
 
 
 def main() -> None:
