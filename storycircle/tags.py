@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_TAGS",
     "MAX_TAG_LENGTH",
+    "TagCache",
     "TagError",
     "canonical_slug",
     "canonical_tag",
@@ -211,6 +212,47 @@ def canonical_tag(raw: str, vocabulary: Vocabulary | None = None) -> str:
     return vocabulary.resolve(canonical_slug(raw))
 
 
+class TagCache:
+    """Tags already canonicalised, for one long run of saves (an import).
+
+    An import meets the same few hundred tags thousands of times, and working
+    one out (Unicode folding, filtering, synonyms) is the dearest part of
+    checking a story: about 1 s for 10,000 stories with 5 tags each. The
+    cache remembers each tag as written with its canonical form, or with why
+    it is unusable, and gives exactly what :func:`canonical_tag` gives.
+
+    It lives as long as the run that made it, not the process: tag names are
+    private, so none is kept in memory after the import. At most
+    :attr:`LIMIT` tags are remembered, so a hostile folder of millions of
+    distinct tags costs time, not memory.
+    """
+
+    LIMIT = 65_536
+
+    def __init__(self, vocabulary: Vocabulary | None = None) -> None:
+        """Resolve synonyms with ``vocabulary`` (the shipped one when omitted)."""
+        self._vocabulary = vocabulary
+        self._known: dict[str, str | TagError] = {}
+
+    def canonical(self, raw: str) -> str:
+        """:func:`canonical_tag` of ``raw``, worked out once.
+
+        Raises:
+            TagError: As :func:`canonical_tag`, with the same message each time.
+        """
+        known = self._known.get(raw)
+        if known is None:
+            try:
+                known = canonical_tag(raw, self._vocabulary)
+            except TagError as error:
+                known = error
+            if len(self._known) < self.LIMIT:
+                self._known[raw] = known
+        if isinstance(known, TagError):
+            raise TagError(str(known))
+        return known
+
+
 def search_forms(raw: str) -> tuple[str, ...]:
     """The canonical tags a search for ``raw`` looks for: today's, then the older form.
 
@@ -228,13 +270,17 @@ def search_forms(raw: str) -> tuple[str, ...]:
     return (current,) if older == current else (current, older)
 
 
-def canonical_tags(raws: Iterable[str], vocabulary: Vocabulary | None = None) -> tuple[str, ...]:
+def canonical_tags(
+    raws: Iterable[str], vocabulary: Vocabulary | None = None, *, cache: TagCache | None = None
+) -> tuple[str, ...]:
     """Canonicalise a story's tags, dropping duplicates and keeping first order.
 
     Args:
         raws: Tags as typed.
         vocabulary: The vocabulary to resolve synonyms with; the shipped one
             when omitted.
+        cache: Tags already worked out (an import's); it brings its own
+            vocabulary, and ``vocabulary`` is not used then.
 
     Returns:
         The distinct canonical tags in the order they first appeared.
@@ -243,18 +289,22 @@ def canonical_tags(raws: Iterable[str], vocabulary: Vocabulary | None = None) ->
         TagError: If any tag is unusable, or there are more than
             :data:`MAX_TAGS` distinct tags.
     """
-    tags = dict.fromkeys(canonical_tag(raw, vocabulary) for raw in raws)
+    if cache is not None:
+        tags = dict.fromkeys(cache.canonical(raw) for raw in raws)
+    else:
+        tags = dict.fromkeys(canonical_tag(raw, vocabulary) for raw in raws)
     if len(tags) > MAX_TAGS:
         raise TagError(f"a story can carry at most {MAX_TAGS} tags (this one has {len(tags)})")
     return tuple(tags)
 
 
-def usable_tags(raws: Iterable[str]) -> tuple[list[str], list[str]]:
+def usable_tags(raws: Iterable[str], cache: TagCache | None = None) -> tuple[list[str], list[str]]:
     """Split tags as written into the usable ones and why the others are not.
 
     For imports, where one unusable tag must not cost the whole story: the
     story keeps the usable tags (at most :data:`MAX_TAGS` distinct ones) and
-    the person is told which were dropped.
+    the person is told which were dropped. ``cache`` holds tags already
+    worked out (see :class:`TagCache`).
 
     Returns:
         The usable tags as written, and one line per dropped tag.
@@ -264,7 +314,7 @@ def usable_tags(raws: Iterable[str]) -> tuple[list[str], list[str]]:
     dropped: list[str] = []
     for raw in raws:
         try:
-            tag = canonical_tag(raw)
+            tag = cache.canonical(raw) if cache is not None else canonical_tag(raw)
         except TagError as error:
             dropped.append(f"tag dropped: {error}")
             continue

@@ -239,6 +239,44 @@ class Store:
             )
         return True
 
+    def insert_stories(self, rows: Sequence[tuple[StoryRecord, Sequence[bytes]]]) -> bool:
+        """Insert new stories and their tag tokens in one transaction (imports).
+
+        Three statements for all of them instead of four per story; their
+        ``seq`` numbers follow one another in the order given.
+
+        Returns:
+            False when one of the ids is already taken; nothing was written then.
+        """
+        if not rows:
+            return True
+        try:
+            with transaction(self._conn):
+                last = self._conn.execute(
+                    "UPDATE counters SET value = value + ? WHERE name = 'seq' RETURNING value",
+                    (len(rows),),
+                ).fetchone()[0]
+                first = last - len(rows) + 1
+                try:
+                    self._conn.executemany(
+                        f"INSERT INTO stories ({_STORY_COLUMNS}) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [_story_values(record, first + n) for n, (record, _) in enumerate(rows)],
+                    )
+                except sqlite3.IntegrityError:
+                    raise _IdTaken from None  # rolls the counter back too
+                self._conn.executemany(
+                    "INSERT OR IGNORE INTO tag_tokens (scope, token, story_id) VALUES (?, ?, ?)",
+                    [
+                        (record.scope, token, record.id)
+                        for record, tokens in rows
+                        for token in tokens
+                    ],
+                )
+        except _IdTaken:
+            return False
+        return True
+
     def story(self, story_id: str) -> StoryRecord | None:
         """Return the stored row of a story, or None."""
         row = self._conn.execute(
@@ -402,6 +440,10 @@ class Store:
     def checkpoint(self) -> None:
         """Fold the write-ahead log into the main file and truncate it."""
         self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+class _IdTaken(Exception):
+    """Raised inside :meth:`Store.insert_stories` to roll its transaction back."""
 
 
 def _story_values(record: StoryRecord, seq: int) -> tuple[Any, ...]:

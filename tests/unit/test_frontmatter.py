@@ -7,6 +7,9 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from storycircle.errors import StorycircleError
 from storycircle.frontmatter import (
@@ -208,3 +211,104 @@ def test_read_document_refuses_symlinks_and_fifos(tmp_path: Path) -> None:
     big.write_bytes(b"x" * 2048)
     with pytest.raises(FrontMatterError, match="larger than 1 KiB"):
         read_regular_file(big, 1024)
+
+
+# -- front matter built as PyYAML builds it ------------------------------------------
+
+_SCALARS = st.one_of(
+    st.text(max_size=12),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.booleans(),
+    st.none(),
+    st.dates(),
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=6), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+_ODD_YAML = [
+    "title: !!str [a, b]",
+    "tags: !!seq {a: 1}",
+    "a: !!map x",
+    "[a, b]: c",
+    "{a: 1}: c",
+    "? [x]\n: y",
+    "n: 012\nf: 1e3\nb: yes\nd: 2024-02-30\nt: 2024-01-01 10:00:00 +02:00",
+    "empty:\nnull_: ~\nq: '2024-01-01'\nlist: [1, two, 3.0, null]",
+    "a: 1\na: 2",
+    "- just\n- a list",
+    "plain text",
+    "a: !!int x",
+    "a: !!float '1.5'\nb: !!bool 'true'\nc: !!timestamp 2020-01-01",
+]
+
+
+def _as_pyyaml_builds(raw: str) -> object:
+    """What ``_load_yaml`` gave when PyYAML's constructor built every node."""
+    import storycircle.frontmatter as frontmatter
+
+    loader = frontmatter._Loader(raw)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return {}
+        frontmatter._check_nodes(node)
+        return loader.construct_document(node)
+    except Exception as error:  # compared by kind: both must refuse the same texts
+        return ("refused", type(error).__name__ if not isinstance(error, FrontMatterError) else "")
+    finally:
+        loader.dispose()
+
+
+def _as_loaded(raw: str) -> object:
+    from storycircle.frontmatter import _load_yaml
+
+    try:
+        return _load_yaml(raw)
+    except FrontMatterError:
+        return ("refused", "")
+
+
+def _same_refusal(ours: object, theirs: object) -> bool:
+    refused = isinstance(theirs, tuple) and theirs[:1] == ("refused",)
+    return ours == ("refused", "") if refused else ours == theirs
+
+
+@given(_VALUES, st.booleans())
+@settings(max_examples=300, deadline=None)
+def test_front_matter_values_are_what_pyyaml_builds(value: object, flow: bool) -> None:
+    raw = yaml.safe_dump({"field": value, "title": "t"}, default_flow_style=flow)
+    assert _same_refusal(_as_loaded(raw), _as_pyyaml_builds(raw))
+
+
+@pytest.mark.parametrize("raw", _ODD_YAML)
+def test_odd_front_matter_is_built_or_refused_as_pyyaml_does(raw: str) -> None:
+    assert _same_refusal(_as_loaded(raw), _as_pyyaml_builds(raw))
+
+
+def test_a_small_file_is_read_whole_and_a_growing_one_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    small = tmp_path / "small.md"
+    small.write_bytes(b"x" * 100)
+    assert read_regular_file(small, 1000) == b"x" * 100
+    assert read_regular_file(small, 100) == b"x" * 100
+    with pytest.raises(FrontMatterError, match="larger than"):
+        read_regular_file(small, 99)
+    # Short reads (allowed by POSIX, seen on network file systems) add up.
+    real_read = os.read
+    with monkeypatch.context() as short:
+        short.setattr(os, "read", lambda fd, n: real_read(fd, min(n, 7)))
+        assert read_regular_file(small, 1000) == b"x" * 100
+    # It grew after its size was taken: read on to the limit, then judged.
+    real_fstat = os.fstat
+    monkeypatch.setattr(
+        os, "fstat", lambda fd: os.stat_result((*real_fstat(fd)[:6], 10, *real_fstat(fd)[7:]))
+    )
+    assert read_regular_file(small, 1000) == b"x" * 100
+    with pytest.raises(FrontMatterError, match="larger than"):
+        read_regular_file(small, 50)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-import threading
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,7 +17,7 @@ from storycircle.exporting import export_journal
 from storycircle.importing import ImportClock, PassphraseNeeded, import_path
 from storycircle.journal import Journal
 from storycircle.members import UnlockedMember
-from storycircle.models import Story
+from storycircle.models import Story, StoryRecord
 from storycircle.store import Store
 from tests.conftest import PASSPHRASE, FakeClock, make_member
 from tests.unit.test_frontmatter import BILLION_LAUGHS
@@ -284,26 +286,6 @@ def test_markdown_reimport_adds_nothing(tmp_path: Path, journal: Journal) -> Non
     assert journal.count() == 2
 
 
-def test_read_ahead_passes_errors_on_and_stops_its_worker() -> None:
-    from storycircle.importing import _read_ahead
-    from storycircle.importing.sources import ImportProblem
-
-    def failing() -> Iterator[ImportProblem]:
-        yield ImportProblem("a", "first")
-        raise RuntimeError("reader bug")
-
-    reader = _read_ahead(failing())
-    assert next(reader).source == "a"
-    with pytest.raises(RuntimeError, match="reader bug"):
-        next(reader)
-
-    endless = (ImportProblem(str(n), "x") for n in range(100_000))
-    early = _read_ahead(endless, depth=4)
-    assert [next(early).source for _ in range(3)] == ["0", "1", "2"]
-    early.close()
-    assert not any(t.name == "storycircle-import-reader" for t in threading.enumerate())
-
-
 def test_an_unusable_tag_is_left_off_and_the_story_kept(tmp_path: Path, journal: Journal) -> None:
     folder = tmp_path / "tags"
     _write(folder, "emoji.md", "---\ntitle: Sprout\ntags: [hope, 🌱, '!!!']\n---\nGrowing.")
@@ -367,3 +349,162 @@ def test_jrnl_starred_and_inline_tags_become_tags(
     assert story.body == "We went to the gym-class, then (park). Mail a@b.com or @@x; cost @ 5."
     # The second import finds the same story: the rewritten body is what it compares.
     assert import_path(path, journal, clock=clock).already_present == 1
+
+
+def _numbered(folder: Path, count: int) -> Path:
+    for n in range(count):
+        _write(folder, f"day-{n}.md", f"---\ntitle: Day {n}\ntags: [Sleep, hope]\n---\nDay {n}.")
+    return folder
+
+
+def test_a_batch_that_fails_loses_nothing_before_it_and_the_rest_go_on(
+    tmp_path: Path, journal: Journal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storycircle import importing
+    from storycircle.errors import StoreError
+
+    monkeypatch.setattr(importing, "BATCH_SIZE", 3)
+    real = Store.insert_stories
+    calls = 0
+
+    def second_fails(self: Store, rows: Sequence[tuple[StoryRecord, Sequence[bytes]]]) -> bool:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise StoreError("not saved: the disk is full")
+        return real(self, rows)
+
+    monkeypatch.setattr(Store, "insert_stories", second_fails)
+    folder = _numbered(tmp_path / "days", 7)
+    calls_seen: list[tuple[int, int]] = []
+
+    report = import_path(folder, journal, progress=lambda d, t: calls_seen.append((d, t)))
+
+    # Files are read in name order: days 0-2, then 3-5 (failed), then 6.
+    assert sorted(_titles(journal)) == ["Day 0", "Day 1", "Day 2", "Day 6"]
+    assert len(report.imported) == 4 and journal.count() == 4
+    assert [(p.source, p.reason) for p in report.problems] == [
+        (f"day-{n}.md", "not saved: the disk is full") for n in (3, 4, 5)
+    ]
+    assert set(report.imported) == {s.id for s in journal.summaries()}
+    assert calls_seen[-1] == (7, 7)
+    monkeypatch.setattr(Store, "insert_stories", real)
+    again = import_path(folder, journal)
+    assert (again.added, again.already_present) == (3, 4)
+    assert journal.count() == 7
+
+
+def test_stories_are_written_with_the_tags_and_dates_of_a_single_save(
+    tmp_path: Path, journal: Journal, store: Store
+) -> None:
+    folder = tmp_path / "dated"
+    _write(
+        folder, "a.md", "---\ntitle: A\ntags: [Anxious, '#Peer Group']\ndate: 2021-03-04\n---\nx"
+    )
+    _write(folder, "b.md", "---\ntitle: B\ntags: [anxiety]\n---\ny")
+    clock = ImportClock(FakeClock())
+    dated = Journal(store, journal.member, clock=clock)
+    import_path(folder, dated, clock=clock)
+    stories = {s.title: journal.load(s.id) for s in journal.summaries()}
+    assert stories["A"].tags == ("anxiety", "peer-group")
+    assert stories["A"].created.startswith("2021-03-04")
+    assert stories["B"].tags == ("anxiety",)
+    assert journal.versions.recorded(stories["A"].id) == 1
+    # The keyed tag tokens find them, the shared one for both.
+    assert {s.title for s in journal.with_tag("anxiety")} == {"A", "B"}
+    assert {s.title for s in journal.with_tag("peer group")} == {"A"}
+
+
+def test_write_new_gives_a_fresh_id_when_one_is_taken(journal: Journal, store: Store) -> None:
+    kept = journal.save(title="Kept", body="Here first.").story
+    clash = replace(journal.compose(title="New", body="Arrived later."), id=kept.id)
+    other = journal.compose(title="Other", body="Alongside.")
+
+    written = journal.write_new([clash, other])
+
+    assert written[0].id != kept.id and written[1] == other
+    assert journal.load(kept.id).title == "Kept"
+    assert journal.load(written[0].id).title == "New"
+    assert journal.count() == 3
+
+
+def test_insert_stories_writes_nothing_when_an_id_is_taken(journal: Journal, store: Store) -> None:
+    kept = journal.save(title="Kept", body="Here first.").story
+    fresh = journal.compose(title="Fresh", body="x")
+    clash = replace(journal.compose(title="Clash", body="y"), id=kept.id)
+    seq_before = store._conn.execute("SELECT value FROM counters WHERE name = 'seq'").fetchone()
+    rows = [journal._row(fresh), journal._row(clash)]
+
+    assert store.insert_stories(rows) is False
+
+    assert journal.count() == 1
+    seq_after = store._conn.execute("SELECT value FROM counters WHERE name = 'seq'").fetchone()
+    assert seq_after == seq_before
+
+
+class _DiskFillsUp:
+    """A connection on which every write fails, as SQLite fails on ENOSPC, once ``full``."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        self.full = False
+
+    def execute(self, sql: str, *args: Any) -> Any:
+        if self.full and sql.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+            raise sqlite3.OperationalError("database or disk is full")
+        return self._conn.execute(sql, *args)
+
+    def executemany(self, sql: str, *args: Any) -> Any:
+        if self.full:
+            raise sqlite3.OperationalError("database or disk is full")
+        return self._conn.executemany(sql, *args)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._conn, name)
+
+
+def test_when_the_disk_fills_up_earlier_batches_stay_and_each_story_after_is_reported(
+    tmp_path: Path, file_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storycircle import importing
+
+    monkeypatch.setattr(importing, "BATCH_SIZE", 3)
+    journal = Journal(file_store, make_member(file_store), clock=FakeClock())
+    disk = _DiskFillsUp(file_store._conn)
+    monkeypatch.setattr(file_store, "_conn", disk)
+    folder = _numbered(tmp_path / "days", 7)
+
+    def fill_after_the_first_batch(done: int, total: int) -> None:
+        disk.full = done >= 3
+
+    report = import_path(folder, journal, progress=fill_after_the_first_batch)
+
+    assert sorted(_titles(journal)) == ["Day 0", "Day 1", "Day 2"]
+    assert [(p.source, p.reason) for p in report.problems] == [
+        (f"day-{n}.md", "not saved: the disk is full") for n in range(3, 7)
+    ]
+    assert report.summary() == "Imported 3 stories from a Markdown folder (4 skipped)."
+    disk.full = False
+    again = import_path(folder, journal)
+    assert (again.added, again.already_present) == (4, 3)
+    assert sorted(_titles(journal)) == [f"Day {n}" for n in range(7)]
+
+
+def test_a_file_keeps_its_free_id_and_gets_a_new_one_when_another_member_has_it(
+    tmp_path: Path, journal: Journal, store: Store
+) -> None:
+    other = Journal(store, make_member(store, "lake"), clock=FakeClock())
+    theirs = other.save(title="Theirs", body="Not yours to overwrite.").story
+    folder = tmp_path / "ids"
+    _write(folder, "free.md", "---\ntitle: Free\nid: 00000000000000aa\n---\nMine.")
+    _write(folder, "taken.md", f"---\ntitle: Taken\nid: {theirs.id}\n---\nAlso mine.")
+
+    report = import_path(folder, journal)
+
+    assert len(report.imported) == 2 and not report.problems
+    mine = {s.title: s.id for s in journal.summaries()}
+    assert mine["Free"] == "00000000000000aa"
+    assert mine["Taken"] != theirs.id and set(report.imported) == set(mine.values())
+    assert journal.load(mine["Taken"]).body == "Also mine."
+    assert other.load(theirs.id).title == "Theirs"
+    assert import_path(folder, journal).already_present == 2

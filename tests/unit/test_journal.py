@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from storycircle import vault
 from storycircle.errors import DamagedStory, StorycircleError, StoryNotFound
 from storycircle.journal import Journal
 from storycircle.members import UnlockedMember
-from storycircle.models import Draft
+from storycircle.models import Draft, Story
 from storycircle.store import Store
 from tests.conftest import FakeClock, make_member
 
@@ -230,3 +233,31 @@ def test_clock_sets_dates(store: Store, member: UnlockedMember) -> None:
     clock = FakeClock()
     story = Journal(store, member, clock=clock).save(title="t", body="b").story
     assert story.created.startswith("2026-03-01T09:01")
+
+
+_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+
+
+@given(title=_TEXT, body=_TEXT, tags=st.lists(_TEXT, max_size=3), notes=st.lists(_TEXT, max_size=2))
+@settings(max_examples=150, deadline=None)
+def test_the_envelope_is_the_same_bytes_as_encoding_every_field_at_once(
+    title: str, body: str, tags: list[str], notes: list[str]
+) -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from storycircle.envelope import (
+        _SIGNATURE_DOMAIN,
+        _canonical,
+        _fields,
+        signed_story,
+        verify_signed_story,
+    )
+
+    story = Story("0123456789abcdef", 3, title, body, tuple(tags), tuple(notes), "a" * 16, "c", "u")
+    key = Ed25519PrivateKey.generate()
+    fields = _fields(story)
+    signature = key.sign(_SIGNATURE_DOMAIN + _canonical(fields))
+    fields["sig"] = base64.b64encode(signature).decode("ascii")  # Ed25519 is deterministic
+
+    assert signed_story(story, key) == _canonical(fields)
+    assert verify_signed_story(signed_story(story, key), key.public_key()) == story

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from hypothesis import example, given, settings
@@ -11,6 +13,7 @@ from hypothesis import strategies as st
 from storycircle.tags import (
     MAX_TAG_LENGTH,
     MAX_TAGS,
+    TagCache,
     TagError,
     canonical_slug,
     canonical_tag,
@@ -19,6 +22,7 @@ from storycircle.tags import (
     legacy_slug,
     parse_tag_list,
     search_forms,
+    usable_tags,
 )
 from storycircle.vocabulary import Term, Theme, Vocabulary
 from tests.unit.hostile_strings import FORBIDDEN_AFTER_SANITIZE, HOSTILE
@@ -312,3 +316,39 @@ def test_parse_tag_list_is_total_and_gives_clean_items(text: str) -> None:
         assert "," not in item and "\n" not in item
         assert not item.startswith("#")
         assert not set(item) & FORBIDDEN_AFTER_SANITIZE
+
+
+def _outcome(work: Callable[[Any], object], raw: Any) -> object:
+    try:
+        return work(raw)
+    except TagError as error:
+        return ("refused", str(error))
+
+
+@given(st.lists(TAGGY, max_size=8))
+@settings(max_examples=300)
+def test_a_tag_cache_gives_what_working_each_tag_out_gives(raws: list[str]) -> None:
+    cache = TagCache()
+    # Twice over: the second pass answers from the cache, refusals included.
+    for _ in range(2):
+        for raw in raws:
+            assert _outcome(cache.canonical, raw) == _outcome(canonical_tag, raw)
+        cached = _outcome(lambda tags: canonical_tags(tags, cache=cache), raws)
+        assert cached == _outcome(canonical_tags, raws)
+        assert usable_tags(raws, cache) == usable_tags(raws)
+
+
+def test_a_tag_cache_resolves_with_its_vocabulary_and_stops_growing_at_its_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    vocabulary = Vocabulary(
+        terms=(Term("knitting", "Knitting", "craft", "support", ("yarn",)),),
+        themes=(Theme("craft", "Craft"),),
+    )
+    assert TagCache(vocabulary).canonical("#Yarn") == "knitting"
+    monkeypatch.setattr(TagCache, "LIMIT", 2)
+    cache = TagCache()
+    for raw in ("a1", "b2", "c3", "🌱"):
+        _outcome(cache.canonical, raw)
+    assert len(cache._known) == 2
+    assert cache.canonical("c3") == "c3"
