@@ -20,7 +20,7 @@ from storycircle.members import UnlockedMember
 from storycircle.models import Story, StoryRecord
 from storycircle.store import Store
 from tests.conftest import PASSPHRASE, FakeClock, make_member
-from tests.unit.test_frontmatter import BILLION_LAUGHS
+from tests.support.hostile_files import BILLION_LAUGHS
 
 JRNL = {
     "tags": {"@work": 1, "@sleep": 1},
