@@ -96,6 +96,27 @@ def probe(fd: int) -> None:
     print(json.dumps(result))
 
 
+def measure(size: int, rounds: int) -> dict[str, list[float]]:
+    """The app's RSS after its background work and its peak, and ``jrnl -n 5``'s peak, in turn.
+
+    Returns:
+        Each round's MiB under ``app_rss_after_mib``, ``app_peak_mib`` and
+        ``jrnl_peak_mib``.
+    """
+    dataset = ensure(size)
+    app = Command(("-m", "benchmarks.app_memory", "0", "--probe", FD), dataset.storycircle_env())
+    jrnl = Command(("-m", "jrnl", "-n", "5"), dataset.jrnl_env())
+    keys = ("app_rss_after_mib", "app_peak_mib", "jrnl_peak_mib")
+    found: dict[str, list[float]] = {key: [] for key in keys}
+    for _ in range(rounds):
+        result = json.loads(run_once(app, capture=True)[2].decode().strip().splitlines()[-1])
+        assert result["stories"] == size, result
+        found["app_rss_after_mib"].append(result["VmRSS"])
+        found["app_peak_mib"].append(result["VmHWM"])
+        found["jrnl_peak_mib"].append(run_once(jrnl)[1])
+    return found
+
+
 def main() -> None:
     """Measure the app and ``jrnl -n 5`` in turn; print the medians and the ratio."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -106,35 +127,16 @@ def main() -> None:
     if args.probe is not None:
         probe(args.probe)
         return
-    dataset = ensure(args.size)
-    app = Command(("-m", "benchmarks.app_memory", "0", "--probe", FD), dataset.storycircle_env())
-    jrnl = Command(("-m", "jrnl", "-n", "5"), dataset.jrnl_env())
-    after, peak, theirs = [], [], []
-    for _ in range(args.rounds):
-        found = json.loads(run_once(app, capture=True)[2].decode().strip().splitlines()[-1])
-        assert found["stories"] == args.size, found
-        after.append(found["VmRSS"])
-        peak.append(found["VmHWM"])
-        theirs.append(run_once(jrnl)[1])
-    ours, high, jrnl_peak = (statistics.median(v) for v in (after, peak, theirs))
+    found = measure(args.size, args.rounds)
+    ours, high, jrnl_peak = (
+        statistics.median(found[k]) for k in ("app_rss_after_mib", "app_peak_mib", "jrnl_peak_mib")
+    )
     print(f"{'figure':<52} {'MiB':>7}")
     print(f"{'app RSS after background work, ' + f'{args.size:,}':<52} {ours:>7.0f}")
     print(f"{'app peak RSS (VmHWM), ' + f'{args.size:,}':<52} {high:>7.0f}")
     print(f"{'jrnl -n 5 peak RSS, ' + f'{args.size:,}':<52} {jrnl_peak:>7.0f}")
     print(f"ratio (app after / jrnl peak): {ours / jrnl_peak:.3f}x (goal <= 0.1x)")
-    print(
-        json.dumps(
-            {
-                "size": args.size,
-                "rounds": args.rounds,
-                "app_rss_after_mib": after,
-                "app_peak_mib": peak,
-                "jrnl_peak_mib": theirs,
-                "ratio": ours / jrnl_peak,
-            }
-        ),
-        file=sys.stderr,
-    )
+    print(json.dumps({**found, "ratio": ours / jrnl_peak}), file=sys.stderr)
 
 
 if __name__ == "__main__":
