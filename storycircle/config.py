@@ -15,14 +15,14 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import tomlkit
-import tomlkit.items
+from typing import TYPE_CHECKING, Any
 
 from storycircle.errors import StorycircleError
 from storycircle.helplines import HelpLine, parse_lines
 from storycircle.paths import CONFIG_NAME
+
+if TYPE_CHECKING:
+    import tomlkit.items
 
 MIN_WORK_FACTOR = 10
 MAX_WORK_FACTOR = 22
@@ -153,6 +153,8 @@ _SCALARS = (
 
 
 def _help_line_tables(lines: tuple[HelpLine, ...]) -> tomlkit.items.AoT:
+    import tomlkit  # only when settings are written: start-up reads with tomllib
+
     tables = tomlkit.aot()
     for line in lines:
         table = tomlkit.table()
@@ -169,6 +171,10 @@ def update_config_text(text: str, config: Config) -> str:
     stays); a changed key the file lacks is added; keys at their default that
     the file lacks stay out. The help lines are rewritten only if they changed.
     """
+    # Imported here, not at the top: only writing needs it, and start-up only reads.
+    import tomlkit
+    import tomlkit.items
+
     document = tomlkit.parse(text)
     before = _from_text(text, Path(CONFIG_NAME))
     defaults = Config()

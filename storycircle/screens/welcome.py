@@ -2,12 +2,13 @@
 
 Key derivation (scrypt) runs in a thread worker while the screen shows
 "Unlocking…", so the interface never freezes; the store is touched only on the
-UI thread.
+UI thread. While it runs, the app imports what comes after the form (see
+:class:`WelcomeScreen.Unlocking`): this screen loads only what the form needs.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,13 +20,17 @@ from textual.widgets import Button, Header, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
 from storycircle.errors import StorycircleError
-from storycircle.members import UnlockedMember
-from storycircle.models import MemberRecord
 from storycircle.passphrase import RULE
 from storycircle.screens.member_form import take_new_member
-from storycircle.session import Session
 from storycircle.widgets.footer import StoryFooter
 from storycircle.widgets.safe import FieldInput, SafeInput, line
+
+# Names for annotations only: the key code (storycircle.members, cryptography)
+# loads in the worker after Enter, not before the form is drawn.
+if TYPE_CHECKING:
+    from storycircle.members import UnlockedMember
+    from storycircle.models import MemberRecord
+    from storycircle.session import Session
 
 LOST_KEY_WARNING = (
     "Nobody can recover a lost passphrase, not even us: without it your stories stay locked."
@@ -42,6 +47,9 @@ class WelcomeScreen(Screen[None]):
             """Carry the unlocked member up to the app."""
             super().__init__()
             self.member = member
+
+    class Unlocking(Message):
+        """Keys are being derived: a moment to load what comes after this screen."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+n", "new_member", "New member"),
@@ -185,6 +193,7 @@ class WelcomeScreen(Screen[None]):
         passphrase = passphrase_input.value
         passphrase_input.value = ""
         self._busy(True, "Unlocking…")
+        self.post_message(self.Unlocking())
         self._unlock(record, passphrase)
 
     @work(thread=True, exclusive=True, group="kdf", exit_on_error=False)
@@ -213,6 +222,7 @@ class WelcomeScreen(Screen[None]):
         if passphrase is None:
             return
         self._busy(True, "Creating your keys…")
+        self.post_message(self.Unlocking())
         self._create(pseudonym, passphrase)
 
     @work(thread=True, exclusive=True, group="kdf", exit_on_error=False)
@@ -241,6 +251,8 @@ class WelcomeScreen(Screen[None]):
                 return
         else:
             member = result
+        from storycircle.members import UnlockedMember  # loaded by the worker already
+
         assert isinstance(member, UnlockedMember)
         self._enter(member)
 

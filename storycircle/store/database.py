@@ -1,7 +1,8 @@
 """Opening the SQLite database safely: pragmas, permissions, migrations.
 
-This and :mod:`storycircle.store.store` are the only modules that import
-``sqlite_utils``.
+The store works on the plain ``sqlite3`` connection; this is the only module
+that imports ``sqlite_utils``, and only when :func:`utils_view` is asked for
+(it costs start-up time the first screen need not pay).
 """
 
 from __future__ import annotations
@@ -35,7 +36,14 @@ def _import_sqlite_utils() -> Any:
         del sys.modules["numpy"]
 
 
-sqlite_utils = _import_sqlite_utils()
+def utils_view(conn: sqlite3.Connection) -> Any:
+    """A ``sqlite_utils.Database`` over ``conn``, for ad-hoc queries and tools.
+
+    Imported here, at first use, not at module import: sqlite-utils pulls in
+    click, pluggy, dateutil and yaml, ~40 ms before the first screen.
+    """
+    return _import_sqlite_utils().Database(conn)
+
 
 BUSY_TIMEOUT_MS = 10_000
 """How long a write waits for another instance before giving up."""
@@ -53,7 +61,7 @@ def _create_private_file(path: Path) -> None:
     os.close(fd)
 
 
-def connect_read_only(path: Path) -> Any:
+def connect_read_only(path: Path) -> sqlite3.Connection:
     """Open an existing database without writing to it (``storycircle doctor``).
 
     No pragma that writes, no migration, no change of file mode: the file
@@ -75,10 +83,10 @@ def connect_read_only(path: Path) -> Any:
         ) from None
     if version != len(MIGRATIONS):
         raise StoreError(f"{path} is of an older schema; open storycircle once to upgrade it")
-    return sqlite_utils.Database(conn)
+    return conn
 
 
-def connect(path: Path | str) -> Any:
+def connect(path: Path | str) -> sqlite3.Connection:
     """Open (or create) the database at ``path`` and bring its schema up to date.
 
     ``":memory:"`` gives a private in-memory database (tests use it).
@@ -114,7 +122,7 @@ def connect(path: Path | str) -> Any:
         raise StoreError(
             f"{path} is damaged or is not a storycircle database ({error}); it was left untouched"
         ) from None
-    return sqlite_utils.Database(conn)
+    return conn
 
 
 def _when_unlocked(conn: sqlite3.Connection, statement: str) -> None:
