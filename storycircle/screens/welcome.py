@@ -58,6 +58,9 @@ class WelcomeScreen(Screen[None]):
         # passphrase moves on at once, so keys typed in one burst land in order.
         Binding("enter", "next_field", show=False, priority=True),
     ]
+    AUTO_FOCUS = "#unlock-passphrase, #pseudonym"
+    """The form's first field has the focus from the first frame: moving it
+    there later would restyle the screen and redraw the footer once more."""
 
     def __init__(self, session: Session) -> None:
         """Show the members of ``session``'s installation."""

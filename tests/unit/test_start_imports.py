@@ -47,15 +47,14 @@ from storycircle.screens.welcome import WelcomeScreen
 from storycircle.session import Session
 
 
-class Probe(StorycircleApp):
-    def on_mount(self) -> None:
-        super().on_mount()
-        self._timer = self.set_interval(0.01, self._drawn)
+class DrawnWelcome(WelcomeScreen):
+    def on_mount(self) -> None:  # runs with WelcomeScreen's own on_mount
+        self.app.call_after_refresh(self.app.exit)
 
-    def _drawn(self) -> None:
-        if isinstance(self.screen, WelcomeScreen) and self.screen.is_mounted:
-            self._timer.stop()
-            self.call_after_refresh(self.exit)
+
+class Probe(StorycircleApp):
+    def start_screen(self):
+        return DrawnWelcome(self.session)
 
 
 installation = open_installation(Path(sys.argv[1]))
