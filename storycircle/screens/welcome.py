@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Center, Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Header, Input, Label, Select, Static
@@ -71,7 +71,8 @@ class WelcomeScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         """Both forms; one is shown at a time."""
         yield Header()
-        with VerticalScroll(id="welcome-scroll"), Center(), Vertical(id="welcome"):
+        # The scroll view centres the box itself (app.tcss): one container fewer to style.
+        with VerticalScroll(id="welcome-scroll"), Vertical(id="welcome"):
             yield Static("Welcome to storycircle", id="welcome-title")
             yield Static(
                 "A private place to write your recovery story, and to find the stories "

@@ -35,6 +35,8 @@ HEAVY = (
     "sqlite_utils",
     "markdown_it",
     "tomlkit",
+    "textual.widgets._text_area",
+    "tree_sitter",
 )
 
 START_TO_WELCOME = """
