@@ -150,7 +150,9 @@ class WelcomeScreen(Screen[None]):
 
     def _focus_form(self, which: str) -> None:
         focus = "#unlock-passphrase" if which == "unlock" else "#pseudonym"
-        self.query_one(focus, Input).focus()
+        field = self.query_one(focus, Input)
+        if self.focused is not field:  # AUTO_FOCUS put it there at start: no second redraw
+            field.focus()
 
     def _say(self, message: str, *, error: bool = False) -> None:
         status = self.query_one("#status", Static)
