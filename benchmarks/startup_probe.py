@@ -1,7 +1,10 @@
 """Start an app headless, wait for its first screen to be drawn, then exit.
 
-Run as ``python -m benchmarks.startup_probe storycircle|minimal``; the
-benchmark times the whole process.
+Run as ``python -m benchmarks.startup_probe storycircle [FOLDER]`` or
+``python -m benchmarks.startup_probe minimal``; the benchmark times the whole
+process. storycircle opens FOLDER (a data folder; a fresh empty one when none
+is given, which shows the first-run form): give it one holding a member to
+time the unlock form.
 """
 
 from __future__ import annotations
@@ -11,45 +14,58 @@ import tempfile
 from pathlib import Path
 
 
-def main() -> None:
-    """Start the app named on the command line and exit after its first frame."""
-    which = sys.argv[1]
-    if which == "minimal":
-        from textual.app import App, ComposeResult
-        from textual.widgets import Footer, Header, Static
+def minimal() -> None:
+    """A bare Textual app: header, one line of text, footer."""
+    from textual.app import App, ComposeResult
+    from textual.widgets import Footer, Header, Static
 
-        class Minimal(App[None]):
-            def compose(self) -> ComposeResult:
-                yield Header()
-                yield Static("hello")
-                yield Footer()
+    class Minimal(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Header()
+            yield Static("hello")
+            yield Footer()
 
-            def on_mount(self) -> None:
-                self.call_after_refresh(self.exit)
+        def on_mount(self) -> None:
+            self.call_after_refresh(self.exit)
 
-        Minimal().run(headless=True, size=(100, 32))
-        return
+    Minimal().run(headless=True, size=(100, 32))
+
+
+def storycircle(folder: Path) -> None:
+    """storycircle as ``run_app`` starts it, until the welcome screen is drawn."""
+    from textual.screen import Screen
+
     from storycircle.app import StorycircleApp
     from storycircle.installation import open_installation
     from storycircle.screens.welcome import WelcomeScreen
     from storycircle.session import Session
 
-    class Probe(StorycircleApp):
+    class DrawnWelcome(WelcomeScreen):
+        # Textual runs this and WelcomeScreen's own on_mount (it calls the
+        # handler of every class): exit once the frame after mounting is drawn.
         def on_mount(self) -> None:
-            super().on_mount()
-            self._probe_timer = self.set_interval(0.002, self._probe_ready)
+            self.app.call_after_refresh(self.app.exit)
 
-        def _probe_ready(self) -> None:
-            # Exit once the welcome screen is mounted and has been drawn.
-            if isinstance(self.screen, WelcomeScreen) and self.screen.is_mounted:
-                self._probe_timer.stop()
-                self.call_after_refresh(self.exit)
+    class Probe(StorycircleApp):
+        def start_screen(self) -> Screen[None]:
+            return DrawnWelcome(self.session)
 
-    with tempfile.TemporaryDirectory() as home:
-        installation = open_installation(Path(home))
-        app = Probe(Session(installation))
-        app.run(headless=True, size=(100, 32))
+    installation = open_installation(folder)
+    try:
+        Probe(Session(installation)).run(headless=True, size=(100, 32))
+    finally:
         installation.store.close()
+
+
+def main() -> None:
+    """Start the app named on the command line and exit after its first frame."""
+    if sys.argv[1] == "minimal":
+        minimal()
+    elif len(sys.argv) > 2:
+        storycircle(Path(sys.argv[2]))
+    else:
+        with tempfile.TemporaryDirectory() as home:
+            storycircle(Path(home))
 
 
 if __name__ == "__main__":

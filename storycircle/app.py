@@ -2,27 +2,32 @@
 
 Services come in through the constructor (a :class:`~storycircle.session.Session`),
 so tests pass an in-memory store and a cheap key-derivation setting.
+
+Start-up is kept close to a bare Textual app: this module and the welcome screen
+import only what the unlock form needs. Every other screen is imported where it
+is opened, and what the library needs is imported in a thread while the keys
+are derived (:data:`AFTER_UNLOCK`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import events
+from textual import events, work
 from textual.actions import SkipAction
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.theme import Theme
+from textual.worker import Worker, WorkerError
 
 from storycircle.errors import StorycircleError
 from storycircle.installation import open_installation
-from storycircle.members import UnlockedMember
-from storycircle.models import Draft, Story
 from storycircle.screens.dialogs import ConfirmScreen
-from storycircle.screens.help_now import HelpNowScreen
 from storycircle.screens.palette import StoryCommands
 from storycircle.screens.welcome import WelcomeScreen
 from storycircle.session import Session
@@ -32,7 +37,21 @@ from storycircle.widgets.focus import tab_is_taken
 from storycircle.widgets.safe import line
 
 if TYPE_CHECKING:
+    from storycircle.models import Draft, Story
     from storycircle.screens.circle_refresh import CircleWatch
+
+AFTER_UNLOCK = (
+    "storycircle.members",  # first: the key-derivation worker imports it too
+    "storycircle.journal",
+    "storycircle.preferences",
+    "storycircle.reactions",
+    "storycircle.circles",
+    "storycircle.library",
+    "storycircle.screens.library",
+    "storycircle.screens.kiosk_circle",
+    "storycircle.screens.circle_refresh",
+)
+"""Modules the library screen needs, imported while the keys are derived."""
 
 QUIT_WARNING = (
     "A story you are writing is not saved. If you quit now, it is kept as an "
@@ -74,6 +93,7 @@ class StorycircleApp(App[None]):
             self.register_theme(Theme(**theme))  # type: ignore[arg-type]
         self.theme = session.config.theme
         self._circle_watch: CircleWatch | None = None
+        self._loading: Worker[None] | None = None
 
     def on_mount(self) -> None:
         """Start at the welcome screen."""
@@ -117,8 +137,26 @@ class StorycircleApp(App[None]):
 
     # -- unlocking and locking ------------------------------------------------
 
-    def on_welcome_screen_unlocked(self, message: WelcomeScreen.Unlocked) -> None:
+    def on_welcome_screen_unlocking(self) -> None:
+        """Import what the library needs while the keys are derived."""
+        if self._loading is None:
+            self._loading = self._load_after_unlock()
+
+    @work(thread=True, exit_on_error=False, group="after-unlock")
+    def _load_after_unlock(self) -> None:
+        # scrypt lets go of the interpreter while it runs, so these imports
+        # take little or none of the time a person waits after Enter.
+        for name in AFTER_UNLOCK:
+            importlib.import_module(name)
+
+    async def on_welcome_screen_unlocked(self, message: WelcomeScreen.Unlocked) -> None:
         """Open the member's library, then offer any draft a crash left behind."""
+        if self._loading is not None:
+            # Let the thread finish its imports before this one imports the
+            # same modules (two threads importing one module graph can deadlock).
+            # A failed import fails again, with its real error, just below.
+            with contextlib.suppress(WorkerError):
+                await self._loading.wait()
         from storycircle.screens.library import LibraryScreen
 
         self.session.open_journal(message.member)
@@ -277,6 +315,8 @@ class StorycircleApp(App[None]):
 
     def action_help_now(self) -> None:
         """Show crisis resources (works locked or unlocked)."""
+        from storycircle.screens.help_now import HelpNowScreen
+
         if not isinstance(self.screen, HelpNowScreen):
             self.push_screen(HelpNowScreen(*self.session.help_sections()))
 
@@ -378,4 +418,4 @@ def run_kiosk() -> int:
     return 0
 
 
-__all__ = ["StorycircleApp", "UnlockedMember", "run_app", "run_kiosk"]
+__all__ = ["StorycircleApp", "run_app", "run_kiosk"]

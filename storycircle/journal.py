@@ -12,10 +12,11 @@ import secrets
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC
 from pathlib import Path
 
 from storycircle import vault
+from storycircle.clock import Clock, utc_now
 from storycircle.envelope import open_story, read_text, seal_story
 from storycircle.errors import DamagedStory, RolledBack, StorycircleError, StoryNotFound
 from storycircle.keys import SealError, row_context
@@ -41,13 +42,6 @@ MAX_BODY_BYTES = 512 * 1024
 MAX_CONTENT_NOTES = 8
 MAX_NOTE_LENGTH = 80
 COPY_SUFFIX = " (edited copy)"
-
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    """The current time in UTC (the default clock)."""
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,43 +13,27 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from storycircle.circles import Circles, Sharing
+from storycircle.clock import Clock, utc_now
 from storycircle.config import Config, save_config
 from storycircle.errors import StorycircleError
-from storycircle.helplines import (
-    HelpLine,
-    current_locale,
-    default_lines,
-    help_sections,
-    lines_for,
-)
 from storycircle.installation import Installation
-from storycircle.journal import Clock, Journal, SaveResult, utc_now
-from storycircle.library import Library
-from storycircle.members import (
-    UnlockedMember,
-    clean_pseudonym,
-    ensure_pseudonym_free,
-    new_member,
-    save_upgrade,
-    unlock,
-)
-from storycircle.models import Draft, MemberRecord, Story, StorySummary
-from storycircle.passphrase import check_strength
-from storycircle.preferences import (
-    Preferences,
-    clean_filters,
-    load_preferences,
-    save_preferences,
-)
-from storycircle.reactions import ReactionKind, Reactions, ReactionSummary
-from storycircle.related import Related
 from storycircle.session_circles import CircleVerbs
 from storycircle.session_export import ExportVerbs
-from storycircle.store import Store
 
+# Start-up cost: the welcome screen needs only the member list and unlock(), so
+# the journal, the library, reactions, circles, preferences and the key code
+# (cryptography) are imported where they are first used, after Enter.
 if TYPE_CHECKING:
+    from storycircle.circles import Sharing
+    from storycircle.helplines import HelpLine
     from storycircle.importing import ImportReport
+    from storycircle.journal import Journal, SaveResult
+    from storycircle.library import Library
+    from storycircle.members import UnlockedMember
+    from storycircle.models import Draft, MemberRecord, Story, StorySummary
+    from storycircle.preferences import Preferences
+    from storycircle.reactions import ReactionKind, Reactions, ReactionSummary
+    from storycircle.related import Related
 
 
 class Locked(StorycircleError):
@@ -64,15 +48,43 @@ class Session(CircleVerbs, ExportVerbs):
         self.installation = installation
         self.clock = clock
         self.journal: Journal | None = None
-        self.preferences = self._guest_preferences()
         self._reactions: Reactions | None = None
         self.sharing: Sharing | None = None
-        self.library = self._library()
+        # Both made at first use, not here: the welcome screen needs neither,
+        # and their modules cost start-up time.
+        self._preferences: Preferences | None = None
+        self._library_made: Library | None = None
+
+    @property
+    def preferences(self) -> Preferences:
+        """The reader's preferences: the unlocked member's, else the guest's."""
+        if self._preferences is None:
+            self._preferences = self._guest_preferences()
+        return self._preferences
+
+    @preferences.setter
+    def preferences(self, preferences: Preferences) -> None:
+        self._preferences = preferences
+
+    @property
+    def library(self) -> Library:
+        """What the reader may open: journal and collections (made at first use)."""
+        if self._library_made is None:
+            self._library_made = self._library()
+        return self._library_made
+
+    @library.setter
+    def library(self, library: Library) -> None:
+        self._library_made = library
 
     def _guest_preferences(self) -> Preferences:
+        from storycircle.preferences import Preferences, clean_filters
+
         return Preferences(hidden_notes=clean_filters(list(self.config.guest_hidden_notes)))
 
     def _library(self) -> Library:
+        from storycircle.library import Library
+
         reactions = self._reactions
         return Library(
             self.installation.folder,
@@ -101,6 +113,9 @@ class Session(CircleVerbs, ExportVerbs):
         Raises:
             StorycircleError: with the reason.
         """
+        from storycircle.members import clean_pseudonym, ensure_pseudonym_free
+        from storycircle.passphrase import check_strength
+
         ensure_pseudonym_free(self.installation.store, pseudonym)
         check_strength(passphrase, pseudonym=clean_pseudonym(pseudonym))
 
@@ -110,6 +125,8 @@ class Session(CircleVerbs, ExportVerbs):
         Raises:
             StorycircleError: bad pseudonym or weak passphrase.
         """
+        from storycircle.members import new_member
+
         return new_member(pseudonym, passphrase, work_factor=self.config.work_factor)
 
     def add_member(self, record: MemberRecord) -> None:
@@ -127,10 +144,18 @@ class Session(CircleVerbs, ExportVerbs):
         Raises:
             WrongPassphrase: the passphrase is wrong.
         """
+        from storycircle.members import unlock
+
         return unlock(record, passphrase)
 
     def open_journal(self, member: UnlockedMember) -> Journal:
         """Make ``member`` the unlocked member and return their journal."""
+        from storycircle.circles import Circles, Sharing
+        from storycircle.journal import Journal
+        from storycircle.members import save_upgrade
+        from storycircle.preferences import load_preferences
+        from storycircle.reactions import Reactions
+
         store = self.installation.store
         # A hybrid key prepared at unlock is stored before anything uses it.
         member = save_upgrade(store, member)
@@ -291,6 +316,8 @@ class Session(CircleVerbs, ExportVerbs):
             StorycircleError: the path cannot be imported at all.
         """
         from storycircle.importing import ImportClock, import_path
+        from storycircle.journal import Journal
+        from storycircle.store import Store
 
         member = self.require_journal().member
         store_path = self.installation.store.path
@@ -346,6 +373,8 @@ class Session(CircleVerbs, ExportVerbs):
             StorycircleError: they could not be written.
         """
         if self.journal is not None:
+            from storycircle.preferences import save_preferences
+
             save_preferences(self.installation.store, self.journal.member, preferences)
         else:
             self.update_config(replace(self.config, guest_hidden_notes=preferences.hidden_notes))
@@ -356,6 +385,8 @@ class Session(CircleVerbs, ExportVerbs):
 
     def help_lines(self) -> list[HelpLine]:
         """Crisis resources for this person's locale: configured, else shipped."""
+        from storycircle.helplines import current_locale, default_lines, lines_for
+
         pool = list(self.config.help_lines) or default_lines()
         return lines_for(self.config.help_locale or current_locale(), pool)
 
@@ -364,6 +395,8 @@ class Session(CircleVerbs, ExportVerbs):
         :func:`storycircle.helplines.help_sections`): the region chosen in the
         settings (a kiosk's at ``kiosk --setup``), else the system locale's.
         """
+        from storycircle.helplines import current_locale, default_lines, help_sections
+
         pool = list(self.config.help_lines) or default_lines()
         return help_sections(self.config.help_locale or current_locale(), pool)
 

@@ -12,20 +12,20 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from storycircle.circles import CircleError, Circles, MemberCard, Sharing, parse_card
-from storycircle.circles.folder import FolderReport, write_bundle
-from storycircle.circles.inbox import import_bundle, refresh
-from storycircle.circles.keysets import describe
-from storycircle.circles.tidy import TidyReport, tidy_folder
-from storycircle.circles.watch import Arrival, arrivals
 from storycircle.errors import StorycircleError
-from storycircle.models import Circle, MemberRecord
-from storycircle.store import Store
 
+# The circle modules are imported in the methods that use them, not here: the
+# session is imported before the first screen is drawn, and none of this is
+# needed until someone is unlocked (start-up cost).
 if TYPE_CHECKING:
+    from storycircle.circles import Sharing
+    from storycircle.circles.folder import FolderReport
+    from storycircle.circles.tidy import TidyReport
+    from storycircle.circles.watch import Arrival
     from storycircle.installation import Installation
     from storycircle.library import Library
     from storycircle.members import UnlockedMember
+    from storycircle.models import Circle, MemberRecord
 
 Progress = Callable[[int, int], None]
 
@@ -53,10 +53,14 @@ class CircleVerbs:
 
     def my_card(self) -> str:
         """The member's public card, to give to someone on another machine."""
+        from storycircle.circles import MemberCard
+
         return str(MemberCard.of(self.require_sharing().circles.member.record))
 
     def circle_key_note(self, circle_id: str) -> str:
         """Whether the circle's key is post-quantum, and who has only a classic key."""
+        from storycircle.circles.keysets import describe
+
         return describe(self.require_sharing().circles.roster(circle_id))
 
     def create_circle(self, name: str, pseudonym: str = "", folder: str = "") -> Circle:
@@ -73,6 +77,9 @@ class CircleVerbs:
 
     def invite(self, circle_id: str, who: MemberRecord | str) -> Circle:
         """Invite a member of this installation, or someone by their pasted card."""
+        from storycircle.circles import MemberCard, parse_card
+        from storycircle.models import MemberRecord
+
         card = MemberCard.of(who) if isinstance(who, MemberRecord) else parse_card(who)
         return self.require_sharing().circles.invite(circle_id, card)
 
@@ -113,6 +120,9 @@ class CircleVerbs:
 
     @contextmanager
     def _own_connection(self) -> Iterator[Sharing]:
+        from storycircle.circles import Circles, Sharing
+        from storycircle.store import Store
+
         member: UnlockedMember = self.require_sharing().circles.member
         path = self.installation.store.path
         if path is None:  # in-memory (tests): same thread only
@@ -147,6 +157,11 @@ class CircleVerbs:
             Each folder's report, and the stories others shared or updated,
             by circle and author, for a notice.
         """
+        from storycircle.circles import CircleError
+        from storycircle.circles.folder import FolderReport
+        from storycircle.circles.inbox import refresh
+        from storycircle.circles.watch import arrivals
+
         results: list[tuple[Circle | None, FolderReport]] = []
         news: list[Arrival] = []
         with self._own_connection() as sharing:
@@ -179,6 +194,8 @@ class CircleVerbs:
         self, circle_id: str = "", *, dry_run: bool = False
     ) -> list[tuple[Circle, TidyReport]]:
         """Put conflict copies in order in one circle's folder, or in every circle's."""
+        from storycircle.circles.tidy import tidy_folder
+
         results = []
         seen: set[str] = set()
         for circle in self.circles():
@@ -194,6 +211,8 @@ class CircleVerbs:
 
     def open_circle_folder(self, folder: str) -> FolderReport:
         """Look in a folder for invitations and circle files (run in a worker thread)."""
+        from storycircle.circles import CircleError
+        from storycircle.circles.inbox import refresh
         from storycircle.circles.service import clean_folder
 
         path = clean_folder(folder)
@@ -210,14 +229,20 @@ class CircleVerbs:
 
     def import_circle_bundle(self, path: Path) -> FolderReport:
         """Apply a circle bundle file."""
+        from storycircle.circles.inbox import import_bundle
+
         return import_bundle(self.require_sharing(), path)
 
     def export_circle_bundle(self, circle_id: str, path: Path) -> int:
         """Write a circle as one bundle file; returns how many files it holds."""
+        from storycircle.circles.folder import write_bundle
+
         return write_bundle(self.require_sharing().circles, circle_id, path)
 
     def circles_changed(self) -> None:
         """See what a worker changed (call on the UI thread afterwards)."""
+        from storycircle.circles import Circles, Sharing
+
         if self.sharing is not None:
             self.sharing = Sharing(Circles(self.installation.store, self.sharing.circles.member))
             self.library.sharing = self.sharing

@@ -12,14 +12,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from storycircle.errors import StorycircleError
-from storycircle.exporting import ExportFormat, ExportReport, export_collection, export_journal
-from storycircle.importing.sources import MAX_BUNDLE_WORK_FACTOR
-from storycircle.journal import Journal
-from storycircle.passphrase import check_strength
-from storycircle.store import Store
 
+# Exporting is imported in the methods, not here: the session is imported
+# before the first screen is drawn, and exporting is not (start-up cost).
 if TYPE_CHECKING:
+    from storycircle.exporting import ExportFormat, ExportReport
     from storycircle.installation import Installation
+    from storycircle.journal import Journal
     from storycircle.library import Library
 
 JOURNAL = "journal"
@@ -61,6 +60,10 @@ class ExportVerbs:
             StorycircleError: a choice that does not fit, a weak passphrase, or
                 an unusable folder (nothing is left half-written).
         """
+        from storycircle.exporting import ExportFormat, export_collection
+        from storycircle.importing.sources import MAX_BUNDLE_WORK_FACTOR
+        from storycircle.passphrase import check_strength
+
         kind = ExportFormat(fmt)
         if (armor or passphrase is not None) and kind is not ExportFormat.BUNDLE:
             raise StorycircleError("armour and a passphrase only apply to a bundle")
@@ -95,6 +98,10 @@ class ExportVerbs:
         work_factor: int,
         progress: Progress | None,
     ) -> ExportReport:
+        from storycircle.exporting import export_journal
+        from storycircle.journal import Journal
+        from storycircle.store import Store
+
         if self.journal is None:
             raise StorycircleError("unlock first to export your journal")
         member = self.journal.member

@@ -33,7 +33,7 @@ from storycircle.circles.roster import (
     waiting_for,
 )
 from storycircle.circles.sealing import meta_context, profile_context, with_meta
-from storycircle.journal import Clock, utc_now
+from storycircle.clock import Clock, utc_now
 from storycircle.keys import SealError
 from storycircle.members import UnlockedMember, clean_pseudonym
 from storycircle.models import (

@@ -38,7 +38,8 @@ from storycircle.suggest import Suggestion, suggest_tags
 from storycircle.tags import TagError, parse_tag_list
 from storycircle.vocabulary import Vocabulary
 from storycircle.widgets.footer import StoryFooter
-from storycircle.widgets.safe import SafeInput, SafeTextArea, has_unsafe, line
+from storycircle.widgets.safe import SafeInput, has_unsafe, line
+from storycircle.widgets.safe_text_area import SafeTextArea
 from storycircle.wording import counted
 
 TITLE_HINT = "optional: the first line is used otherwise"

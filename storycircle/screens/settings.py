@@ -18,7 +18,8 @@ from storycircle.helplines import HelpLine
 from storycircle.preferences import Preferences, clean_filters
 from storycircle.session import Session
 from storycircle.widgets.footer import StoryFooter
-from storycircle.widgets.safe import SafeInput, SafeTextArea, line
+from storycircle.widgets.safe import SafeInput, line
+from storycircle.widgets.safe_text_area import SafeTextArea
 
 THEME_LABELS = {"storycircle": "Calm (default)", "storycircle-high-contrast": "High contrast"}
 HELP_FORMAT = "One per line: locale | name | how to contact | hours   (locale * = everywhere)"

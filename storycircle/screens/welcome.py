@@ -2,30 +2,35 @@
 
 Key derivation (scrypt) runs in a thread worker while the screen shows
 "Unlocking…", so the interface never freezes; the store is touched only on the
-UI thread.
+UI thread. While it runs, the app imports what comes after the form (see
+:class:`WelcomeScreen.Unlocking`): this screen loads only what the form needs.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Center, Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Header, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
 from storycircle.errors import StorycircleError
-from storycircle.members import UnlockedMember
-from storycircle.models import MemberRecord
 from storycircle.passphrase import RULE
 from storycircle.screens.member_form import take_new_member
-from storycircle.session import Session
 from storycircle.widgets.footer import StoryFooter
 from storycircle.widgets.safe import FieldInput, SafeInput, line
+
+# Names for annotations only: the key code (storycircle.members, cryptography)
+# loads in the worker after Enter, not before the form is drawn.
+if TYPE_CHECKING:
+    from storycircle.members import UnlockedMember
+    from storycircle.models import MemberRecord
+    from storycircle.session import Session
 
 LOST_KEY_WARNING = (
     "Nobody can recover a lost passphrase, not even us: without it your stories stay locked."
@@ -43,6 +48,9 @@ class WelcomeScreen(Screen[None]):
             super().__init__()
             self.member = member
 
+    class Unlocking(Message):
+        """Keys are being derived: a moment to load what comes after this screen."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+n", "new_member", "New member"),
         Binding("ctrl+r", "guest", "Read collections"),
@@ -50,6 +58,9 @@ class WelcomeScreen(Screen[None]):
         # passphrase moves on at once, so keys typed in one burst land in order.
         Binding("enter", "next_field", show=False, priority=True),
     ]
+    AUTO_FOCUS = "#unlock-passphrase, #pseudonym"
+    """The form's first field has the focus from the first frame: moving it
+    there later would restyle the screen and redraw the footer once more."""
 
     def __init__(self, session: Session) -> None:
         """Show the members of ``session``'s installation."""
@@ -60,7 +71,8 @@ class WelcomeScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         """Both forms; one is shown at a time."""
         yield Header()
-        with VerticalScroll(id="welcome-scroll"), Center(), Vertical(id="welcome"):
+        # The scroll view centres the box itself (app.tcss): one container fewer to style.
+        with VerticalScroll(id="welcome-scroll"), Vertical(id="welcome"):
             yield Static("Welcome to storycircle", id="welcome-title")
             yield Static(
                 "A private place to write your recovery story, and to find the stories "
@@ -138,7 +150,9 @@ class WelcomeScreen(Screen[None]):
 
     def _focus_form(self, which: str) -> None:
         focus = "#unlock-passphrase" if which == "unlock" else "#pseudonym"
-        self.query_one(focus, Input).focus()
+        field = self.query_one(focus, Input)
+        if self.focused is not field:  # AUTO_FOCUS put it there at start: no second redraw
+            field.focus()
 
     def _say(self, message: str, *, error: bool = False) -> None:
         status = self.query_one("#status", Static)
@@ -185,6 +199,7 @@ class WelcomeScreen(Screen[None]):
         passphrase = passphrase_input.value
         passphrase_input.value = ""
         self._busy(True, "Unlocking…")
+        self.post_message(self.Unlocking())
         self._unlock(record, passphrase)
 
     @work(thread=True, exclusive=True, group="kdf", exit_on_error=False)
@@ -213,6 +228,7 @@ class WelcomeScreen(Screen[None]):
         if passphrase is None:
             return
         self._busy(True, "Creating your keys…")
+        self.post_message(self.Unlocking())
         self._create(pseudonym, passphrase)
 
     @work(thread=True, exclusive=True, group="kdf", exit_on_error=False)
@@ -241,6 +257,8 @@ class WelcomeScreen(Screen[None]):
                 return
         else:
             member = result
+        from storycircle.members import UnlockedMember  # loaded by the worker already
+
         assert isinstance(member, UnlockedMember)
         self._enter(member)
 

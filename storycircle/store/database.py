@@ -1,7 +1,8 @@
 """Opening the SQLite database safely: pragmas, permissions, migrations.
 
-This and :mod:`storycircle.store.store` are the only modules that import
-``sqlite_utils``.
+The store works on the plain ``sqlite3`` connection; this is the only module
+that imports ``sqlite_utils``, and only when :func:`utils_view` is asked for
+(it costs start-up time the first screen need not pay).
 """
 
 from __future__ import annotations
@@ -35,33 +36,16 @@ def _import_sqlite_utils() -> Any:
         del sys.modules["numpy"]
 
 
-class Database:
-    """An open connection; sqlite-utils' ``Database`` over it is made only when asked for.
+def utils_view(conn: sqlite3.Connection) -> Any:
+    """A ``sqlite_utils.Database`` over ``conn``, for ad-hoc queries and tools.
 
-    The store itself runs SQL on :attr:`conn`. Importing sqlite-utils (with
-    click, dateutil and pluggy, ~45 ms) is left until something uses one of
-    its methods, so that a command pays for it only if it needs it.
+    Imported here, at first use, not at module import: sqlite-utils pulls in
+    click, pluggy, dateutil and yaml, ~40 ms before the first screen.
     """
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        """Wrap ``conn``, open and migrated."""
-        self.conn = conn
-        self._full: Any = None
-
-    def __getattr__(self, name: str) -> Any:
-        # Called only for what this class lacks: the rest of sqlite-utils' API.
-        if name.startswith("_"):
-            raise AttributeError(name)  # never _full itself (before __init__ set it)
-        if self._full is None:
-            # execute_plugins=False: sqlite-utils would otherwise scan every
-            # installed distribution for plugins (importlib.metadata, ~40 ms)
-            # and let any of them register functions on this connection.
-            self._full = _import_sqlite_utils().Database(self.conn, execute_plugins=False)
-        return getattr(self._full, name)
-
-
-def _database(conn: sqlite3.Connection) -> Database:
-    return Database(conn)
+    # execute_plugins=False: sqlite-utils would otherwise scan every installed
+    # distribution for plugins (importlib.metadata, ~40 ms) and let any of them
+    # register functions on this connection.
+    return _import_sqlite_utils().Database(conn, execute_plugins=False)
 
 
 BUSY_TIMEOUT_MS = 10_000
@@ -80,7 +64,7 @@ def _create_private_file(path: Path) -> None:
     os.close(fd)
 
 
-def connect_read_only(path: Path) -> Any:
+def connect_read_only(path: Path) -> sqlite3.Connection:
     """Open an existing database without writing to it (``storycircle doctor``).
 
     No pragma that writes, no migration, no change of file mode: the file
@@ -102,10 +86,10 @@ def connect_read_only(path: Path) -> Any:
         ) from None
     if version != len(MIGRATIONS):
         raise StoreError(f"{path} is of an older schema; open storycircle once to upgrade it")
-    return _database(conn)
+    return conn
 
 
-def connect(path: Path | str) -> Any:
+def connect(path: Path | str) -> sqlite3.Connection:
     """Open (or create) the database at ``path`` and bring its schema up to date.
 
     ``":memory:"`` gives a private in-memory database (tests use it).
@@ -141,7 +125,7 @@ def connect(path: Path | str) -> Any:
         raise StoreError(
             f"{path} is damaged or is not a storycircle database ({error}); it was left untouched"
         ) from None
-    return _database(conn)
+    return conn
 
 
 def _when_unlocked(conn: sqlite3.Connection, statement: str) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 from storycircle.errors import StoreError
 from storycircle.models import DraftRecord, MemberRecord, StoryRecord
 from storycircle.store.circle_store import CircleStore
-from storycircle.store.database import connect, connect_read_only, transaction
+from storycircle.store.database import connect, connect_read_only, transaction, utils_view
 from storycircle.store.reaction_store import ReactionStore
 from storycircle.store.search_store import SearchStore
 from storycircle.store.version_store import VersionRecordStore
@@ -47,10 +47,9 @@ class Store:
     across threads here).
     """
 
-    def __init__(self, db: Any, path: Path | None = None) -> None:
-        """Wrap an open, migrated ``sqlite_utils.Database`` (use :meth:`open` or :meth:`memory`)."""
-        self._db = db
-        self._conn: sqlite3.Connection = db.conn
+    def __init__(self, conn: sqlite3.Connection, path: Path | None = None) -> None:
+        """Wrap an open, migrated connection (use :meth:`open` or :meth:`memory`)."""
+        self._conn = conn
         self.path = path
         """The database file, or None for an in-memory store."""
         self.circles = CircleStore(self._conn)
@@ -76,6 +75,11 @@ class Store:
     def memory(cls) -> Store:
         """Open a private in-memory database (for tests and benchmarks)."""
         return cls(connect(":memory:"))
+
+    @property
+    def db(self) -> Any:
+        """A ``sqlite_utils.Database`` view of the same connection (loaded at first use)."""
+        return utils_view(self._conn)
 
     def batch(self) -> AbstractContextManager[object]:
         """Group many writes into one transaction (one disk sync).

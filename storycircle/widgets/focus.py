@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import TextArea
 
 _FOCUS_ACTIONS = frozenset({"app.focus_next", "app.focus_previous"})
 
@@ -16,7 +15,9 @@ def tab_is_taken(screen: Screen[object], focused: Widget | None) -> bool:
     focused widget, its containers or the screen other than Textual's own
     hidden "focus next" (a screen that shows Tab in its footer keeps it).
     """
-    if isinstance(focused, TextArea) and focused.tab_behavior == "indent":
+    # Only a TextArea has tab_behavior: asked by name, so this module need not
+    # import TextArea (start-up cost; see storycircle.widgets.safe_text_area).
+    if getattr(focused, "tab_behavior", None) == "indent":
         return True
     for node in (*(focused.ancestors_with_self if focused is not None else ()), screen):
         if node is screen.app:

@@ -6,7 +6,8 @@ story holding ``[@click=app.quit]`` or an escape sequence stays inert text.
 
 Text fields need the same care: Textual's ``Input`` and ``TextArea`` draw what
 they hold, so a paste carrying an escape sequence would reach the terminal.
-:class:`SafeInput` and :class:`SafeTextArea` clean such text as it arrives.
+:class:`SafeInput` and :class:`~storycircle.widgets.safe_text_area.SafeTextArea`
+clean such text as it arrives.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any, ClassVar
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.events import Focus
-from textual.widgets import Input, TextArea
+from textual.widgets import Input
 
 from storycircle.sanitize import has_forbidden, sanitize_line, sanitize_text
 
@@ -73,14 +74,3 @@ class SafeInput(FieldInput):
         """Clean a value that holds anything the terminal would act on."""
         if event.input is self and has_unsafe(event.value):
             self.value = sanitize_text(event.value)
-
-
-class SafeTextArea(TextArea):
-    """A ``TextArea`` that removes escape sequences and controls as they arrive."""
-
-    def on_text_area_changed(self, event: TextArea.Changed) -> None:
-        """Clean the text, keeping the cursor where it was."""
-        if event.text_area is self and has_unsafe(self.text):
-            cursor = self.cursor_location
-            self.replace(sanitize_text(self.text), (0, 0), self.document.end)
-            self.move_cursor(cursor)

@@ -128,3 +128,27 @@ async def test_a_pseudonym_that_looks_like_a_passphrase_is_cleared_and_never_kep
         left = app.screen.query_one("#new-passphrase", Input).value
         assert (left == "") is passphrase_cleared
     assert session.members() == []
+
+
+async def test_footer_keys_are_rebuilt_only_when_they_change(app: StorycircleApp) -> None:
+    from textual.widgets._footer import FooterKey
+
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+
+        def shown() -> list[FooterKey]:
+            return list(app.screen.query(FooterKey))
+
+        before = shown()
+        assert before[0].key == "f1"  # Help now first
+        app.screen.query_one("#new-passphrase", Input).focus()
+        await pilot.pause()
+        await pilot.pause()
+        # Same bindings for the next field: the very same keys stay drawn.
+        assert all(a is b for a, b in zip(shown(), before, strict=True))
+        app.screen.query_one("#create").focus()
+        await pilot.pause()
+        await pilot.pause()
+        # A button lets "?" through to the app: the footer shows it now.
+        keys = [key.key for key in shown()]
+        assert "question_mark" in keys and keys[0] == "f1"
