@@ -65,7 +65,7 @@ def probe(fd: int) -> None:
     app = StorycircleApp(session)
     result: dict[str, float] = {}
 
-    async def drive(pilot: Pilot[None]) -> None:
+    async def drive(pilot: Pilot[object]) -> None:
         while not (isinstance(app.screen, WelcomeScreen) and app.screen.is_mounted):
             await pilot.pause(POLL)
         field = app.screen.query_one("#unlock-passphrase", Input)

@@ -38,7 +38,7 @@ def main() -> None:
     app = StorycircleApp(Session(installation))
     drawn: list[str] = []
 
-    async def drive(pilot: Pilot[None]) -> None:
+    async def drive(pilot: Pilot[object]) -> None:
         while not (isinstance(app.screen, WelcomeScreen) and app.screen.is_mounted):
             await pilot.pause(POLL)
         field = app.screen.query_one("#unlock-passphrase", Input)
