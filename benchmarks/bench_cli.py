@@ -28,14 +28,12 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from benchmarks.datasets import PASSPHRASE, Dataset, ensure
-from benchmarks.runner import FD, REPO, Command, lines, run_once
+from benchmarks.datasets import Dataset, ensure
+from benchmarks.runner import FD, Command, lines, run_once, timed_usage
 
 GOALS = {"session": 0.15, "passphrase": 0.35}
 
@@ -58,30 +56,7 @@ def timed_run(command: Command) -> tuple[float, float]:
     The CPU time (user + system, of that one child, from ``wait4``) hardly
     changes when other programs share the machine; the wall time does.
     """
-    read_end = None
-    args = list(command.args)
-    if command.passphrase:
-        read_end, write_end = os.pipe()
-        os.write(write_end, (PASSPHRASE + "\n").encode())
-        os.close(write_end)
-        args = [str(read_end) if arg == FD else arg for arg in args]
-    start = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, *args],
-        cwd=REPO,
-        env=command.env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        pass_fds=(read_end,) if read_end is not None else (),
-    )
-    if read_end is not None:
-        os.close(read_end)
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        run_once(command, capture=True)  # raises with the error text
+    elapsed, usage = timed_usage(command)
     return elapsed, usage.ru_utime + usage.ru_stime
 
 

@@ -10,6 +10,7 @@ with its output captured so the error can be shown.
 from __future__ import annotations
 
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -62,8 +63,8 @@ class Samples:
         return statistics.median(self.rss_mib)
 
 
-def run_once(command: Command, *, capture: bool = False) -> tuple[float, float, bytes]:
-    """Run ``command`` once: ``(seconds, peak RSS MiB, stdout if captured)``."""
+def _start(command: Command, out: int) -> tuple[subprocess.Popen[bytes], float]:
+    """Start ``command``, its passphrase on a pipe: the process and when it started."""
     read_end = None
     args = list(command.args)
     if command.passphrase:
@@ -71,7 +72,6 @@ def run_once(command: Command, *, capture: bool = False) -> tuple[float, float, 
         os.write(write_end, (PASSPHRASE + "\n").encode())
         os.close(write_end)
         args = [str(read_end) if arg == FD else arg for arg in args]
-    out = subprocess.PIPE if capture else subprocess.DEVNULL
     start = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, *args],
@@ -84,18 +84,36 @@ def run_once(command: Command, *, capture: bool = False) -> tuple[float, float, 
     )
     if read_end is not None:
         os.close(read_end)
-    if capture:
-        stdout, stderr = process.communicate()
-        elapsed = time.perf_counter() - start
-        if process.returncode != 0:
-            raise RuntimeError(f"{' '.join(args)} failed: {stderr.decode(errors='replace')}")
-        return elapsed, 0.0, stdout
+    return process, start
+
+
+def timed_usage(command: Command) -> tuple[float, resource.struct_rusage]:
+    """Run ``command`` to its end, output dropped: wall seconds and the child's resource use.
+
+    Raises:
+        RuntimeError: the command failed (with its error text).
+    """
+    process, start = _start(command, subprocess.DEVNULL)
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         run_once(command, capture=True)  # raises with the error text
-    return elapsed, usage.ru_maxrss / 1024, b""
+    return elapsed, usage
+
+
+def run_once(command: Command, *, capture: bool = False) -> tuple[float, float, bytes]:
+    """Run ``command`` once: ``(seconds, peak RSS MiB, stdout if captured)``."""
+    if not capture:
+        elapsed, usage = timed_usage(command)
+        return elapsed, usage.ru_maxrss / 1024, b""
+    process, start = _start(command, subprocess.PIPE)
+    stdout, stderr = process.communicate()
+    elapsed = time.perf_counter() - start
+    if process.returncode != 0:
+        args = " ".join(command.args)
+        raise RuntimeError(f"{args} failed: {stderr.decode(errors='replace')}")
+    return elapsed, 0.0, stdout
 
 
 def interleaved(
