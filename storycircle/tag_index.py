@@ -147,16 +147,21 @@ class SlotTable(Generic[K]):
             perturb >>= 5
             at = (at * 5 + perturb + 1) & mask
 
-    def get(self, key: K) -> int | None:
-        """The slot of ``key``, or None."""
+    def _find(self, key: K) -> int | None:
+        """The table position holding ``key``'s slot, or None."""
         table, keys = self._table, self._keys
         for at in self._probe(key):
             slot = table[at]
             if slot == _FREE:
                 return None
             if slot >= 0 and keys[slot] == key:
-                return slot
+                return at
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def get(self, key: K) -> int | None:
+        """The slot of ``key``, or None."""
+        at = self._find(key)
+        return None if at is None else self._table[at]
 
     def put(self, key: K, slot: int) -> None:
         """Map ``key`` (already at ``keys[slot]``, and not in the table) to ``slot``."""
@@ -173,17 +178,14 @@ class SlotTable(Generic[K]):
 
     def pop(self, key: K) -> int | None:
         """Take ``key`` out; returns its slot, or None."""
-        table, keys = self._table, self._keys
-        for at in self._probe(key):
-            slot = table[at]
-            if slot == _FREE:
-                return None
-            if slot >= 0 and keys[slot] == key:
-                table[at] = _GONE
-                self._live -= 1
-                self._gone += 1
-                return slot
-        raise AssertionError("unreachable")  # pragma: no cover
+        at = self._find(key)
+        if at is None:
+            return None
+        slot = self._table[at]
+        self._table[at] = _GONE
+        self._live -= 1
+        self._gone += 1
+        return slot
 
     def rebuild(self, keys: list[K | None]) -> None:
         """Start over from ``keys`` (every key not None, at its slot)."""
