@@ -52,12 +52,12 @@ def probe(fd: int) -> None:
     from textual.pilot import Pilot
     from textual.widgets import Input
 
-    from storycircle.app import StorycircleApp
-    from storycircle.cli_io import PassphraseSource
-    from storycircle.installation import open_installation
+    from storycircle.cli.terminal import PassphraseSource
     from storycircle.screens.library import LibraryScreen
     from storycircle.screens.welcome import WelcomeScreen
-    from storycircle.session import Session
+    from storycircle.session.installation import open_installation
+    from storycircle.session.session import Session
+    from storycircle.tui.app import StorycircleApp
 
     passphrase = PassphraseSource(fd).ask("")
     installation = open_installation()

@@ -19,11 +19,11 @@ from pathlib import Path
 
 from benchmarks import synth
 from benchmarks.datasets import PASSPHRASE, ensure
-from storycircle.installation import open_installation
-from storycircle.members import unlock
+from storycircle.journal.members import unlock
+from storycircle.journal.search_index import SearchIndex
 from storycircle.models import JOURNAL_SCOPE
-from storycircle.search_index import SearchIndex
-from storycircle.session import Session
+from storycircle.session.installation import open_installation
+from storycircle.session.session import Session
 from storycircle.store import Store
 
 

@@ -41,8 +41,8 @@ from pathlib import Path
 from benchmarks import synth
 from storycircle.circles import Circles, MemberCard, Sharing
 from storycircle.circles.inbox import refresh
-from storycircle.journal import Journal
-from storycircle.members import create_member, unlock
+from storycircle.journal.journal import Journal
+from storycircle.journal.members import create_member, unlock
 from storycircle.models import Story
 from storycircle.store import Store
 

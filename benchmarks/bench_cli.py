@@ -45,7 +45,7 @@ def commands(data: Dataset, runtime: Path) -> dict[str, Command]:
         "session": Command(("-m", "storycircle", "list", "-n", "1"), env),
         "passphrase": Command(("-m", "storycircle", "list", "-n", "1", "--passphrase-fd", FD), env),
         "jrnl": Command(("-m", "jrnl", "-n", "1"), data.jrnl_env()),
-        "imports": Command(("-c", "import storycircle.cli, storycircle.commands"), env),
+        "imports": Command(("-c", "import storycircle.cli.main, storycircle.cli.commands"), env),
         "python": Command(("-c", "pass"), env),
     }
 

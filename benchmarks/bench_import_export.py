@@ -38,13 +38,13 @@ from pathlib import Path
 from benchmarks import synth
 from benchmarks.datasets import Dataset, build_jrnl, build_storycircle, jrnl_text
 from benchmarks.runner import FD, Command, run_once
-from storycircle.exporting import export_journal
-from storycircle.importing import import_path
-from storycircle.journal import Journal
-from storycircle.members import create_member, unlock
+from storycircle.journal.journal import Journal
+from storycircle.journal.members import create_member, unlock
 from storycircle.models import JOURNAL_SCOPE
 from storycircle.paths import DATABASE_NAME
 from storycircle.store import Store
+from storycircle.transfer.exporting import export_journal
+from storycircle.transfer.importing import import_path
 
 TARGET_SECONDS = 10.0
 TARGET_VS_JRNL_SECONDS = 5.0

@@ -23,16 +23,16 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from storycircle.app import StorycircleApp
-from storycircle.config import Config
-from storycircle.installation import Installation, open_installation
-from storycircle.journal import Journal
-from storycircle.members import UnlockedMember, create_member, unlock
+from storycircle.journal.journal import Journal
+from storycircle.journal.members import UnlockedMember, create_member, unlock
 from storycircle.models import Story
 from storycircle.screens.library import LibraryScreen
 from storycircle.screens.reader import ReaderScreen
-from storycircle.session import Session
+from storycircle.session.config import Config
+from storycircle.session.installation import Installation, open_installation
+from storycircle.session.session import Session
 from storycircle.store import Store
+from storycircle.tui.app import StorycircleApp
 
 PASSPHRASE = "kettle orbit maple seventeen"
 WORDS = [

@@ -37,7 +37,7 @@ from benchmarks.bench_circles import Person, _share_all, _stories
 from storycircle import vault
 from storycircle.circles import Circles, MemberCard, Sharing
 from storycircle.circles.inbox import refresh
-from storycircle.journal import Journal
+from storycircle.journal.journal import Journal
 from storycircle.store import Store
 
 STORY = os.urandom(2048)

@@ -27,7 +27,7 @@ from datetime import date
 from pathlib import Path
 
 from benchmarks import synth
-from storycircle.related import RelatedIndex, key_of
+from storycircle.reading.related import RelatedIndex, key_of
 
 TODAY = date(2026, 6, 1)
 # Targets at 100k in milliseconds; at 1M each may be up to 3x the 100k figure.

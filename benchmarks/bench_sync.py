@@ -26,14 +26,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from storycircle.app import StorycircleApp
-from storycircle.config import Config
-from storycircle.installation import Installation
-from storycircle.members import create_member, unlock
+from storycircle.journal.members import create_member, unlock
 from storycircle.screens.circle_refresh import refresh_in_background
 from storycircle.screens.library import LibraryScreen
-from storycircle.session import Session
+from storycircle.session.config import Config
+from storycircle.session.installation import Installation
+from storycircle.session.session import Session
 from storycircle.store import Store
+from storycircle.tui.app import StorycircleApp
 from storycircle.widgets.story_list import StoryList
 from tests.sync.syncthing import SyncthingPair, ensure_loopback, wait_until
 

@@ -27,11 +27,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks import synth
-from storycircle.config import Config
-from storycircle.journal import Journal
-from storycircle.members import create_member, unlock
+from storycircle.journal.journal import Journal
+from storycircle.journal.members import create_member, unlock
 from storycircle.models import Story
 from storycircle.paths import DATABASE_NAME
+from storycircle.session.config import Config
 from storycircle.store import Store
 
 PASSPHRASE = "kettle orbit maple seventeen"

@@ -35,10 +35,10 @@ def storycircle(folder: Path) -> None:
     """storycircle as ``run_app`` starts it, until the welcome screen is drawn."""
     from textual.screen import Screen
 
-    from storycircle.app import StorycircleApp
-    from storycircle.installation import open_installation
     from storycircle.screens.welcome import WelcomeScreen
-    from storycircle.session import Session
+    from storycircle.session.installation import open_installation
+    from storycircle.session.session import Session
+    from storycircle.tui.app import StorycircleApp
 
     class DrawnWelcome(WelcomeScreen):
         # Textual runs this and WelcomeScreen's own on_mount (it calls the

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from itertools import accumulate
 
 from storycircle.models import JOURNAL_SCOPE, StorySummary
-from storycircle.vocabulary import Vocabulary
+from storycircle.tagging.vocabulary import Vocabulary
 
 NOTES = ("alcohol", "self-harm (not described)", "bereavement", "drug use")
 

@@ -2,6 +2,6 @@
 
 import sys
 
-from storycircle.cli import main
+from storycircle.cli.main import main
 
 sys.exit(main())

@@ -1,6 +1,6 @@
 """The clock stories are dated by: a callable, so tests can inject their own.
 
-Apart from :mod:`storycircle.journal` so the session can name its default
+Apart from :mod:`storycircle.journal.journal` so the session can name its default
 clock without importing the journal (and its key code) at start-up.
 """
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from storycircle.journal import Journal
-from storycircle.members import UnlockedMember, create_member, unlock
+from storycircle.journal.journal import Journal
+from storycircle.journal.members import UnlockedMember, create_member, unlock
 from storycircle.store import Store
 from tests.support.cli import Cli
 

@@ -20,7 +20,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.app import App
 
-from storycircle.app import StorycircleApp
+from storycircle.tui.app import StorycircleApp
 
 DEPTHS: dict[str, ColorSystem | None] = {
     "truecolor": ColorSystem.TRUECOLOR,

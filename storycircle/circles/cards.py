@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from storycircle import vault
 from storycircle.circles.keysets import join_keys
 from storycircle.errors import StorycircleError
-from storycircle.members import clean_pseudonym
+from storycircle.journal.members import clean_pseudonym
 from storycircle.models import MemberRecord
 
 CARD_PREFIX = "storycircle-card:v1:"

@@ -18,8 +18,8 @@ from functools import cached_property
 from storycircle import vault
 from storycircle.circles.keysets import all_hybrid, has_hybrid, member_recipient
 from storycircle.errors import StorycircleError
-from storycircle.keys import ScopeKeys, hkdf
 from storycircle.models import CIRCLE_SCOPE_PREFIX
+from storycircle.sealing.keys import ScopeKeys, hkdf
 
 CIRCLE_INFO = b"storycircle/circle/v1"
 _GRANT_HEADER = "storycircle-grant/v1"

@@ -42,9 +42,9 @@ from storycircle.circles.service import CircleError
 from storycircle.circles.sharing import Sharing
 from storycircle.circles.stories import SharedStory, read_circle_story
 from storycircle.errors import StorycircleError
-from storycircle.journal import clean_notes, clean_title
+from storycircle.journal.journal import clean_notes, clean_title
 from storycircle.sanitize import sanitize_line
-from storycircle.tags import canonical_tags
+from storycircle.tagging.tags import canonical_tags
 
 APPLIED, REFUSED, PENDING, OTHER = "applied", "refused", "pending", "other"
 """Outcomes remembered per file; OTHER is a list of members for someone else."""

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from storycircle import vault
 from storycircle.circles.epochs import EpochKey
 from storycircle.circles.keysets import member_recipient
-from storycircle.keys import SealError, row_context
 from storycircle.models import CIRCLE_SCOPE_PREFIX
+from storycircle.sealing.keys import SealError, row_context
 from storycircle.store.circle_store import CircleStore
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 
 from storycircle.circles.epochs import EpochKey
-from storycircle.keys import row_context
 from storycircle.models import CIRCLE_SCOPE_PREFIX, CircleRecord
+from storycircle.sealing.keys import row_context
 
 
 def meta_context(circle_id: str, epoch: int) -> bytes:

@@ -34,14 +34,14 @@ from storycircle.circles.roster import (
 )
 from storycircle.circles.sealing import meta_context, profile_context, with_meta
 from storycircle.clock import Clock, utc_now
-from storycircle.keys import SealError
-from storycircle.members import UnlockedMember, clean_pseudonym
+from storycircle.journal.members import UnlockedMember, clean_pseudonym
 from storycircle.models import (
     Circle,
     CircleMemberRecord,
     CircleRecord,
 )
 from storycircle.sanitize import sanitize_line
+from storycircle.sealing.keys import SealError
 from storycircle.store import Store
 
 __all__ = ["CircleError", "Circles", "Progress", "clean_circle_name", "clean_folder"]

@@ -19,9 +19,7 @@ from storycircle.circles.events import EventError, sign_event
 from storycircle.circles.roster import ACTIVE, Roster, waiting_for
 from storycircle.circles.service import CircleError, Circles
 from storycircle.circles.stories import read_circle_story, seal_circle_story
-from storycircle.envelope import open_story
 from storycircle.errors import DamagedStory, StoryNotFound
-from storycircle.keys import SealError, row_context
 from storycircle.models import (
     CIRCLE_SCOPE_PREFIX,
     CircleStoryRecord,
@@ -30,8 +28,10 @@ from storycircle.models import (
     StorySummary,
 )
 from storycircle.sanitize import sanitize_line, sanitize_text
-from storycircle.summaries import pack_summary, unpack_summary
-from storycircle.tags import search_forms
+from storycircle.sealing.envelope import open_story
+from storycircle.sealing.keys import SealError, row_context
+from storycircle.sealing.summaries import pack_summary, unpack_summary
+from storycircle.tagging.tags import search_forms
 
 CONFLICT_MARK = " (another edit)"
 """Added to the title of a second edit of the same version, kept beside the first."""

@@ -1,6 +1,6 @@
 """Shared stories as circle files: the author's signed story inside a signed circle event.
 
-The story envelope (:mod:`storycircle.envelope`) proves who wrote the words;
+The story envelope (:mod:`storycircle.sealing.envelope`) proves who wrote the words;
 the ``story`` event around it proves to which circle, at which epoch and with
 which share counter the author shared them. A member who can decrypt a story
 can copy it, but cannot make it say another circle: the copy is refused there.
@@ -15,8 +15,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from storycircle import vault
 from storycircle.circles.events import EventError, read_event, sign_event, verify_event
-from storycircle.envelope import signed_story, verify_signed_story
 from storycircle.models import Story
+from storycircle.sealing.envelope import signed_story, verify_signed_story
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,10 +19,10 @@ from textual.timer import Timer
 from storycircle.circles.folder import FolderReport
 from storycircle.circles.watch import Arrival, FolderSignature, folder_signature
 from storycircle.errors import StorycircleError
-from storycircle.members import UnlockedMember
+from storycircle.journal.members import UnlockedMember
 from storycircle.models import Circle
 from storycircle.screens.library import LibraryScreen
-from storycircle.session import Session
+from storycircle.session.session import Session
 from storycircle.wording import counted
 
 Results = list[tuple[Circle | None, FolderReport]]

@@ -34,7 +34,7 @@ from storycircle.screens.circle_text import (
     report_lines,
 )
 from storycircle.screens.dialogs import ConfirmScreen
-from storycircle.session import Session
+from storycircle.session.session import Session
 from storycircle.widgets.footer import StoryFooter
 from storycircle.widgets.safe import block, line
 from storycircle.wording import counted

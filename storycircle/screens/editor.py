@@ -26,17 +26,17 @@ from textual.widgets import Button, Header, Input, Label, Markdown, Static, Text
 from textual.worker import Worker, WorkerState
 
 from storycircle.errors import StorycircleError
-from storycircle.journal import Journal
+from storycircle.journal.journal import Journal
+from storycircle.journal.prompts import Prompt, holds_only_a_prompt
 from storycircle.models import Draft, Story
-from storycircle.prompts import Prompt, holds_only_a_prompt
-from storycircle.safe_markdown import safe_parser
 from storycircle.sanitize import sanitize_line, sanitize_text
 from storycircle.screens.dialogs import ConfirmScreen
 from storycircle.screens.prompt_picker import PromptPicker
-from storycircle.session import Session
-from storycircle.suggest import Suggestion, suggest_tags
-from storycircle.tags import TagError, parse_tag_list
-from storycircle.vocabulary import Vocabulary
+from storycircle.session.session import Session
+from storycircle.tagging.suggest import Suggestion, suggest_tags
+from storycircle.tagging.tags import TagError, parse_tag_list
+from storycircle.tagging.vocabulary import Vocabulary
+from storycircle.text.safe_markdown import safe_parser
 from storycircle.widgets.footer import StoryFooter
 from storycircle.widgets.safe import SafeInput, has_unsafe, line
 from storycircle.widgets.safe_text_area import SafeTextArea
@@ -57,7 +57,7 @@ MAX_SHOWN = 6
 NARROW = 90
 """Below this width the preview replaces the body instead of sitting beside it."""
 
-# Separators of a typed tag list, as in storycircle.tags.parse_tag_list.
+# Separators of a typed tag list, as in storycircle.tagging.tags.parse_tag_list.
 _TAG_SEPARATOR = re.compile("[,;\u060c\u061b\u3001\uff0c\uff1b]")
 
 

@@ -10,7 +10,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from storycircle.helplines import NOT_A_CRISIS_SERVICE, HelpLine, region_name
+from storycircle.session.helplines import NOT_A_CRISIS_SERVICE, HelpLine, region_name
 from storycircle.widgets.safe import line
 
 OTHERS_HINT = "Somewhere else? Press o for other countries."

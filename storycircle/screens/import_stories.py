@@ -14,9 +14,9 @@ from textual.widgets import Button, Header, Input, Label, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
 from storycircle.errors import StorycircleError
-from storycircle.importing import ImportReport
-from storycircle.importing.sources import PassphraseNeeded
-from storycircle.session import Session
+from storycircle.session.session import Session
+from storycircle.transfer.importing import ImportReport
+from storycircle.transfer.importing.sources import PassphraseNeeded
 from storycircle.widgets.footer import StoryFooter
 from storycircle.widgets.safe import SafeInput, line
 

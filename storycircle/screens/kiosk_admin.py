@@ -18,13 +18,13 @@ from textual.widgets import Button, Checkbox, Header, Input, Label, Select, Stat
 from textual.worker import Worker, WorkerState
 
 from storycircle.errors import StorycircleError
-from storycircle.kiosk import KioskPolicy, minutes_to_seconds, remove_member
+from storycircle.kiosk.policy import KioskPolicy, minutes_to_seconds, remove_member
 from storycircle.models import MemberRecord
-from storycircle.passphrase import RULE
 from storycircle.screens.dialogs import ConfirmScreen
 from storycircle.screens.member_form import take_new_member
 from storycircle.screens.welcome import LOST_KEY_WARNING
-from storycircle.session import Session
+from storycircle.sealing.passphrase import RULE
+from storycircle.session.session import Session
 from storycircle.widgets.footer import StoryFooter
 from storycircle.widgets.safe import FieldInput, SafeInput, line
 

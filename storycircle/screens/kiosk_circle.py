@@ -22,10 +22,10 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
 from storycircle.errors import StorycircleError, WrongPassphrase
-from storycircle.members import UnlockedMember
+from storycircle.journal.members import UnlockedMember
 from storycircle.models import Circle, MemberRecord
 from storycircle.screens.circle_dialogs import DIALOG_CSS, FormDialog, FormField
-from storycircle.session import Session
+from storycircle.session.session import Session
 from storycircle.widgets.safe import SafeInput, line
 
 

@@ -20,11 +20,11 @@ from textual.widgets import Button, Header, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
 from storycircle.errors import StorycircleError, WrongPassphrase
-from storycircle.kiosk import KioskPolicy, spend_like_unlock
-from storycircle.members import UnlockedMember
+from storycircle.journal.members import UnlockedMember
+from storycircle.kiosk.policy import KioskPolicy, spend_like_unlock
 from storycircle.models import MemberRecord
 from storycircle.screens.welcome import WelcomeScreen
-from storycircle.session import Session
+from storycircle.session.session import Session
 from storycircle.widgets.footer import StoryFooter
 from storycircle.widgets.safe import FieldInput, SafeInput, line
 

@@ -21,17 +21,17 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Header, Input, Select, Static
 from textual.worker import get_current_worker
 
-from storycircle.curators import signature_note
+from storycircle.curated.curators import signature_note
 from storycircle.errors import StorycircleError
 from storycircle.heap import give_back
-from storycircle.journal import read_summaries
-from storycircle.library import SEARCH_LIMIT
-from storycircle.members import UnlockedMember
+from storycircle.journal.journal import read_summaries
+from storycircle.journal.members import UnlockedMember
+from storycircle.journal.search_index import SearchIndex
 from storycircle.models import StorySummary
+from storycircle.reading.library import SEARCH_LIMIT
 from storycircle.sanitize import sanitize_line
 from storycircle.screens.navigation import navigator
-from storycircle.search_index import SearchIndex
-from storycircle.session import Session
+from storycircle.session.session import Session
 from storycircle.store import Store
 from storycircle.widgets.footer import StoryFooter
 from storycircle.widgets.safe import SafeInput, line

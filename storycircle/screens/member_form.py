@@ -7,8 +7,8 @@ from collections.abc import Callable
 from textual.widgets import Input
 
 from storycircle.errors import StorycircleError
-from storycircle.passphrase import looks_like_passphrase
-from storycircle.session import Session
+from storycircle.sealing.passphrase import looks_like_passphrase
+from storycircle.session.session import Session
 
 Say = Callable[..., None]
 

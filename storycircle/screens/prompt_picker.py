@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from storycircle.prompts import PROMPTS, Prompt
+from storycircle.journal.prompts import PROMPTS, Prompt
 from storycircle.widgets.safe import line
 
 

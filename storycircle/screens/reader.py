@@ -4,7 +4,7 @@ The story is decrypted when the screen mounts and lives only in this screen
 and its widgets, so popping the screen drops it. Every piece of story text is
 shown as inert :class:`~textual.content.Content` (titles, tags, notes) or
 through the Markdown widget on sanitized source; links are never opened
-without :func:`storycircle.links.check_link` and the reader's yes.
+without :func:`storycircle.text.links.check_link` and the reader's yes.
 """
 
 from __future__ import annotations
@@ -25,14 +25,14 @@ from textual.widgets.option_list import Option
 
 from storycircle.circles import split_list_id
 from storycircle.errors import StorycircleError
-from storycircle.links import LinkCheck, check_link
+from storycircle.journal.reactions import LABELS, ReactionKind, ReactionSummary
 from storycircle.models import Story
-from storycircle.reactions import LABELS, ReactionKind, ReactionSummary
-from storycircle.safe_markdown import safe_parser
 from storycircle.sanitize import sanitize_text
 from storycircle.screens.consent import consent_dialog, consent_notice
 from storycircle.screens.dialogs import ConfirmScreen
-from storycircle.session import Session
+from storycircle.session.session import Session
+from storycircle.text.links import LinkCheck, check_link
+from storycircle.text.safe_markdown import safe_parser
 from storycircle.widgets.footer import StoryFooter
 from storycircle.widgets.safe import block, line
 

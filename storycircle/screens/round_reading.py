@@ -24,7 +24,7 @@ from textual.widgets.option_list import Option
 from storycircle.errors import StorycircleError
 from storycircle.models import Circle, Story, StorySummary
 from storycircle.sanitize import sanitize_line, sanitize_text
-from storycircle.session import Session
+from storycircle.session.session import Session
 from storycircle.widgets.footer import StoryFooter
 from storycircle.widgets.safe import line
 

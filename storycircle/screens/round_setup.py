@@ -18,20 +18,20 @@ from textual.screen import Screen
 from textual.widgets import Button, Header, Input, Label, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
-from storycircle.errors import StorycircleError
-from storycircle.kiosk import Monotonic
-from storycircle.models import Circle
-from storycircle.prompts import Prompt
-from storycircle.round import (
+from storycircle.circles.round import (
     DEFAULT_MINUTES,
     Round,
     participants_of,
     round_circles,
     turn_seconds,
 )
+from storycircle.errors import StorycircleError
+from storycircle.journal.prompts import Prompt
+from storycircle.kiosk.policy import Monotonic
+from storycircle.models import Circle
 from storycircle.sanitize import sanitize_line
 from storycircle.screens.prompt_picker import PromptPicker
-from storycircle.session import Session
+from storycircle.session.session import Session
 from storycircle.widgets.footer import StoryFooter
 from storycircle.widgets.safe import SafeInput, line
 

@@ -21,10 +21,10 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Digits, Header, Static
 
+from storycircle.circles.round import Round, Turn
 from storycircle.models import Circle
-from storycircle.round import Round, Turn
 from storycircle.screens.dialogs import ConfirmScreen
-from storycircle.session import Session
+from storycircle.session.session import Session
 from storycircle.widgets.footer import StoryFooter
 from storycircle.widgets.safe import line
 

@@ -12,11 +12,11 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Header, Input, Label, Select, Static, TextArea
 
-from storycircle.config import THEMES, Config
 from storycircle.errors import StorycircleError
-from storycircle.helplines import HelpLine
-from storycircle.preferences import Preferences, clean_filters
-from storycircle.session import Session
+from storycircle.journal.preferences import Preferences, clean_filters
+from storycircle.session.config import THEMES, Config
+from storycircle.session.helplines import HelpLine
+from storycircle.session.session import Session
 from storycircle.widgets.footer import StoryFooter
 from storycircle.widgets.safe import SafeInput, line
 from storycircle.widgets.safe_text_area import SafeTextArea

@@ -21,7 +21,7 @@ from storycircle.errors import StorycircleError
 from storycircle.models import Circle
 from storycircle.screens.circle_dialogs import DIALOG_CSS
 from storycircle.screens.dialogs import ConfirmScreen
-from storycircle.session import Session
+from storycircle.session.session import Session
 from storycircle.widgets.safe import block, line
 
 NO_RECALL = (

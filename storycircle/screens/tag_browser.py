@@ -20,7 +20,7 @@ from textual.widgets import Header, Static, Tree
 from storycircle.sanitize import sanitize_line
 from storycircle.screens.library import row_content
 from storycircle.screens.navigation import navigator
-from storycircle.session import Session
+from storycircle.session.session import Session
 from storycircle.widgets.footer import StoryFooter
 from storycircle.widgets.safe import line
 from storycircle.widgets.story_list import StoryList

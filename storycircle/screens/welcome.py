@@ -20,17 +20,17 @@ from textual.widgets import Button, Header, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
 from storycircle.errors import StorycircleError
-from storycircle.passphrase import RULE
 from storycircle.screens.member_form import take_new_member
+from storycircle.sealing.passphrase import RULE
 from storycircle.widgets.footer import StoryFooter
 from storycircle.widgets.safe import FieldInput, SafeInput, line
 
-# Names for annotations only: the key code (storycircle.members, cryptography)
+# Names for annotations only: the key code (storycircle.journal.members, cryptography)
 # loads in the worker after Enter, not before the form is drawn.
 if TYPE_CHECKING:
-    from storycircle.members import UnlockedMember
+    from storycircle.journal.members import UnlockedMember
     from storycircle.models import MemberRecord
-    from storycircle.session import Session
+    from storycircle.session.session import Session
 
 LOST_KEY_WARNING = (
     "Nobody can recover a lost passphrase, not even us: without it your stories stay locked."
@@ -257,7 +257,7 @@ class WelcomeScreen(Screen[None]):
                 return
         else:
             member = result
-        from storycircle.members import UnlockedMember  # loaded by the worker already
+        from storycircle.journal.members import UnlockedMember  # loaded by the worker already
 
         assert isinstance(member, UnlockedMember)
         self._enter(member)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from storycircle.circles import Circles, MemberCard, Sharing
-from storycircle.journal import Journal
-from storycircle.members import UnlockedMember
+from storycircle.journal.journal import Journal
+from storycircle.journal.members import UnlockedMember
 from storycircle.models import Story
 from storycircle.store import Store
 from tests.conftest import FakeClock, make_member

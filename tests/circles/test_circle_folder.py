@@ -12,8 +12,8 @@ from storycircle import vault
 from storycircle.circles.folder import write_bundle
 from storycircle.circles.inbox import import_bundle, refresh
 from storycircle.circles.stories import seal_circle_story
-from storycircle.envelope import seal_story
 from storycircle.models import Story
+from storycircle.sealing.envelope import seal_story
 from storycircle.store import Store
 from storycircle.vault import armor
 from tests.circles.helpers import Person, again, person

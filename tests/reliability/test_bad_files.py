@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from storycircle.installation import open_installation
-from storycircle.journal import Journal
+from storycircle.journal.journal import Journal
+from storycircle.session.installation import open_installation
 from tests.conftest import PASSPHRASE, make_member
 from tests.reliability.harness import private_home, run_cli
 

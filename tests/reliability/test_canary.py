@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from storycircle.app import StorycircleApp
-from storycircle.config import Config
-from storycircle.exporting import ExportFormat, export_journal
-from storycircle.installation import Installation, open_installation
+from storycircle.journal.preferences import Preferences
 from storycircle.models import Draft
-from storycircle.preferences import Preferences
-from storycircle.session import Session
+from storycircle.session.config import Config
+from storycircle.session.installation import Installation, open_installation
+from storycircle.session.session import Session
+from storycircle.transfer.exporting import ExportFormat, export_journal
+from storycircle.tui.app import StorycircleApp
 from tests.conftest import TEST_WORK_FACTOR, FakeClock, make_member
 
 CANARIES = {

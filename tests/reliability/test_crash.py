@@ -14,8 +14,8 @@ import signal
 import time
 from pathlib import Path
 
-from storycircle.journal import Journal
-from storycircle.members import UnlockedMember
+from storycircle.journal.journal import Journal
+from storycircle.journal.members import UnlockedMember
 from storycircle.models import JOURNAL_SCOPE, Draft
 from storycircle.store import Store
 from tests.conftest import make_member

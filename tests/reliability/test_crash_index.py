@@ -15,9 +15,9 @@ import signal
 import time
 from pathlib import Path
 
-from storycircle.journal import Journal
-from storycircle.members import UnlockedMember
-from storycircle.search_index import SearchIndex
+from storycircle.journal.journal import Journal
+from storycircle.journal.members import UnlockedMember
+from storycircle.journal.search_index import SearchIndex
 from storycircle.store import Store
 from tests.conftest import make_member
 from tests.reliability.harness import fork, wait

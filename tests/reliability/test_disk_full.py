@@ -18,14 +18,14 @@ from typing import Any
 import pytest
 from textual.widgets import Input, Static, TextArea
 
-from storycircle.app import StorycircleApp
-from storycircle.config import Config
-from storycircle.installation import Installation
-from storycircle.journal import Journal
-from storycircle.members import UnlockedMember
+from storycircle.journal.journal import Journal
+from storycircle.journal.members import UnlockedMember
 from storycircle.screens.editor import EditorScreen
-from storycircle.session import Session
+from storycircle.session.config import Config
+from storycircle.session.installation import Installation
+from storycircle.session.session import Session
 from storycircle.store import Store
+from storycircle.tui.app import StorycircleApp
 from tests.conftest import TEST_WORK_FACTOR, FakeClock, make_member
 from tests.ui.conftest import SIZE
 

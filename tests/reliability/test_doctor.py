@@ -7,12 +7,12 @@ import hashlib
 import sqlite3
 from pathlib import Path
 
-from storycircle.collections import set_collection_consent
-from storycircle.installation import open_installation
-from storycircle.journal import Journal
-from storycircle.members import unlock
+from storycircle.curated.collections import set_collection_consent
+from storycircle.journal.journal import Journal
+from storycircle.journal.members import unlock
+from storycircle.journal.preferences import Preferences, save_preferences
 from storycircle.models import Draft
-from storycircle.preferences import Preferences, save_preferences
+from storycircle.session.installation import open_installation
 from tests.conftest import PASSPHRASE, make_member
 from tests.reliability.harness import private_home, run_cli
 

@@ -13,12 +13,12 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from storycircle.installation import open_installation
-from storycircle.journal import COPY_SUFFIX, Journal
-from storycircle.members import UnlockedMember
+from storycircle.journal.journal import COPY_SUFFIX, Journal
+from storycircle.journal.members import UnlockedMember
+from storycircle.journal.preferences import Preferences, save_preferences
+from storycircle.journal.reactions import Reactions
 from storycircle.models import Draft
-from storycircle.preferences import Preferences, save_preferences
-from storycircle.reactions import Reactions
+from storycircle.session.installation import open_installation
 from storycircle.store import Store
 from tests.conftest import PASSPHRASE, make_member
 from tests.reliability.harness import cli_env, fork, private_home, wait

@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from storycircle.config import Config
-from storycircle.installation import Installation
 from storycircle.screens.editor import EditorScreen
 from storycircle.screens.library import LibraryScreen
 from storycircle.screens.settings import SettingsScreen
-from storycircle.session import Session
+from storycircle.session.config import Config
+from storycircle.session.installation import Installation
+from storycircle.session.session import Session
 from storycircle.store import Store
 from tests.conftest import TEST_WORK_FACTOR, FakeClock
 from tests.depths import DEPTHS, THEMES, DepthApp

@@ -15,16 +15,16 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from storycircle.app import StorycircleApp
-from storycircle.config import Config
-from storycircle.installation import Installation
-from storycircle.members import create_member, unlock
+from storycircle.journal.members import create_member, unlock
 from storycircle.screens.circles import CirclesScreen
 from storycircle.screens.editor import EditorScreen
 from storycircle.screens.library import LibraryScreen
 from storycircle.screens.reader import ReaderScreen
-from storycircle.session import Session
+from storycircle.session.config import Config
+from storycircle.session.installation import Installation
+from storycircle.session.session import Session
 from storycircle.store import Store
+from storycircle.tui.app import StorycircleApp
 from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR, FakeClock
 from tests.ui.helpers import unlock_session
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from storycircle.installation import open_installation
-from storycircle.journal import Journal
-from storycircle.members import create_member, unlock
+from storycircle.journal.journal import Journal
+from storycircle.journal.members import create_member, unlock
 from storycircle.models import Story
+from storycircle.session.installation import open_installation
 from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR
 from tests.terminal.tmux import Terminal, run_storycircle
 

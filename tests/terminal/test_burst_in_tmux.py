@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from storycircle.installation import open_installation
-from storycircle.members import unlock
+from storycircle.journal.members import unlock
+from storycircle.session.installation import open_installation
 from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR
 from tests.terminal.tmux import Terminal, run_storycircle
 

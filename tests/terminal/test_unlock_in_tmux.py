@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from storycircle.installation import open_installation
-from storycircle.members import create_member
+from storycircle.journal.members import create_member
+from storycircle.session.installation import open_installation
 from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR
 from tests.terminal.tmux import Terminal
 

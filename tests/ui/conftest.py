@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from storycircle.app import StorycircleApp
-from storycircle.config import Config
-from storycircle.installation import Installation
-from storycircle.session import Session
+from storycircle.session.config import Config
+from storycircle.session.installation import Installation
+from storycircle.session.session import Session
 from storycircle.store import Store
+from storycircle.tui.app import StorycircleApp
 from tests.conftest import TEST_WORK_FACTOR, FakeClock
 
 SIZE = (100, 36)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from textual.app import App
 from textual.widgets import Static
 
-from storycircle.members import UnlockedMember, create_member, unlock
-from storycircle.session import Session
+from storycircle.journal.members import UnlockedMember, create_member, unlock
+from storycircle.session.session import Session
 from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR
 
 

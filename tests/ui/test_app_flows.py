@@ -6,8 +6,6 @@ from pathlib import Path
 
 from textual.widgets import Input, Select, TextArea
 
-from storycircle.app import StorycircleApp
-from storycircle.config import load_config
 from storycircle.models import Draft
 from storycircle.screens.dialogs import ConfirmScreen
 from storycircle.screens.editor import EditorScreen
@@ -15,7 +13,9 @@ from storycircle.screens.library import LibraryScreen
 from storycircle.screens.reader import ReaderScreen
 from storycircle.screens.settings import SettingsScreen
 from storycircle.screens.welcome import WelcomeScreen
-from storycircle.session import Session
+from storycircle.session.config import load_config
+from storycircle.session.session import Session
+from storycircle.tui.app import StorycircleApp
 from tests.conftest import PASSPHRASE
 from tests.ui.conftest import SIZE
 from tests.ui.helpers import screen_text, static_text, unlock_session

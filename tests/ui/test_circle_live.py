@@ -6,15 +6,15 @@ from pathlib import Path
 
 from textual.widgets import Input
 
-from storycircle.app import StorycircleApp
 from storycircle.circles.folder import FolderReport
 from storycircle.circles.watch import folder_signature
-from storycircle.config import Config
-from storycircle.installation import Installation
 from storycircle.screens.circle_refresh import refresh_notice
 from storycircle.screens.library import LibraryScreen
-from storycircle.session import Session
+from storycircle.session.config import Config
+from storycircle.session.installation import Installation
+from storycircle.session.session import Session
 from storycircle.store import Store
+from storycircle.tui.app import StorycircleApp
 from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR, FakeClock
 from tests.ui.conftest import SIZE
 from tests.ui.helpers import screen_text, unlock_session

@@ -10,10 +10,7 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, ProgressBar, Select, Static
 
-from storycircle.app import StorycircleApp
-from storycircle.config import Config
-from storycircle.installation import Installation
-from storycircle.members import create_member, unlock
+from storycircle.journal.members import create_member, unlock
 from storycircle.models import MemberRecord
 from storycircle.screens.circle_dialogs import CardDialog, FormDialog, PickDialog
 from storycircle.screens.circles import CirclesScreen
@@ -22,8 +19,11 @@ from storycircle.screens.editor import EditorScreen
 from storycircle.screens.library import LibraryScreen
 from storycircle.screens.reader import ReaderScreen
 from storycircle.screens.share import NO_RECALL, ShareDialog
-from storycircle.session import Session
+from storycircle.session.config import Config
+from storycircle.session.installation import Installation
+from storycircle.session.session import Session
 from storycircle.store import Store
+from storycircle.tui.app import StorycircleApp
 from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR, FakeClock
 from tests.ui.conftest import SIZE
 from tests.ui.helpers import screen_text, static_text, unlock_session

@@ -7,13 +7,13 @@ from pathlib import Path
 
 from textual.widgets import Button, OptionList, Select, Static
 
-from storycircle.app import StorycircleApp
-from storycircle.config import load_config
-from storycircle.preferences import Preferences
+from storycircle.journal.preferences import Preferences
 from storycircle.screens.dialogs import ConfirmScreen
 from storycircle.screens.library import LibraryScreen
 from storycircle.screens.reader import ReaderScreen
-from storycircle.session import Session
+from storycircle.session.config import load_config
+from storycircle.session.session import Session
+from storycircle.tui.app import StorycircleApp
 from storycircle.widgets.story_list import StoryList
 from tests.ui.conftest import SIZE
 from tests.ui.helpers import static_text, unlock_session
@@ -143,7 +143,7 @@ async def test_a_changed_collection_opens_only_after_the_reader_is_told(
 ) -> None:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from storycircle.collections import shipped_folder, sign_collection
+    from storycircle.curated.collections import shipped_folder, sign_collection
 
     shipped = shipped_folder()
     assert shipped is not None

@@ -10,10 +10,9 @@ from textual.pilot import Pilot
 from textual.widgets import Button, Input, Markdown, OptionList, Static, TextArea
 from textual.widgets.markdown import MarkdownBlock
 
-from storycircle.app import StorycircleApp
-from storycircle.members import create_member, unlock
+from storycircle.journal.members import create_member, unlock
+from storycircle.journal.prompts import PROMPTS
 from storycircle.models import Draft, Story
-from storycircle.prompts import PROMPTS
 from storycircle.screens.dialogs import ConfirmScreen
 from storycircle.screens.editor import (
     INVITATION,
@@ -22,7 +21,8 @@ from storycircle.screens.editor import (
     VocabularySuggester,
 )
 from storycircle.screens.prompt_picker import PromptPicker
-from storycircle.session import Session
+from storycircle.session.session import Session
+from storycircle.tui.app import StorycircleApp
 from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR
 from tests.ui.conftest import SIZE
 from tests.unit.hostile_strings import FORBIDDEN_AFTER_SANITIZE, HOSTILE, MUST_SURVIVE

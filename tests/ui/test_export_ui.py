@@ -10,14 +10,14 @@ import pytest
 from textual.widgets import Button, Checkbox, Input, ProgressBar, Select
 
 from storycircle import vault
-from storycircle.app import StorycircleApp
-from storycircle.config import Config
-from storycircle.frontmatter import parse_document
-from storycircle.installation import Installation
 from storycircle.screens.export_stories import ExportScreen
 from storycircle.screens.library import LibraryScreen
-from storycircle.session import Session
+from storycircle.session.config import Config
+from storycircle.session.installation import Installation
+from storycircle.session.session import Session
 from storycircle.store import Store
+from storycircle.text.frontmatter import parse_document
+from storycircle.tui.app import StorycircleApp
 from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR, FakeClock
 from tests.ui.conftest import SIZE
 from tests.ui.helpers import static_text, unlock_session

@@ -7,12 +7,12 @@ from textual import events
 from textual.app import App, ComposeResult
 from textual.widgets import Input, TextArea
 
-from storycircle.app import StorycircleApp
-from storycircle.members import create_member, unlock
+from storycircle.journal.members import create_member, unlock
 from storycircle.screens.editor import EditorScreen
 from storycircle.screens.library import LibraryScreen
 from storycircle.screens.tag_browser import TagBrowserScreen
-from storycircle.session import Session
+from storycircle.session.session import Session
+from storycircle.tui.app import StorycircleApp
 from storycircle.widgets.focus import tab_is_taken
 from storycircle.widgets.safe import FieldInput
 from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR

@@ -6,12 +6,12 @@ from dataclasses import replace
 
 import pytest
 
-from storycircle.app import StorycircleApp
-from storycircle.helplines import HelpLine
 from storycircle.screens.help_now import HelpNowScreen
 from storycircle.screens.library import LibraryScreen
 from storycircle.screens.welcome import WelcomeScreen
-from storycircle.session import Session
+from storycircle.session.helplines import HelpLine
+from storycircle.session.session import Session
+from storycircle.tui.app import StorycircleApp
 from tests.ui.conftest import SIZE
 from tests.ui.helpers import screen_text, unlock_session
 

@@ -12,10 +12,10 @@ import re
 
 from textual.widgets import Select
 
-from storycircle.app import StorycircleApp
 from storycircle.models import MemberRecord, Story
 from storycircle.screens.library import LibraryScreen
-from storycircle.session import Session
+from storycircle.session.session import Session
+from storycircle.tui.app import StorycircleApp
 from storycircle.widgets.story_list import StoryList
 from tests.ui.helpers import unlock_session
 from tests.unit.hostile_strings import FORBIDDEN_AFTER_SANITIZE, HOSTILE, MUST_SURVIVE

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, ProgressBar
 
-from storycircle.app import StorycircleApp
-from storycircle.config import Config
-from storycircle.installation import Installation
 from storycircle.screens.import_stories import ImportScreen
 from storycircle.screens.library import LibraryScreen
-from storycircle.session import Session
+from storycircle.session.config import Config
+from storycircle.session.installation import Installation
+from storycircle.session.session import Session
 from storycircle.store import Store
+from storycircle.tui.app import StorycircleApp
 from storycircle.widgets.story_list import StoryList
 from tests.conftest import TEST_WORK_FACTOR, FakeClock
 from tests.ui.conftest import SIZE

@@ -8,17 +8,17 @@ from pathlib import Path
 import pytest
 from textual.widgets import Button, Input, Static, TextArea
 
-from storycircle.kiosk import KioskPolicy, save_pin
-from storycircle.members import UnlockedMember, create_member
+from storycircle.journal.members import UnlockedMember, create_member
+from storycircle.kiosk.policy import KioskPolicy, save_pin
 from storycircle.screens.editor import EditorScreen
 from storycircle.screens.kiosk_admin import KioskAdminScreen
-from storycircle.screens.kiosk_app import KioskApp
 from storycircle.screens.kiosk_countdown import KioskCountdownScreen, KioskHiddenScreen
 from storycircle.screens.kiosk_pin import KioskPinScreen
 from storycircle.screens.kiosk_start import KioskStartScreen
 from storycircle.screens.library import LibraryScreen
 from storycircle.screens.reader import ReaderScreen
-from storycircle.session import Session
+from storycircle.session.session import Session
+from storycircle.tui.kiosk_app import KioskApp
 from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR
 from tests.ui.conftest import SIZE
 from tests.ui.helpers import screen_text, static_text

@@ -10,15 +10,15 @@ from typing import Any
 import pytest
 from textual.widgets import Input
 
-from storycircle.app import StorycircleApp
-from storycircle.config import Config
-from storycircle.installation import Installation
-from storycircle.journal import read_summaries
-from storycircle.preferences import Preferences
+from storycircle.journal.journal import read_summaries
+from storycircle.journal.preferences import Preferences
 from storycircle.screens import library as library_screen
 from storycircle.screens.library import FIRST_SCREENFUL, LibraryScreen
-from storycircle.session import Session
+from storycircle.session.config import Config
+from storycircle.session.installation import Installation
+from storycircle.session.session import Session
 from storycircle.store import Store
+from storycircle.tui.app import StorycircleApp
 from storycircle.widgets.story_list import StoryList
 from tests.conftest import TEST_WORK_FACTOR, FakeClock
 from tests.ui.conftest import SIZE
@@ -218,7 +218,7 @@ async def test_the_search_box_says_what_it_searches(app: StorycircleApp, session
 async def test_search_looks_inside_stories_once_the_index_is_open(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("storycircle.library.SEARCH_LIMIT", 2)
+    monkeypatch.setattr("storycircle.reading.library.SEARCH_LIMIT", 2)
     monkeypatch.setattr(library_screen, "SEARCH_LIMIT", 2)
     store = Store.open(tmp_path / "storycircle.db")  # the index opens on a worker's connection
     session = Session(

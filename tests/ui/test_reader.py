@@ -9,13 +9,13 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Button, Markdown, OptionList, Static
 
-from storycircle.app import StorycircleApp
-from storycircle.members import create_member, unlock
+from storycircle.journal.members import create_member, unlock
 from storycircle.models import Story
 from storycircle.screens.dialogs import ConfirmScreen
 from storycircle.screens.reader import NOTHING_RELATED, ReaderScreen
 from storycircle.screens.welcome import WelcomeScreen
-from storycircle.session import Session
+from storycircle.session.session import Session
+from storycircle.tui.app import StorycircleApp
 from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR
 from tests.ui.conftest import SIZE
 from tests.unit.hostile_strings import FORBIDDEN_AFTER_SANITIZE, HOSTILE

@@ -9,13 +9,11 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, OptionList, SelectionList, Static
 
-from storycircle.app import StorycircleApp
 from storycircle.circles import Circles, MemberCard, Sharing
-from storycircle.journal import Journal
-from storycircle.kiosk import KioskPolicy, save_pin
-from storycircle.members import UnlockedMember
+from storycircle.journal.journal import Journal
+from storycircle.journal.members import UnlockedMember
+from storycircle.kiosk.policy import KioskPolicy, save_pin
 from storycircle.models import Circle
-from storycircle.screens.kiosk_app import KioskApp
 from storycircle.screens.kiosk_pin import KioskPinScreen
 from storycircle.screens.kiosk_start import KioskStartScreen
 from storycircle.screens.library import LibraryScreen
@@ -23,7 +21,9 @@ from storycircle.screens.prompt_picker import PromptPicker
 from storycircle.screens.round_reading import RoundReadingScreen, RoundStoryPicker
 from storycircle.screens.round_setup import RoundSetupScreen
 from storycircle.screens.round_view import RoundScreen
-from storycircle.session import Session
+from storycircle.session.session import Session
+from storycircle.tui.app import StorycircleApp
+from storycircle.tui.kiosk_app import KioskApp
 from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR, make_member
 from tests.ui.conftest import SIZE
 from tests.ui.helpers import screen_text, static_text
@@ -393,7 +393,7 @@ async def test_outside_a_kiosk_no_pin_and_a_round_needs_a_circle(
 
 
 async def test_the_palette_offers_a_round_to_a_member_only(session: Session, group: Group) -> None:
-    from storycircle.screens.palette import StoryCommands
+    from storycircle.tui.palette import StoryCommands
 
     app = StorycircleApp(session)
     async with app.run_test(size=SIZE) as pilot:

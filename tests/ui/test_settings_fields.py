@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from storycircle.app import StorycircleApp
 from storycircle.screens.settings import SETTINGS_FIELDS, SettingsScreen
-from storycircle.session import Session
+from storycircle.session.session import Session
+from storycircle.tui.app import StorycircleApp
 from tests.ui.conftest import SIZE
 
 

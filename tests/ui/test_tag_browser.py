@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from textual.widgets import Tree
 
-from storycircle.app import StorycircleApp
 from storycircle.screens.library import LibraryScreen
 from storycircle.screens.reader import ReaderScreen
 from storycircle.screens.tag_browser import TagBrowserScreen
-from storycircle.session import Session
+from storycircle.session.session import Session
+from storycircle.tui.app import StorycircleApp
 from storycircle.widgets.story_list import StoryList
 from tests.ui.conftest import SIZE
 from tests.ui.helpers import static_text, unlock_session

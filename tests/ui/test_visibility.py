@@ -15,14 +15,14 @@ import pytest
 from textual.screen import Screen
 from textual.widgets import Input
 
-from storycircle.app import StorycircleApp
-from storycircle.config import Config
-from storycircle.installation import Installation
 from storycircle.screens.editor import EditorScreen
 from storycircle.screens.library import LibraryScreen
 from storycircle.screens.settings import SettingsScreen
-from storycircle.session import Session
+from storycircle.session.config import Config
+from storycircle.session.installation import Installation
+from storycircle.session.session import Session
 from storycircle.store import Store
+from storycircle.tui.app import StorycircleApp
 from storycircle.widgets.story_list import StoryList
 from tests.conftest import TEST_WORK_FACTOR, FakeClock
 from tests.depths import DEPTHS, THEMES, Cell, cells

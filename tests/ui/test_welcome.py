@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input, Static
 
-from storycircle.app import StorycircleApp
-from storycircle.members import create_member
+from storycircle.journal.members import create_member
 from storycircle.screens.library import LibraryScreen
 from storycircle.screens.welcome import WelcomeScreen
-from storycircle.session import Session
+from storycircle.session.session import Session
+from storycircle.tui.app import StorycircleApp
 from storycircle.widgets.story_list import StoryList
 from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR
 from tests.ui.conftest import SIZE

@@ -51,7 +51,7 @@ def test_only_the_store_imports_sqlite_utils() -> None:
 
 
 def test_only_app_screens_and_widgets_import_textual() -> None:
-    allowed = ("storycircle/app.py", "storycircle/screens/", "storycircle/widgets/")
+    allowed = ("storycircle/tui/", "storycircle/screens/", "storycircle/widgets/")
     offenders = [
         name
         for name, imports in _modules()
@@ -83,6 +83,6 @@ def test_importing_the_vault_loads_neither_textual_nor_sqlite() -> None:
 
 
 def test_command_line_verbs_do_not_load_textual() -> None:
-    loaded = _loaded_after("import storycircle.cli, storycircle.commands")
+    loaded = _loaded_after("import storycircle.cli.main, storycircle.cli.commands")
     assert "textual" not in loaded
-    assert "storycircle.commands" in loaded
+    assert "storycircle.cli.commands" in loaded

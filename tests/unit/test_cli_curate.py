@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from storycircle.collections import load_collection
+from storycircle.curated.collections import load_collection
 from tests.conftest import PASSPHRASE
 from tests.support.cli import Cli
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from storycircle.collections import shipped_folder, sign_collection
-from storycircle.commands_io import TerminalProgress
-from storycircle.curators import fingerprint
+from storycircle.cli.transfer import TerminalProgress
+from storycircle.curated.collections import shipped_folder, sign_collection
+from storycircle.curated.curators import fingerprint
 from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR
 from tests.support.cli import Cli
 

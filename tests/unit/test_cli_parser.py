@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from storycircle.cli import build_parser, chosen_verb
-from storycircle.cli_verbs import VERBS
-from storycircle.installation import open_installation
-from storycircle.members import create_member
+from storycircle.cli.main import build_parser, chosen_verb
+from storycircle.cli.verbs import VERBS
+from storycircle.journal.members import create_member
+from storycircle.session.installation import open_installation
 from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR
 
 REPO = Path(__file__).resolve().parents[2]
@@ -25,7 +25,7 @@ def _loaded_by(argv: list[str], home: Path) -> set[str]:
     """
     code = (
         "import sys\n"
-        "from storycircle.cli import main\n"
+        "from storycircle.cli.main import main\n"
         f"status = main({argv!r})\n"
         "print('exit', status)\n"
         "sys.stderr.write('\\n'.join(sorted(sys.modules)))\n"
@@ -56,14 +56,14 @@ def home(tmp_path: Path) -> Path:
 @pytest.mark.parametrize("argv", [["list", "-n", "1"], ["write", "a story"], ["search", "x"]])
 def test_an_everyday_verb_loads_no_other_command(argv: list[str], home: Path) -> None:
     loaded = _loaded_by([*argv, "--passphrase-fd", "0"], home)
-    assert "storycircle.cli" in loaded and "storycircle.commands" in loaded
+    assert "storycircle.cli.main" in loaded and "storycircle.cli.commands" in loaded
     for module in (
-        "storycircle.commands_circle",
-        "storycircle.commands_kiosk",
-        "storycircle.commands_io",
-        "storycircle.commands_curate",
+        "storycircle.cli.circle",
+        "storycircle.cli.kiosk",
+        "storycircle.cli.transfer",
+        "storycircle.cli.curate",
         "storycircle.circles",
-        "storycircle.session",
+        "storycircle.session.session",
         "textual",
         # Nor what the store and settings need only sometimes: sqlite-utils'
         # API, its plugin scan, and the comment-keeping TOML writer.

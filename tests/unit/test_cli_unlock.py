@@ -16,11 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from storycircle import agent_socket, cli_agent
-from storycircle.agent_client import parse_duration
-from storycircle.agent_socket import SessionError, receive, send
-from storycircle.kiosk import save_pin
-from storycircle.members import find_member, key_lines, unlock
+from storycircle.cli.agent_client import parse_duration
+from storycircle.cli.agent_socket import SessionError, receive, send
+from storycircle.cli import agent as cli_agent
+from storycircle.cli import agent_socket
+from storycircle.journal.members import find_member, key_lines, unlock
+from storycircle.kiosk.policy import save_pin
 from storycircle.store import Store
 from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR
 from tests.support.cli import Cli
@@ -357,7 +358,7 @@ def test_the_runtime_folder_must_be_ours_and_not_a_link(
 def test_the_session_process_cannot_be_dumped_or_traced() -> None:
     code = (
         "import ctypes, resource\n"
-        "from storycircle.cli_agent import _harden\n"
+        "from storycircle.cli.agent import _harden\n"
         "_harden()\n"
         "print(ctypes.CDLL(None).prctl(3, 0, 0, 0, 0), resource.getrlimit(resource.RLIMIT_CORE))\n"
     )
@@ -419,7 +420,7 @@ def _session_pids(sc: SessionCli) -> list[int]:
         if not proc.name.isdigit():
             continue
         try:
-            if b"storycircle.cli_agent" not in (proc / "cmdline").read_bytes():
+            if b"storycircle.cli.agent" not in (proc / "cmdline").read_bytes():
                 continue
             if mark in (proc / "environ").read_bytes().split(b"\0"):
                 found.append(int(proc.name))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from storycircle.collections import (
+from storycircle.curated.collections import (
     CollectionMeta,
     assemble_collection,
     collection_consents,
@@ -22,11 +22,11 @@ from storycircle.collections import (
     user_collections,
 )
 from storycircle.errors import StorycircleError
-from storycircle.journal import Journal
-from storycircle.members import UnlockedMember
+from storycircle.journal.journal import Journal
+from storycircle.journal.members import UnlockedMember
 from storycircle.models import COLLECTION_SCOPE_PREFIX
 from storycircle.store import Store
-from storycircle.tags import canonical_tags
+from storycircle.tagging.tags import canonical_tags
 from tests.conftest import make_member
 
 META = CollectionMeta(

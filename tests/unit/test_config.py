@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from storycircle.config import Config, load_config, render_config, save_config
 from storycircle.errors import StorycircleError
-from storycircle.helplines import HelpLine
+from storycircle.session.config import Config, load_config, render_config, save_config
+from storycircle.session.helplines import HelpLine
 
 
 def test_absent_file_means_defaults(tmp_path: Path) -> None:

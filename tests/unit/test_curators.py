@@ -10,8 +10,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from storycircle.cli import main
-from storycircle.collections import (
+from storycircle.cli.main import main
+from storycircle.curated.collections import (
     MANIFEST_NAME,
     load_collection,
     shipped_collections,
@@ -19,7 +19,7 @@ from storycircle.collections import (
     sign_collection,
     user_collections,
 )
-from storycircle.curators import (
+from storycircle.curated.curators import (
     KNOWN_CURATORS_NAME,
     PROJECT_CURATOR,
     PROJECT_CURATOR_KEY,

@@ -11,12 +11,16 @@ from pathlib import Path
 import pytest
 import yaml
 
-import storycircle.exporting as exporting
+import storycircle.transfer.exporting as exporting
 from storycircle import vault
-from storycircle.booklet import BookletAbout, license_url
-from storycircle.collections import shipped_collections
+from storycircle.curated.collections import shipped_collections
 from storycircle.errors import StorycircleError
-from storycircle.exporting import (
+from storycircle.journal.journal import Journal
+from storycircle.sanitize import sanitize_line
+from storycircle.store import Store
+from storycircle.text.frontmatter import parse_document
+from storycircle.transfer.booklet import BookletAbout, license_url
+from storycircle.transfer.exporting import (
     ExportEntry,
     export_collection,
     export_journal,
@@ -25,11 +29,7 @@ from storycircle.exporting import (
     slugify,
     unique_name,
 )
-from storycircle.frontmatter import parse_document
-from storycircle.importing import ImportClock, import_path
-from storycircle.journal import Journal
-from storycircle.sanitize import sanitize_line
-from storycircle.store import Store
+from storycircle.transfer.importing import ImportClock, import_path
 from tests.conftest import PASSPHRASE, FakeClock
 from tests.vault.agecli import run_age, write_private
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from storycircle.exporting import ExportEntry, export_stories, render_html
-from storycircle.links import ALLOWED_SCHEMES
+from storycircle.text.links import ALLOWED_SCHEMES
+from storycircle.transfer.exporting import ExportEntry, export_stories, render_html
 from tests.unit.hostile_strings import (
     ALLOWED_LINKS,
     FORBIDDEN_AFTER_SANITIZE,

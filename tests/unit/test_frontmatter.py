@@ -10,9 +10,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storycircle import frontmatter
 from storycircle.errors import StorycircleError
-from storycircle.frontmatter import (
+from storycircle.text import frontmatter
+from storycircle.text.frontmatter import (
     MAX_FILE_BYTES,
     Document,
     FrontMatterError,
@@ -237,7 +237,7 @@ _ODD_YAML = [
 
 def _as_pyyaml_builds(raw: str) -> object:
     """What ``_load_yaml`` gave when PyYAML's constructor built every node."""
-    import storycircle.frontmatter as frontmatter
+    import storycircle.text.frontmatter as frontmatter
 
     loader = frontmatter._Loader(raw)
     try:
@@ -253,7 +253,7 @@ def _as_pyyaml_builds(raw: str) -> object:
 
 
 def _as_loaded(raw: str) -> object:
-    from storycircle.frontmatter import _load_yaml
+    from storycircle.text.frontmatter import _load_yaml
 
     try:
         return _load_yaml(raw)

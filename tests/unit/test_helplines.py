@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from storycircle.errors import StorycircleError
-from storycircle.helplines import (
+from storycircle.session.helplines import (
     current_locale,
     default_lines,
     help_sections,

@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 
 from storycircle.errors import StorycircleError
-from storycircle.exporting import export_journal
-from storycircle.importing import ImportClock, PassphraseNeeded, import_path
-from storycircle.journal import Journal
-from storycircle.members import UnlockedMember
+from storycircle.journal.journal import Journal
+from storycircle.journal.members import UnlockedMember
 from storycircle.models import Story, StoryRecord
 from storycircle.store import Store
+from storycircle.transfer.exporting import export_journal
+from storycircle.transfer.importing import ImportClock, PassphraseNeeded, import_path
 from tests.conftest import PASSPHRASE, FakeClock, make_member
 from tests.support.hostile_files import BILLION_LAUGHS
 
@@ -360,8 +360,8 @@ def _numbered(folder: Path, count: int) -> Path:
 def test_a_batch_that_fails_loses_nothing_before_it_and_the_rest_go_on(
     tmp_path: Path, journal: Journal, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from storycircle import importing
     from storycircle.errors import StoreError
+    from storycircle.transfer import importing
 
     monkeypatch.setattr(importing, "BATCH_SIZE", 3)
     real = Store.insert_stories
@@ -466,7 +466,7 @@ class _DiskFillsUp:
 def test_when_the_disk_fills_up_earlier_batches_stay_and_each_story_after_is_reported(
     tmp_path: Path, file_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from storycircle import importing
+    from storycircle.transfer import importing
 
     monkeypatch.setattr(importing, "BATCH_SIZE", 3)
     journal = Journal(file_store, make_member(file_store), clock=FakeClock())

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from storycircle import vault
 from storycircle.errors import DamagedStory, StorycircleError, StoryNotFound
-from storycircle.journal import Journal
-from storycircle.members import UnlockedMember
+from storycircle.journal.journal import Journal
+from storycircle.journal.members import UnlockedMember
 from storycircle.models import Draft, Story
 from storycircle.store import Store
 from tests.conftest import FakeClock, make_member
@@ -43,7 +43,7 @@ def test_empty_story_is_refused(journal: Journal) -> None:
 
 
 def test_too_many_tags_is_refused_and_nothing_saved(journal: Journal) -> None:
-    from storycircle.tags import TagError
+    from storycircle.tagging.tags import TagError
 
     with pytest.raises(TagError):
         journal.save(title="t", body="b", tags=[f"tag{n}" for n in range(40)])
@@ -194,7 +194,7 @@ def test_forged_signature_is_refused(
 
 
 def test_story_signed_by_someone_else_is_refused(store: Store, journal: Journal) -> None:
-    from storycircle.envelope import seal_story
+    from storycircle.sealing.envelope import seal_story
 
     story = journal.save(title="t", body="words").story
     intruder = make_member(store, "intruder")
@@ -245,7 +245,7 @@ def test_the_envelope_is_the_same_bytes_as_encoding_every_field_at_once(
 ) -> None:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from storycircle.envelope import (
+    from storycircle.sealing.envelope import (
         _SIGNATURE_DOMAIN,
         _canonical,
         _fields,

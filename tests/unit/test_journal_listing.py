@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from storycircle import journal as journal_module
-from storycircle.importing import ImportClock
-from storycircle.journal import Journal, read_summaries
+from storycircle.journal.journal import Journal, read_summaries
+from storycircle.journal import journal as journal_module
 from storycircle.models import StorySummary
 from storycircle.store import Store
 from storycircle.store.store import NEWEST_FIRST as NEWEST_FIRST_SQL
+from storycircle.transfer.importing import ImportClock
 from tests.conftest import FakeClock, make_member
 
 

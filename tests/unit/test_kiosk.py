@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from storycircle.config import Config, load_config, save_config
 from storycircle.errors import StorycircleError
-from storycircle.journal import Journal
-from storycircle.kiosk import (
+from storycircle.journal.journal import Journal
+from storycircle.journal.reactions import Reactions
+from storycircle.kiosk.policy import (
     MEMBER_DELAY_CAP,
     PIN_FILE,
     Backoff,
@@ -27,7 +27,7 @@ from storycircle.kiosk import (
     verify_pin,
 )
 from storycircle.models import Draft
-from storycircle.reactions import Reactions
+from storycircle.session.config import Config, load_config, save_config
 from storycircle.store import Store
 from tests.conftest import TEST_WORK_FACTOR, FakeClock, make_member
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from storycircle.config import load_config
-from storycircle.kiosk import PIN_FILE, load_pin, verify_pin
+from storycircle.kiosk.policy import PIN_FILE, load_pin, verify_pin
+from storycircle.session.config import load_config
 from tests.conftest import TEST_WORK_FACTOR
 from tests.support.cli import child_env
 

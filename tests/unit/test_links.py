@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from storycircle.links import MAX_LINK_LENGTH, check_link
+from storycircle.text.links import MAX_LINK_LENGTH, check_link
 from tests.unit.hostile_strings import FORBIDDEN_AFTER_SANITIZE, HOSTILE
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from storycircle import vault
-from storycircle.members import create_member
+from storycircle.journal.members import create_member
 from storycircle.store import Store
 from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR
 from tests.vault.agecli import run_age, write_private

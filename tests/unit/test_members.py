@@ -7,13 +7,11 @@ from pathlib import Path
 
 import pytest
 
-import storycircle.members as members_module
+import storycircle.journal.members as members_module
 from storycircle import vault
-from storycircle.config import Config
 from storycircle.errors import StorycircleError, WeakPassphrase, WrongPassphrase
-from storycircle.installation import Installation
-from storycircle.journal import Journal
-from storycircle.members import (
+from storycircle.journal.journal import Journal
+from storycircle.journal.members import (
     HYBRID_LINE_PREFIX,
     change_passphrase,
     create_member,
@@ -22,8 +20,10 @@ from storycircle.members import (
     unlock,
 )
 from storycircle.models import MemberRecord
-from storycircle.passphrase import check_strength
-from storycircle.session import Session
+from storycircle.sealing.passphrase import check_strength
+from storycircle.session.config import Config
+from storycircle.session.installation import Installation
+from storycircle.session.session import Session
 from storycircle.store import Store
 from storycircle.vault.format import parse_header
 from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR
@@ -130,7 +130,7 @@ def test_repr_shows_no_secret(store: Store) -> None:
 def test_a_pseudonym_that_looks_like_a_passphrase(
     pseudonym: str, passphrase: str, looks: bool
 ) -> None:
-    from storycircle.passphrase import looks_like_passphrase
+    from storycircle.sealing.passphrase import looks_like_passphrase
 
     assert looks_like_passphrase(pseudonym, passphrase) is looks
 

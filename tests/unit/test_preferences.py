@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from storycircle.journal.preferences import Preferences
 from storycircle.models import JOURNAL_SCOPE, StorySummary
-from storycircle.preferences import Preferences
 
 
 def _row(story_id: str, *notes: str) -> StorySummary:

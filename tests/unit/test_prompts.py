@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from storycircle.prompts import PROMPTS, Prompt
+from storycircle.journal.prompts import PROMPTS, Prompt
 from storycircle.sanitize import sanitize_line
 
 REQUIRED = (

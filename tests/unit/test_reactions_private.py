@@ -6,8 +6,8 @@ import dataclasses
 import sqlite3
 from pathlib import Path
 
-from storycircle.journal import Journal
-from storycircle.reactions import Reactions
+from storycircle.journal.journal import Journal
+from storycircle.journal.reactions import Reactions
 from storycircle.store import Store
 from storycircle.store.schema import APPLICATION_ID, MIGRATIONS
 from tests.conftest import FakeClock, make_member

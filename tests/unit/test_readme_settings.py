@@ -6,8 +6,8 @@ import re
 from dataclasses import fields
 from pathlib import Path
 
-from storycircle.config import Config
 from storycircle.screens.settings import SETTINGS_FIELDS
+from storycircle.session.config import Config
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

@@ -13,9 +13,9 @@ import yaml
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from storycircle.journal.preferences import Preferences
 from storycircle.models import JOURNAL_SCOPE, CollectionStory, Story, StorySummary
-from storycircle.preferences import Preferences
-from storycircle.related import (
+from storycircle.reading.related import (
     OTHER_TAGS,
     Key,
     RelatedIndex,
@@ -23,7 +23,7 @@ from storycircle.related import (
     normalization_line,
     summary_of,
 )
-from storycircle.vocabulary import Vocabulary
+from storycircle.tagging.vocabulary import Vocabulary
 
 TODAY = date(2026, 6, 1)
 STORIES = Path(__file__).resolve().parents[2] / "stories"
@@ -351,7 +351,7 @@ def test_summary_of_a_saved_story() -> None:
 
 def test_related_module_imports_neither_textual_nor_sqlite_utils() -> None:
     code = (
-        "import sys, storycircle.related, storycircle.tag_index; "
+        "import sys, storycircle.reading.related, storycircle.tagging.tag_index; "
         "bad = {'textual', 'sqlite_utils'} & set(sys.modules); assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from storycircle.errors import StorycircleError
-from storycircle.models import Circle, CircleMember
-from storycircle.round import (
+from storycircle.circles.round import (
     MAX_PROMPT_LENGTH,
     Round,
     Turn,
@@ -19,6 +17,8 @@ from storycircle.round import (
     round_circles,
     turn_seconds,
 )
+from storycircle.errors import StorycircleError
+from storycircle.models import Circle, CircleMember
 
 PEOPLE = ("Willow", "Ash", "Oak")
 

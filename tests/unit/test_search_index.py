@@ -13,19 +13,17 @@ from hypothesis import strategies as st
 
 from storycircle import vault
 from storycircle.errors import StoreError
-from storycircle.journal import Journal
-from storycircle.library import SEARCH_LIMIT, Library
-from storycircle.members import UnlockedMember
-from storycircle.models import JOURNAL_SCOPE
-from storycircle.preferences import Preferences
-from storycircle.search_index import (
+from storycircle.journal.journal import Journal
+from storycircle.journal.members import UnlockedMember
+from storycircle.journal.preferences import Preferences
+from storycircle.journal.search_index import (
     MAX_SEGMENTS,
     LiveStories,
     SearchIndex,
     rebuild,
     search_journal,
 )
-from storycircle.search_segments import (
+from storycircle.journal.search_segments import (
     Segment,
     SegmentError,
     build,
@@ -35,6 +33,8 @@ from storycircle.search_segments import (
     seal_segment,
     words_of,
 )
+from storycircle.models import JOURNAL_SCOPE
+from storycircle.reading.library import SEARCH_LIMIT, Library
 from storycircle.store import Store
 from tests.conftest import FakeClock, make_member
 
@@ -318,7 +318,7 @@ def test_library_search_lists_an_edited_story_as_it_is_now(
 def test_library_lists_at_most_the_newest_matches(
     store: Store, member: UnlockedMember, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("storycircle.library.SEARCH_LIMIT", 3)
+    monkeypatch.setattr("storycircle.reading.library.SEARCH_LIMIT", 3)
     journal = Journal(store, member, clock=FakeClock())
     ids = [journal.save(title=f"s{n}", body="tea").story.id for n in range(5)]
     library = Library(tmp_path, journal, Preferences(), store=store)

@@ -13,21 +13,21 @@ import subprocess
 import sys
 from pathlib import Path
 
-from storycircle.installation import open_installation
+from storycircle.session.installation import open_installation
 from tests.conftest import make_member
 
 # Each of these costs start-up time and is needed only once someone is unlocked
 # (or asks for something else than the form).
 HEAVY = (
-    "storycircle.library",
-    "storycircle.journal",
-    "storycircle.reactions",
-    "storycircle.related",
-    "storycircle.collections",
+    "storycircle.reading.library",
+    "storycircle.journal.journal",
+    "storycircle.journal.reactions",
+    "storycircle.reading.related",
+    "storycircle.curated.collections",
     "storycircle.circles",
-    "storycircle.exporting",
-    "storycircle.importing",
-    "storycircle.members",
+    "storycircle.transfer.exporting",
+    "storycircle.transfer.importing",
+    "storycircle.journal.members",
     "storycircle.vault",
     "storycircle.screens.library",
     "storycircle.screens.help_now",
@@ -43,10 +43,10 @@ START_TO_WELCOME = """
 import sys
 from pathlib import Path
 
-from storycircle.app import StorycircleApp
-from storycircle.installation import open_installation
+from storycircle.tui.app import StorycircleApp
+from storycircle.session.installation import open_installation
 from storycircle.screens.welcome import WelcomeScreen
-from storycircle.session import Session
+from storycircle.session.session import Session
 
 
 class DrawnWelcome(WelcomeScreen):

@@ -1,4 +1,4 @@
-"""Tests for storycircle.suggest: hashtags and vocabulary words in markdown."""
+"""Tests for storycircle.tagging.suggest: hashtags and vocabulary words in markdown."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storycircle.suggest import MAX_SUGGESTIONS, Suggestion, suggest_tags
-from storycircle.tags import canonical_tag
-from storycircle.vocabulary import Term, Theme, Vocabulary
+from storycircle.tagging.suggest import MAX_SUGGESTIONS, Suggestion, suggest_tags
+from storycircle.tagging.tags import canonical_tag
+from storycircle.tagging.vocabulary import Term, Theme, Vocabulary
 from tests.unit.hostile_strings import FORBIDDEN_AFTER_SANITIZE, HOSTILE
 
 

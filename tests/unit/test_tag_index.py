@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storycircle.tag_index import Postings, SlotTable, TagIndex, best
+from storycircle.tagging.tag_index import Postings, SlotTable, TagIndex, best
 
 TAGS = ("a", "b", "c", "d", "e", "f")
 

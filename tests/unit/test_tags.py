@@ -1,4 +1,4 @@
-"""Tests for storycircle.tags: canonical slugs, tags, tag lists and limits."""
+"""Tests for storycircle.tagging.tags: canonical slugs, tags, tag lists and limits."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from storycircle.tags import (
+from storycircle.tagging.tags import (
     MAX_TAG_LENGTH,
     MAX_TAGS,
     TagCache,
@@ -24,7 +24,7 @@ from storycircle.tags import (
     search_forms,
     usable_tags,
 )
-from storycircle.vocabulary import Term, Theme, Vocabulary
+from storycircle.tagging.vocabulary import Term, Theme, Vocabulary
 from tests.unit.hostile_strings import FORBIDDEN_AFTER_SANITIZE, HOSTILE
 
 # --- canonical_slug ----------------------------------------------------------

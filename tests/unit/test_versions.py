@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from storycircle.errors import RolledBack
-from storycircle.journal import Journal
-from storycircle.keys import SealError
+from storycircle.journal.journal import Journal
+from storycircle.journal.versions import VersionRecord
+from storycircle.sealing.keys import SealError
 from storycircle.store import Store
-from storycircle.versions import VersionRecord
 from tests.conftest import FakeClock, make_member
 
 

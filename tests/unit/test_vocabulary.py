@@ -1,4 +1,4 @@
-"""Tests for storycircle.vocabulary and the shipped vocabulary data."""
+"""Tests for storycircle.tagging.vocabulary and the shipped vocabulary data."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from importlib import resources
 import pytest
 
 from storycircle.sanitize import sanitize_line
-from storycircle.tags import TagError, canonical_slug
-from storycircle.vocabulary import CHIME_THEMES, Term, Theme, Vocabulary, VocabularyError
+from storycircle.tagging.tags import TagError, canonical_slug
+from storycircle.tagging.vocabulary import CHIME_THEMES, Term, Theme, Vocabulary, VocabularyError
 
 
 @pytest.fixture(scope="module")

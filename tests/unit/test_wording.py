@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from storycircle.exporting import slugify
-from storycircle.importing import ImportReport
-from storycircle.journal import clean_title
-from storycircle.prompts import PROMPTS, holds_only_a_prompt
-from storycircle.related_text import normalization_line
+from storycircle.journal.journal import clean_title
+from storycircle.journal.prompts import PROMPTS, holds_only_a_prompt
+from storycircle.reading.related_text import normalization_line
+from storycircle.transfer.exporting import slugify
+from storycircle.transfer.importing import ImportReport
 from storycircle.wording import counted, derive_title, plural, shorten
 
 PACKAGE = Path(__file__).resolve().parents[2] / "storycircle"

@@ -1,0 +1,1 @@
+"""The ``storycircle`` command: its parser, its verbs, and the unlocked session."""

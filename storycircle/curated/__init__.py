@@ -1,0 +1,1 @@
+"""Curated collections: loading, signing and the curator keys they are checked against."""

@@ -1,0 +1,1 @@
+"""``storycircle doctor``: check that everything a member may open still opens."""

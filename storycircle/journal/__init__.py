@@ -1,0 +1,1 @@
+"""A member's journal: stories, drafts, search, members, preferences, reactions, versions."""

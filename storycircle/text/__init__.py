@@ -1,0 +1,1 @@
+"""Untrusted text formats: Markdown with front matter, safe Markdown parsers, links."""

@@ -1,0 +1,1 @@
+"""Stories in and out: importing from other tools, exporting to files and booklets."""

@@ -1,0 +1,1 @@
+"""The Textual app and the kiosk app: their shells, the command palette and themes."""
