@@ -41,7 +41,3 @@ class DamagedStory(StorycircleError):
 
 class RolledBack(DamagedStory):
     """A story's row is older than the newest version its author saved here."""
-
-
-class SaveConflict(StorycircleError):
-    """A story changed since it was loaded; the edit was kept as a copy."""

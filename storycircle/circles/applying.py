@@ -21,11 +21,11 @@ from storycircle.circles.sealing import profile_context, with_meta
 from storycircle.models import CircleMemberRecord, CircleRecord
 
 if TYPE_CHECKING:
-    from storycircle.circles.service import Circles, Progress
+    from storycircle.circles.context import CircleContext, Progress
 
 
 def apply_roster(
-    circles: Circles,
+    circles: CircleContext,
     new: Roster,
     *,
     signer_id: str,
@@ -86,7 +86,9 @@ def apply_roster(
     return merged
 
 
-def start_epoch(circles: Circles, new: Roster, progress: Progress, notify: tuple[str, ...]) -> None:
+def start_epoch(
+    circles: CircleContext, new: Roster, progress: Progress, notify: tuple[str, ...]
+) -> None:
     """Apply ``new`` under a fresh epoch key granted to its live members only (the host's)."""
     live = [m for m in new.members if m.live]
     # Hybrid post-quantum when every live member has a hybrid key (keysets).
@@ -102,7 +104,7 @@ def start_epoch(circles: Circles, new: Roster, progress: Progress, notify: tuple
     )
 
 
-def _held_here(circles: Circles, circle_id: str, epoch: int, besides: str = "") -> bool:
+def _held_here(circles: CircleContext, circle_id: str, epoch: int, besides: str = "") -> bool:
     """True when a member of this installation (other than ``besides``) holds ``epoch``'s key."""
     return any(
         epoch in circles.rows.grants_of(circle_id, m.id)
@@ -112,7 +114,7 @@ def _held_here(circles: Circles, circle_id: str, epoch: int, besides: str = "") 
 
 
 def _store(
-    circles: Circles,
+    circles: CircleContext,
     merged: Roster,
     key: EpochKey,
     old_key: EpochKey | None,
@@ -166,7 +168,7 @@ def _store(
 
 
 def _announce(
-    circles: Circles, merged: Roster, signer_id: str, folder: str, notify: Iterable[str]
+    circles: CircleContext, merged: Roster, signer_id: str, folder: str, notify: Iterable[str]
 ) -> None:
     from storycircle.circles.folder import write_roster
 

@@ -28,14 +28,18 @@ import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from storycircle import vault
+from storycircle.circles.errors import CircleError
 from storycircle.circles.keysets import recipient_groups
-from storycircle.circles.service import CircleError, Circles
 from storycircle.sanitize import sanitize_line
 from storycircle.store.circle_store import CircleStore
 from storycircle.vault import armor
 from storycircle.wording import counted
+
+if TYPE_CHECKING:
+    from storycircle.circles.context import CircleContext
 
 KINDS = ("roster", "story", "withdraw")
 FILE_NAME = re.compile(r"^(roster|story|withdraw)-[0-9a-f]{32}\.age$")
@@ -83,7 +87,7 @@ class FolderReport:
     Attributes:
         applied: Files applied now.
         refused: ``(file name, reason)`` of each file refused.
-        circles: Circles found or changed (ids).
+        circles: CircleContext found or changed (ids).
         farewells: Names of circles the member was removed from, learnt now
             (said once: the notice is applied once, and the circle is gone).
     """
@@ -271,7 +275,7 @@ def bundle_files(path: Path, report: FolderReport) -> Iterator[tuple[str, bytes]
                 report.refuse(name, "damaged in the bundle")
 
 
-def write_bundle(circles: Circles, circle_id: str, path: Path) -> int:
+def write_bundle(circles: CircleContext, circle_id: str, path: Path) -> int:
     """Write a circle's current roster and shared stories as one bundle file.
 
     Returns:

@@ -12,7 +12,7 @@ from storycircle.models import Circle, CircleMember
 from storycircle.sanitize import sanitize_line
 
 if TYPE_CHECKING:
-    from storycircle.circles.service import Circles
+    from storycircle.circles.context import CircleContext
 
 
 def fingerprint(circle_id: str, host_signing_public: bytes) -> str:
@@ -27,7 +27,7 @@ def fingerprint(circle_id: str, host_signing_public: bytes) -> str:
     return f"{digest[:4]}-{digest[4:8]}"
 
 
-def describe(circles: Circles, circle_id: str) -> Circle:
+def describe(circles: CircleContext, circle_id: str) -> Circle:
     """One circle as the member sees it.
 
     Raises:
@@ -54,7 +54,7 @@ def describe(circles: Circles, circle_id: str) -> Circle:
     )
 
 
-def known(circles: Circles, member_id: str, besides: str) -> bool:
+def known(circles: CircleContext, member_id: str, besides: str) -> bool:
     """True when someone is of this installation, or in another circle here with us."""
     if member_id == circles.member.id or circles.store.member(member_id) is not None:
         return True
@@ -66,7 +66,7 @@ def known(circles: Circles, member_id: str, besides: str) -> bool:
     )
 
 
-def find(circles: Circles, text: str) -> Circle:
+def find(circles: CircleContext, text: str) -> Circle:
     """The circle named ``text`` (any case; ``name#fingerprint`` when names clash),
     or whose id starts with it.
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Callable
 
 from storycircle.circles.cards import MemberCard
+from storycircle.circles.context import Progress, no_progress
 from storycircle.circles.epochs import EpochKey, GrantError, new_epoch_key, open_grant
 from storycircle.circles.errors import CircleError
 from storycircle.circles.events import EventError
@@ -45,12 +45,6 @@ from storycircle.sealing.keys import SealError
 from storycircle.store import Store
 
 __all__ = ["CircleError", "Circles", "Progress", "clean_circle_name", "clean_folder"]
-
-Progress = Callable[[int, int], None]
-
-
-def _no_progress(done: int, total: int) -> None:
-    """Progress callback that shows nothing."""
 
 
 class Circles:
@@ -246,15 +240,7 @@ class Circles:
             raise CircleError("there is no invitation to accept in that circle")
         return self._set_self(old, ACTIVE, clean_pseudonym(pseudonym))
 
-    def rename_self(self, circle_id: str, pseudonym: str) -> Circle:
-        """Change the pseudonym the member uses in one circle."""
-        old = self.roster(circle_id)
-        self._require_live(old)
-        me = old.member(self.member.id)
-        assert me is not None
-        return self._set_self(old, me.status, clean_pseudonym(pseudonym))
-
-    def leave(self, circle_id: str, progress: Progress = _no_progress) -> None:
+    def leave(self, circle_id: str, progress: Progress = no_progress) -> None:
         """Leave a circle (or decline an invitation).
 
         The leaver's machine does not start the new epoch: the host does
@@ -276,7 +262,7 @@ class Circles:
         gone = RosterMember(me.id, me.recipient, me.signing_public, LEFT, me.pseudonym, me.at)
         self.apply_roster(updated(old, members=old.with_member(gone)), folder=folder)
 
-    def remove(self, circle_id: str, member_id: str, progress: Progress = _no_progress) -> None:
+    def remove(self, circle_id: str, member_id: str, progress: Progress = no_progress) -> None:
         """Remove a member (host only): a new epoch, and their key opens nothing more."""
         old = self.roster(circle_id)
         if self.member.id != old.host_id:
@@ -298,7 +284,7 @@ class Circles:
         )
         self._new_epoch(updated(old, members=members), progress, notify=(member_id,))
 
-    def settle(self, circle_id: str, progress: Progress = _no_progress) -> bool:
+    def settle(self, circle_id: str, progress: Progress = no_progress) -> bool:
         """Bring the member's part of a circle up to date (after a refresh).
 
         A member listed before hybrid keys existed lists their hybrid key
@@ -385,7 +371,7 @@ class Circles:
         *,
         folder: str,
         signer_id: str = "",
-        progress: Progress = _no_progress,
+        progress: Progress = no_progress,
         announce: bool = True,
         new_key: EpochKey | None = None,
         notify: tuple[str, ...] = (),

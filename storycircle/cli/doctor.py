@@ -6,7 +6,8 @@ import argparse
 
 from storycircle.cli.session import unlock_member
 from storycircle.cli.terminal import PassphraseSource, say_line, warn
-from storycircle.doctor.examine import Checkup, check_database, examine
+from storycircle.doctor.examine import check_database, examine
+from storycircle.doctor.report import Checkup
 from storycircle.paths import DATABASE_NAME, data_dir
 from storycircle.session.config import load_config
 from storycircle.session.installation import Installation, has_data, no_data_error

@@ -130,6 +130,6 @@ def _open_app() -> int:
 
 
 def _open_kiosk() -> int:
-    from storycircle.tui.app import run_kiosk
+    from storycircle.tui.kiosk_app import run_kiosk
 
     return run_kiosk()

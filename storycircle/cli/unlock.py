@@ -19,7 +19,6 @@ from storycircle.cli.agent_client import (
 )
 from storycircle.cli.session import choose_member, unlock_member
 from storycircle.cli.terminal import PassphraseSource, say_line
-from storycircle.cli.verbs import Verbs
 from storycircle.errors import StorycircleError
 from storycircle.journal.members import key_lines
 from storycircle.kiosk.policy import load_pin
@@ -41,7 +40,9 @@ End the unlocked sessions of this installation (or only the member's, with
 --member): commands ask for the passphrase again."""
 
 
-def add_unlock_verb(verbs: Verbs, common: argparse.ArgumentParser) -> None:
+def add_unlock_verb(
+    verbs: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     """Add ``unlock`` to the command line."""
     unlock = verbs.add_parser(
         "unlock",
@@ -61,7 +62,7 @@ def add_unlock_verb(verbs: Verbs, common: argparse.ArgumentParser) -> None:
     )
 
 
-def add_lock_verb(verbs: Verbs) -> None:
+def add_lock_verb(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``lock`` to the command line."""
     lock = verbs.add_parser(
         "lock", help="end the unlocked session now", description=LOCK_DESCRIPTION

@@ -11,26 +11,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
 
 from storycircle.circles.epochs import EpochKey
+from storycircle.circles.errors import CircleError
 from storycircle.circles.sealing import profile_context
-from storycircle.circles.service import CircleError, Circles
+from storycircle.circles.service import Circles
 from storycircle.circles.sharing import Sharing, list_id
+from storycircle.doctor.report import Checkup, Finding, Report
 from storycircle.errors import StorycircleError
 from storycircle.models import CIRCLE_SCOPE_PREFIX, CircleStoryRecord
 from storycircle.sealing.keys import SealError, row_context
 from storycircle.sealing.summaries import pack_summary
 from storycircle.store import Store
 
-if TYPE_CHECKING:
-    from storycircle.doctor.examine import Checkup, Finding, Report
-
 
 def check_circles(checkup: Checkup, report: Report) -> Iterator[Finding]:
     """Every circle item the unlocked member may open."""
-    from storycircle.doctor.examine import Finding
-
     circles = Circles(checkup.store, checkup.member)
     sharing = Sharing(circles)
     records = circles.rows.circles_of(checkup.member.id)
@@ -57,8 +53,6 @@ def check_circles(checkup: Checkup, report: Report) -> Iterator[Finding]:
 
 
 def _check_story(sharing: Sharing, key: EpochKey, row: CircleStoryRecord) -> Iterator[Finding]:
-    from storycircle.doctor.examine import Finding
-
     item = f"circle story {list_id(row.circle_id, row.row_id)}"
     if row.epoch != key.epoch:
         yield Finding(item, "is encrypted to an old key of the circle; nobody can open it now")

@@ -14,7 +14,8 @@ offered only where it loses nothing:
 
 A story that does not decrypt or verify is never deleted: it is reported and
 left as it is. Each kind of sealed item has its checker in :data:`CHECKERS`;
-the circles' is in :mod:`storycircle.circles.checks`.
+the circles' is in :mod:`storycircle.doctor.circles`, and what a
+check finds is shaped by :mod:`storycircle.doctor.report`.
 """
 
 from __future__ import annotations
@@ -22,16 +23,15 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
 
 from storycircle import vault
-from storycircle.circles.checks import check_circles
 from storycircle.curated.collections import (
     collection_consents,
     shipped_collections,
     user_collections,
 )
+from storycircle.doctor.circles import check_circles
+from storycircle.doctor.report import Checkup, Finding, Report
 from storycircle.errors import RolledBack, StorycircleError
 from storycircle.journal.journal import Journal
 from storycircle.journal.members import UnlockedMember
@@ -43,57 +43,6 @@ from storycircle.store import Store
 from storycircle.wording import counted
 
 MAX_INTEGRITY_LINES = 10
-
-
-@dataclass(frozen=True, slots=True)
-class Checkup:
-    """What checkers look at.
-
-    Attributes:
-        store: The open database (read-only unless repairing).
-        member: The unlocked member whose items are checked.
-        data_folder: The data folder (consents, the member's collections).
-    """
-
-    store: Store
-    member: UnlockedMember
-    data_folder: Path
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One damaged item.
-
-    Attributes:
-        item: What it is and its id, e.g. ``story 3f2a9c1b0d4e5f60``.
-        problem: One line for a person; never any decrypted text.
-        repair: What ``--repair`` does about it, run with the store; None when
-            nothing can be done safely. Returns a line saying what it did.
-        remedy: What the repair would do, in a few words ("drops it").
-    """
-
-    item: str
-    problem: str
-    repair: Callable[[Store], str] | None = None
-    remedy: str = ""
-
-
-@dataclass(slots=True)
-class Report:
-    """What the doctor found.
-
-    Attributes:
-        checked: How many items of each kind were checked, by singular noun
-            ("story"; shown through :func:`storycircle.wording.counted`).
-        findings: The damaged items, in the order found.
-        repaired: One line per repair done (only when repairing).
-        remaining: How many damaged items are left after repairs.
-    """
-
-    checked: dict[str, int] = field(default_factory=dict)
-    findings: list[Finding] = field(default_factory=list)
-    repaired: list[str] = field(default_factory=list)
-    remaining: int = 0
 
 
 Checker = Callable[[Checkup, Report], Iterable[Finding]]

@@ -37,7 +37,6 @@ Monotonic = Callable[[], float]
 PIN_FILE = "facilitator-pin"
 MIN_PIN_LENGTH = 6
 MAX_PIN_LENGTH = 128
-DEFAULT_IDLE_SECONDS = 180
 MIN_IDLE_SECONDS = 5
 MAX_IDLE_SECONDS = 3600
 COUNTDOWN_SECONDS = 30
@@ -336,3 +335,9 @@ def remove_member(folder: Path, store: Store, member_id: str) -> None:
     if not store.delete_member(member_id):
         raise StorycircleError("that member is no longer here")
     forget_consents(folder, member_id)
+
+
+def wait_text(seconds: float) -> str:
+    """ "You can try again in 4 s." (rounded up, never "0 s")."""
+    whole = max(1, int(seconds) + (0 if seconds == int(seconds) else 1))
+    return f"You can try again in {whole} s."

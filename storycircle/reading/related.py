@@ -214,7 +214,6 @@ class RelatedIndex:
         """
         self._vocabulary = vocabulary or Vocabulary.load()
         self._labels = Labels(self._vocabulary)
-        self._hidden = hidden
         self._hides = _predicate(hidden)
         self._today = (today or date.today()).toordinal()
         self._reset()
@@ -334,7 +333,6 @@ class RelatedIndex:
     def set_hidden(self, hidden: Hidden) -> None:
         """Apply new content-note filters (rebuilds: filters change rarely)."""
         everything = [*self._live(), *self._held_back.values()]
-        self._hidden = hidden
         self._hides = _predicate(hidden)
         self._reset()
         self._add_all(everything)

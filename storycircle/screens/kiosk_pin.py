@@ -16,8 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
-from storycircle.kiosk.policy import KioskPolicy
-from storycircle.screens.kiosk_start import wait_text
+from storycircle.kiosk.policy import KioskPolicy, wait_text
 from storycircle.widgets.safe import FieldInput
 
 PIN_KEY = "facilitator"

@@ -21,20 +21,15 @@ from textual.worker import Worker, WorkerState
 
 from storycircle.errors import StorycircleError, WrongPassphrase
 from storycircle.journal.members import UnlockedMember
-from storycircle.kiosk.policy import KioskPolicy, spend_like_unlock
+from storycircle.kiosk.policy import KioskPolicy, spend_like_unlock, wait_text
 from storycircle.models import MemberRecord
+from storycircle.screens.kiosk_pin import KioskPinScreen
 from storycircle.screens.welcome import WelcomeScreen
 from storycircle.session.session import Session
 from storycircle.widgets.footer import StoryFooter
 from storycircle.widgets.safe import FieldInput, SafeInput, line
 
 NOBODY_YET = "Nobody has an account here yet. The facilitator can add you (F9)."
-
-
-def wait_text(seconds: float) -> str:
-    """ "You can try again in 4 s." (rounded up, never "0 s")."""
-    whole = max(1, int(seconds) + (0 if seconds == int(seconds) else 1))
-    return f"You can try again in {whole} s."
 
 
 class KioskStartScreen(Screen[None]):
@@ -225,7 +220,6 @@ class KioskStartScreen(Screen[None]):
 
     def action_facilitator(self) -> None:
         """Ask for the facilitator's PIN, then open the admin screen."""
-        from storycircle.screens.kiosk_pin import KioskPinScreen
 
         def answered(opened: bool | None) -> None:
             if opened:

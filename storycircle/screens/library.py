@@ -29,30 +29,14 @@ from storycircle.journal.members import UnlockedMember
 from storycircle.journal.search_index import SearchIndex
 from storycircle.models import StorySummary
 from storycircle.reading.library import SEARCH_LIMIT
-from storycircle.sanitize import sanitize_line
 from storycircle.screens.navigation import navigator
+from storycircle.screens.tag_browser import TagBrowserScreen
 from storycircle.session.session import Session
 from storycircle.store import Store
 from storycircle.widgets.footer import StoryFooter
 from storycircle.widgets.safe import SafeInput, line
-from storycircle.widgets.story_list import StoryList
+from storycircle.widgets.story_list import StoryList, summary_row
 from storycircle.wording import plural
-
-
-def row_content(summary: StorySummary) -> Content:
-    """Date, title, tags and notes of a story, each part sanitized, as styled content."""
-    parts: list[tuple[str, str] | str] = [
-        (sanitize_line(summary.created[:10]), "dim"),
-        "  ",
-        (sanitize_line(summary.title), "bold"),
-    ]
-    if summary.tags:
-        parts += ["  ", (" ".join("#" + sanitize_line(tag) for tag in summary.tags), "italic")]
-    if summary.content_notes:
-        notes = ", ".join(sanitize_line(note) for note in summary.content_notes)
-        parts += ["  ", (f"⚑ {notes}", "dim italic")]
-    return Content.assemble(*parts)
-
 
 FIRST_SCREENFUL = 200
 """Rows drawn at once from a journal not yet listed; the rest follow from a worker."""
@@ -110,7 +94,7 @@ class LibraryScreen(Screen[None]):
         with Horizontal(id="filters"):
             yield SafeInput(placeholder=self._search_hint(), id="search", compact=True)
             yield SafeInput(placeholder="t filter by tag", id="tag", compact=True)
-        yield StoryList(row_content, id="stories")
+        yield StoryList(summary_row, id="stories")
         yield Static(id="library-status")
         yield StoryFooter()
 
@@ -402,8 +386,6 @@ class LibraryScreen(Screen[None]):
 
     def action_browse_tags(self) -> None:
         """Open the tag browser."""
-        from storycircle.screens.tag_browser import TagBrowserScreen
-
         self.app.push_screen(TagBrowserScreen(self.session))
 
     def action_settings(self) -> None:

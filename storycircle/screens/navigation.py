@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from textual.app import App
+
+if TYPE_CHECKING:
+    from storycircle.session.session import Session
 
 
 class Navigator(Protocol):
@@ -12,6 +15,9 @@ class Navigator(Protocol):
 
     KIOSK: bool
     """True on a shared kiosk: no settings or imports outside the facilitator's screen."""
+
+    session: Session
+    """The one door to the services, shared by every screen."""
 
     def open_story(self, story_id: str) -> None:
         """Open the reader on a story."""
@@ -31,7 +37,19 @@ class Navigator(Protocol):
     def open_circles(self) -> None:
         """Open the circles screen."""
 
+    def browse_tags(self) -> None:
+        """Open the tag browser."""
 
-def navigator(app: App[None]) -> Navigator:
+    def action_help_now(self) -> None:
+        """Show crisis resources."""
+
+    def action_export_stories(self) -> None:
+        """Open the export screen."""
+
+    def action_lock(self) -> None:
+        """Lock: forget the member's keys and return to the first screen."""
+
+
+def navigator(app: App[Any]) -> Navigator:
     """The app, seen through its navigation verbs."""
     return cast(Navigator, app)

@@ -18,12 +18,11 @@ from textual.screen import Screen
 from textual.widgets import Header, Static, Tree
 
 from storycircle.sanitize import sanitize_line
-from storycircle.screens.library import row_content
 from storycircle.screens.navigation import navigator
 from storycircle.session.session import Session
 from storycircle.widgets.footer import StoryFooter
 from storycircle.widgets.safe import line
-from storycircle.widgets.story_list import StoryList
+from storycircle.widgets.story_list import StoryList, summary_row
 from storycircle.wording import counted
 
 
@@ -49,7 +48,7 @@ class TagBrowserScreen(Screen[None]):
             yield Tree[str]("Themes", id="themes")
             with Vertical(id="tag-stories"):
                 yield Static("Choose a tag to see its stories.", id="tag-heading")
-                yield StoryList(row_content, id="stories")
+                yield StoryList(summary_row, id="stories")
         yield StoryFooter()
 
     def on_mount(self) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -102,31 +102,6 @@ def open_story(
     ):
         raise DamagedStory(f"story {sid} holds another story's data and was refused")
     return _verified(fields, author_key, sid)
-
-
-def open_story_file(
-    blob: bytes,
-    identities: Sequence[vault.Identity],
-    author_key: Callable[[str], Ed25519PublicKey | None],
-) -> Story:
-    """Decrypt and verify a story file that arrived without a row (a circle folder).
-
-    Args:
-        blob: The age file.
-        identities: Keys that may open it.
-        author_key: Returns the signing key of the author the story names, or
-            None when that author is not someone whose stories are accepted.
-
-    Raises:
-        DamagedStory: it does not open, is not a story, names an unknown
-            author, or its signature does not hold.
-    """
-    fields = _decrypt_fields(blob, identities, "file")
-    sid = str(fields.get("id"))[:32]
-    key = author_key(str(fields.get("author")))
-    if key is None:
-        raise DamagedStory(f"story {sid} claims an author who is not in the circle")
-    return _verified(fields, key, sid)
 
 
 def _decrypt_fields(blob: bytes, identities: Sequence[vault.Identity], sid: str) -> dict[str, Any]:

@@ -275,10 +275,6 @@ class Session(CircleVerbs, ExportVerbs):
         """Stories related to ``story`` that the reader may open, each with why."""
         return self.library.related(story, limit)
 
-    def tag_count(self, tag: str) -> int:
-        """How many stories the reader may open carry ``tag``."""
-        return self.library.count_with_tag(tag)
-
     # -- consent to collections -------------------------------------------------------
 
     def may_be_collected(self, story_id: str) -> bool:

@@ -20,9 +20,6 @@ _STORY_COLUMNS = (
     "circle_id, row_id, story_id, version, author_id, epoch, created_day, updated_day, "
     "seq, size, digest, blob, summary, share_seq"
 )
-LIVE_STATUSES = ("invited", "active")
-"""Statuses of members who hold a grant to the current epoch."""
-
 
 def _circle(row: Sequence[Any]) -> CircleRecord:
     return CircleRecord(*row)
@@ -293,13 +290,6 @@ class CircleStore(CircleLedger):
             (circle_id,),
         )
         return {row[0]: (row[1], int(row[2])) for row in rows}
-
-    def circles_sharing(self, story_id: str) -> list[str]:
-        """Ids of the circles a story is shared to."""
-        rows = self._conn.execute(
-            "SELECT DISTINCT circle_id FROM circle_stories WHERE story_id = ?", (story_id,)
-        )
-        return [row[0] for row in rows]
 
     def delete_story(self, circle_id: str, story_id: str) -> int:
         """Delete every row of a story in a circle (its copies too); return how many."""

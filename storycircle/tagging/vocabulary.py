@@ -24,7 +24,7 @@ from types import MappingProxyType
 from typing import Any, Literal, cast, get_args
 
 from storycircle.sanitize import sanitize_line
-from storycircle.tagging.tags import TagError, canonical_slug
+from storycircle.tagging.slugs import TagError, canonical_slug
 
 __all__ = ["CHIME_THEMES", "Kind", "Term", "Theme", "Vocabulary", "VocabularyError"]
 

@@ -399,23 +399,4 @@ def run_app() -> int:
     return 0
 
 
-def run_kiosk() -> int:
-    """Open the installation and run it as a shared kiosk until the facilitator quits."""
-    from storycircle.kiosk.policy import KioskPolicy
-    from storycircle.tui.kiosk_app import KioskApp
-
-    installation = open_installation()
-    try:
-        config = installation.config
-        policy = KioskPolicy.create(
-            installation.folder,
-            idle_seconds=config.kiosk_idle_seconds,
-            hide_members=config.kiosk_hide_members,
-        )
-        KioskApp(Session(installation), policy).run()
-    finally:
-        installation.store.close()
-    return 0
-
-
-__all__ = ["StorycircleApp", "run_app", "run_kiosk"]
+__all__ = ["StorycircleApp", "run_app"]

@@ -23,6 +23,7 @@ from storycircle.kiosk.policy import KioskPolicy
 from storycircle.screens.help_now import HelpNowScreen
 from storycircle.screens.kiosk_countdown import KioskCountdownScreen, KioskHiddenScreen
 from storycircle.screens.kiosk_start import KioskStartScreen
+from storycircle.session.installation import open_installation
 from storycircle.session.session import Session
 from storycircle.tui.app import StorycircleApp
 
@@ -204,3 +205,19 @@ class KioskApp(StorycircleApp):
         from storycircle.screens.kiosk_admin import KioskAdminScreen
 
         self.push_screen(KioskAdminScreen(self.session, self.policy))
+
+
+def run_kiosk() -> int:
+    """Open the installation and run it as a shared kiosk until the facilitator quits."""
+    installation = open_installation()
+    try:
+        config = installation.config
+        policy = KioskPolicy.create(
+            installation.folder,
+            idle_seconds=config.kiosk_idle_seconds,
+            hide_members=config.kiosk_hide_members,
+        )
+        KioskApp(Session(installation), policy).run()
+    finally:
+        installation.store.close()
+    return 0

@@ -3,27 +3,20 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from storycircle.errors import StorycircleError
+from storycircle.screens.navigation import Navigator, navigator
 from storycircle.widgets.safe import line
-
-if TYPE_CHECKING:
-    from storycircle.tui.app import StorycircleApp
 
 
 class StoryCommands(Provider):
     """Commands over the unlocked member's stories, plus lock and help."""
 
     @property
-    def _app(self) -> StorycircleApp:
-        from storycircle.tui.app import StorycircleApp
-
-        app = self.app
-        assert isinstance(app, StorycircleApp)
-        return app
+    def _app(self) -> Navigator:
+        return navigator(self.app)
 
     def _fixed(self) -> list[tuple[str, str, object]]:
         app = self._app

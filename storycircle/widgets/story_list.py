@@ -20,8 +20,24 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from storycircle.models import StorySummary
+from storycircle.sanitize import sanitize_line
 
 RowRenderer = Callable[[StorySummary], Content]
+
+
+def summary_row(summary: StorySummary) -> Content:
+    """Date, title, tags and notes of a story, each part sanitized, as styled content."""
+    parts: list[tuple[str, str] | str] = [
+        (sanitize_line(summary.created[:10]), "dim"),
+        "  ",
+        (sanitize_line(summary.title), "bold"),
+    ]
+    if summary.tags:
+        parts += ["  ", (" ".join("#" + sanitize_line(tag) for tag in summary.tags), "italic")]
+    if summary.content_notes:
+        notes = ", ".join(sanitize_line(note) for note in summary.content_notes)
+        parts += ["  ", (f"⚑ {notes}", "dim italic")]
+    return Content.assemble(*parts)
 
 
 class StoryList(ScrollView, can_focus=True):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from storycircle.circles import Circles, MemberCard, Sharing
+from storycircle.circles.roster import updated
 from storycircle.journal.journal import Journal
 from storycircle.journal.members import UnlockedMember
 from storycircle.models import Story
@@ -48,3 +49,19 @@ def before_hybrid_keys(store: Store, someone: Person) -> Person:
     member = replace(someone.member, record=record, hybrid=None, upgrade=None)
     circles = Circles(store, member)
     return Person(member, Journal(store, member), circles, Sharing(circles))
+
+
+def rename_in_circle(someone: Person, circle_id: str, pseudonym: str) -> None:
+    """Change ``someone``'s pseudonym in one circle, as a client of theirs could.
+
+    The app offers no such verb; a member's own roster entry may still change
+    its pseudonym, and the roster rules must order such changes.
+    """
+    circles = someone.circles
+    old = circles.roster(circle_id)
+    me = old.member(someone.member.id)
+    assert me is not None and me.live
+    renamed = replace(me, pseudonym=pseudonym, at=old.revision + 1)
+    circles.apply_roster(
+        updated(old, members=old.with_member(renamed)), folder=circles.folder_of(circle_id)
+    )

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from storycircle.circles import CircleError
 from storycircle.circles.inbox import Applier
 from storycircle.store import Store
-from tests.circles.helpers import Person, again, before_hybrid_keys, person
+from tests.circles.helpers import Person, again, before_hybrid_keys, person, rename_in_circle
 from tests.circles.world import sync
 
 NAMES = ("ash", "birch", "cedar", "dale", "elm", "olive")
@@ -198,7 +198,7 @@ def test_a_members_older_name_arriving_late_does_not_win(tmp_path: Path) -> None
     birch.circles.set_folder(circle_id, str(folder))
     birch.circles.accept(circle_id, "First name")
     first = {p.name for p in folder.iterdir()}
-    birch.circles.rename_self(circle_id, "Second name")
+    rename_in_circle(birch, circle_id, "Second name")
     # Ash applies Birch's rename first, then the older snapshot (held back).
     newer = [(p.name, p.read_bytes()) for p in folder.iterdir() if p.name not in first]
     older = [(p.name, p.read_bytes()) for p in folder.iterdir() if p.name in first]

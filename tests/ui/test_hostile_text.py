@@ -94,10 +94,10 @@ async def test_visible_words_of_each_case_survive(session: Session) -> None:
     for n, (_, text) in enumerate(cases):
         _raw_story(session, n, text)
     rows = {s.id: s for s in session.require_journal().summaries()}
-    from storycircle.screens.library import row_content
+    from storycircle.widgets.story_list import summary_row
 
     for n, (name, _) in enumerate(cases):
-        plain = row_content(rows[f"hostile{n:03d}"]).plain
+        plain = summary_row(rows[f"hostile{n:03d}"]).plain
         for word in MUST_SURVIVE[name]:
             assert word in plain, (name, word, plain)
 

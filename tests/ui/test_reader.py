@@ -85,7 +85,7 @@ async def test_story_shows_title_meta_tags_normalization_and_body(
         assert "edited" not in meta
         assert _static(reader, "#story-tags") == "#sleep #relapse"
         # The journal's two sleep stories plus the collections' ones.
-        count = session.tag_count("sleep")
+        count = session.library.count_with_tag("sleep")
         shipped = [s for s in session.library.summaries("collections") if "sleep" in s.tags]
         assert count == 2 + len(shipped)
         assert _static(reader, "#story-normal") == (

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from storycircle.cli.agent_client import parse_duration
-from storycircle.cli.agent_socket import SessionError, receive, send
 from storycircle.cli import agent as cli_agent
 from storycircle.cli import agent_socket
+from storycircle.cli.agent_client import parse_duration
+from storycircle.cli.agent_socket import SessionError, receive, send
 from storycircle.journal.members import find_member, key_lines, unlock
 from storycircle.kiosk.policy import save_pin
 from storycircle.store import Store

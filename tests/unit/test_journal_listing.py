@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from storycircle.journal.journal import Journal, read_summaries
 from storycircle.journal import journal as journal_module
+from storycircle.journal.journal import Journal, read_summaries
 from storycircle.models import StorySummary
 from storycircle.store import Store
 from storycircle.store.store import NEWEST_FIRST as NEWEST_FIRST_SQL
