@@ -1,4 +1,4 @@
-"""The clock stories are dated by: a callable, so tests can inject their own.
+"""Clocks as callables, so tests can inject their own: the date of stories, and waits.
 
 Apart from :mod:`storycircle.journal.journal` so the session can name its default
 clock without importing the journal (and its key code) at start-up.
@@ -15,3 +15,7 @@ Clock = Callable[[], datetime]
 def utc_now() -> datetime:
     """The current time in UTC (the default clock)."""
     return datetime.now(UTC)
+
+
+Monotonic = Callable[[], float]
+"""A clock in seconds that only moves forward (``time.monotonic`` in use)."""

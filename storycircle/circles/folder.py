@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 from storycircle import vault
 from storycircle.circles.errors import CircleError
 from storycircle.circles.keysets import recipient_groups
+from storycircle.files import write_atomically
 from storycircle.sanitize import sanitize_line
 from storycircle.store.circle_store import CircleStore
 from storycircle.vault import armor
@@ -143,18 +144,9 @@ def write_file(rows: CircleStore, circle_id: str, folder: str, kind: str, data: 
         CircleError: the folder cannot be written (the change is kept here).
     """
     target = Path(folder) / file_name(kind, data)
-    temporary = Path(folder) / temporary_name()
     try:
-        mode = file_mode(folder)
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), mode)  # the umask does not narrow a group folder's mode
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, target)
+        write_atomically(target, data, mode=file_mode(folder), temporary_name=temporary_name())
     except OSError as error:
-        temporary.unlink(missing_ok=True)
         raise CircleError(
             f"saved here, but not written to the circle folder ({error.strerror or error})"
         ) from None

@@ -23,8 +23,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
 from storycircle import vault
 from storycircle.circles.epochs import EpochKey, GrantError, open_grant
 from storycircle.circles.events import EventError, read_event, verify_event
@@ -44,6 +42,7 @@ from storycircle.circles.stories import SharedStory, read_circle_story
 from storycircle.errors import StorycircleError
 from storycircle.journal.journal import clean_notes, clean_title
 from storycircle.sanitize import sanitize_line
+from storycircle.sealing.signing import VerifyKey, verify_key
 from storycircle.tagging.tags import canonical_tags
 
 APPLIED, REFUSED, PENDING, OTHER = "applied", "refused", "pending", "other"
@@ -231,7 +230,7 @@ class Applier:
             if entry is None:
                 raise EventError("a list of members signed by someone not in it")
             public = entry.signing_public
-        verify_event(fields, Ed25519PublicKey.from_public_bytes(public))
+        verify_event(fields, verify_key(public))
         me = roster.member(self.circles.member.id)
         if known is None and (me is None or not me.live):
             raise EventError("a circle this member is not in")
@@ -283,7 +282,7 @@ class Applier:
         host = self.rows.member(circle_id, record.host_id) if record is not None else None
         if record is None or host is None or fields["signer"] != record.host_id:
             raise EventError("a removal notice not from the circle's host")
-        verify_event(fields, Ed25519PublicKey.from_public_bytes(host.signing_public))
+        verify_event(fields, verify_key(host.signing_public))
         me = self.circles.member.id
         if fields.get("member") != me or int(fields["epoch"]) <= record.epoch:
             raise EventError("a removal notice for someone else, or of an old key")
@@ -356,8 +355,8 @@ class Applier:
         self._store_story(circle_id, shared, data, key)
         return circle_id
 
-    def _author_key(self, circle_id: str) -> Callable[[str], Ed25519PublicKey]:
-        def lookup(author_id: str) -> Ed25519PublicKey:
+    def _author_key(self, circle_id: str) -> Callable[[str], VerifyKey]:
+        def lookup(author_id: str) -> VerifyKey:
             row = self.rows.member(circle_id, author_id)
             if row is None:
                 raise PendingError("a story from someone not (yet) in the circle")
@@ -365,7 +364,7 @@ class Applier:
                 raise PendingError("a story from a member whose acceptance has not arrived")
             if row.status != ACTIVE:
                 raise CircleError("from a member who left or was removed")
-            return Ed25519PublicKey.from_public_bytes(row.signing_public)
+            return verify_key(row.signing_public)
 
         return lookup
 
@@ -409,7 +408,7 @@ class Applier:
             raise PendingError("a withdrawal signed by someone not (yet) in the circle")
         if signer.status != ACTIVE:
             raise EventError("a withdrawal signed by someone who is no longer in the circle")
-        verify_event(fields, Ed25519PublicKey.from_public_bytes(signer.signing_public))
+        verify_event(fields, verify_key(signer.signing_public))
         story_id, seq = str(fields.get("story")), fields.get("seq")
         if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
             raise EventError("a withdrawal without a valid share counter")

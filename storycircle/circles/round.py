@@ -19,8 +19,8 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from storycircle.clock import Monotonic
 from storycircle.errors import StorycircleError
-from storycircle.kiosk.policy import Monotonic
 from storycircle.models import Circle
 from storycircle.sanitize import sanitize_line
 

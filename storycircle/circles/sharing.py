@@ -11,8 +11,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
 from storycircle import vault
 from storycircle.circles.epochs import EpochKey
 from storycircle.circles.events import EventError, sign_event
@@ -30,6 +28,7 @@ from storycircle.models import (
 from storycircle.sanitize import sanitize_line, sanitize_text
 from storycircle.sealing.envelope import open_story
 from storycircle.sealing.keys import SealError, row_context
+from storycircle.sealing.signing import verify_key
 from storycircle.sealing.summaries import pack_summary, unpack_summary
 from storycircle.tagging.tags import search_forms
 
@@ -287,7 +286,7 @@ class Sharing:
         if author is None:
             raise DamagedStory(f"story {row.story_id} claims an author who is not in the circle")
         key = self.circles.key(circle_id, row.epoch)
-        author_key = Ed25519PublicKey.from_public_bytes(author.signing_public)
+        author_key = verify_key(author.signing_public)
         try:
             plaintext = vault.decrypt(row.blob, [key.identity])
         except vault.AgeError:

@@ -11,12 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-
 from storycircle import vault
 from storycircle.circles.events import EventError, read_event, sign_event, verify_event
 from storycircle.models import Story
 from storycircle.sealing.envelope import signed_story, verify_signed_story
+from storycircle.sealing.signing import SigningKey, VerifyKey
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +35,7 @@ class SharedStory:
 
 def seal_circle_story(
     story: Story,
-    signer: Ed25519PrivateKey,
+    signer: SigningKey,
     circle_id: str,
     epoch: int,
     seq: int,
@@ -58,7 +57,7 @@ def seal_circle_story(
 
 
 def read_circle_story(
-    plaintext: bytes, circle_id: str, author_key: Callable[[str], Ed25519PublicKey]
+    plaintext: bytes, circle_id: str, author_key: Callable[[str], VerifyKey]
 ) -> SharedStory:
     """Check a decrypted story event of ``circle_id`` and return what it shares.
 

@@ -6,13 +6,13 @@ The verbs never import Textual; only opening the app does.
 from __future__ import annotations
 
 import argparse
-import sqlite3
 import sys
 from collections.abc import Sequence
 
 from storycircle import __version__
 from storycircle.cli.verbs import add_verb
 from storycircle.errors import StorycircleError
+from storycircle.store.database import DatabaseError
 
 DESCRIPTION = """\
 storycircle keeps recovery stories encrypted on this machine and helps you meet
@@ -104,7 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         warn("stopped; nothing more was saved")
         return 130
-    except sqlite3.DatabaseError as error:
+    except DatabaseError as error:
         # A file that opened but is damaged inside: say so in one line, with
         # SQLite's reason (never row contents), and change nothing.
         warn(

@@ -35,15 +35,12 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-
 from storycircle import vault
 from storycircle.curated.curators import PROJECT_CURATOR_KEY, judge_collections
 from storycircle.errors import StorycircleError
 from storycircle.models import Collection, CollectionStory
 from storycircle.sanitize import sanitize_line, sanitize_text
+from storycircle.sealing.signing import SigningKey, raw_public, sign, verify, verify_key
 from storycircle.tagging.tags import canonical_tags
 from storycircle.text.frontmatter import FrontMatterError, parse_document, read_regular_file
 from storycircle.transfer.exporting import (
@@ -333,12 +330,12 @@ def _signature_state(
         # shipped collections must never be: the caller and tests check that.
         return None
     try:
-        public = Ed25519PublicKey.from_public_bytes(base64.b64decode(key, validate=True))
+        public = verify_key(base64.b64decode(key, validate=True))
         manifest = read_regular_file(manifest_path, MAX_CONFIG_BYTES * 16)
         signature = base64.b64decode(read_regular_file(sig_path, 1024).strip(), validate=True)
-        public.verify(signature, manifest)
+        verify(public, signature, manifest)
         listed = json.loads(manifest)
-    except (StorycircleError, ValueError, binascii.Error, InvalidSignature):
+    except (StorycircleError, ValueError, binascii.Error):
         return False
     return (
         isinstance(listed, dict)
@@ -368,7 +365,7 @@ def _replace(folder: Path, name: str, data: bytes) -> None:
     temporary.replace(folder / name)
 
 
-def sign_collection(folder: Path, signing_key: Ed25519PrivateKey, curator: str) -> Collection:
+def sign_collection(folder: Path, signing_key: SigningKey, curator: str) -> Collection:
     """Sign a collection folder as ``curator``; returns it as loaded again.
 
     Sets ``curator`` and ``curator_key`` in ``collection.toml``, then writes
@@ -379,9 +376,7 @@ def sign_collection(folder: Path, signing_key: Ed25519PrivateKey, curator: str) 
         StorycircleError: the folder is not a usable collection.
     """
     meta, _, _ = _read_config(folder)
-    raw = signing_key.public_key().public_bytes(
-        serialization.Encoding.Raw, serialization.PublicFormat.Raw
-    )
+    raw = raw_public(signing_key)
     meta = CollectionMeta(
         meta.title,
         sanitize_line(curator) or meta.curator,
@@ -397,7 +392,7 @@ def sign_collection(folder: Path, signing_key: Ed25519PrivateKey, curator: str) 
             hashes[path.name] = hashlib.sha256(data).hexdigest()
     manifest = _manifest(hashes)
     _replace(folder, MANIFEST_NAME, manifest)
-    _replace(folder, SIGNATURE_NAME, base64.b64encode(signing_key.sign(manifest)) + b"\n")
+    _replace(folder, SIGNATURE_NAME, base64.b64encode(sign(signing_key, manifest)) + b"\n")
     return load_collection(folder)[0]
 
 

@@ -28,12 +28,10 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
 from storycircle.errors import StorycircleError
 from storycircle.models import Collection
 from storycircle.sanitize import sanitize_line
+from storycircle.sealing.signing import BadSignature, SigningKey, read_pem_signing_key
 from storycircle.text.frontmatter import FrontMatterError, read_regular_file
 from storycircle.transfer.exporting import OutputFolder
 
@@ -183,7 +181,7 @@ def signature_note(collection: Collection) -> str:
     return f"verified, curator key {key}"
 
 
-def read_signing_key(path: Path, passphrase: str | None = None) -> Ed25519PrivateKey:
+def read_signing_key(path: Path, passphrase: str | None = None) -> SigningKey:
     """Read an Ed25519 private key from a PKCS#8 PEM file.
 
     Raises:
@@ -194,18 +192,15 @@ def read_signing_key(path: Path, passphrase: str | None = None) -> Ed25519Privat
     except FrontMatterError as error:
         raise StorycircleError(f"the key file {error}") from None
     try:
-        key = serialization.load_pem_private_key(
-            data, password=passphrase.encode("utf-8") if passphrase else None
-        )
+        return read_pem_signing_key(data, passphrase)
+    except BadSignature:
+        raise StorycircleError("the key file holds a key that is not Ed25519") from None
     except TypeError:
         raise StorycircleError("the key file is encrypted; its passphrase is needed") from None
     except ValueError:
         raise StorycircleError(
             "the key file is not a PEM private key (or the passphrase is wrong)"
         ) from None
-    if not isinstance(key, Ed25519PrivateKey):
-        raise StorycircleError("the key file holds a key that is not Ed25519")
-    return key
 
 
 def is_encrypted_key(path: Path) -> bool:

@@ -21,7 +21,6 @@ check finds is shaped by :mod:`storycircle.doctor.report`.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 
 from storycircle import vault
@@ -39,7 +38,7 @@ from storycircle.journal.versions import VersionRecord
 from storycircle.models import JOURNAL_SCOPE
 from storycircle.sealing.keys import SealError, row_context
 from storycircle.sealing.summaries import pack_summary
-from storycircle.store import Store
+from storycircle.store import DatabaseError, Store
 from storycircle.wording import counted
 
 MAX_INTEGRITY_LINES = 10
@@ -52,7 +51,7 @@ def check_database(store: Store) -> list[Finding]:
     """SQLite's own integrity check of the whole file."""
     try:
         problems = store.integrity_check()
-    except sqlite3.DatabaseError as error:
+    except DatabaseError as error:
         problems = [str(error)]
     shown = problems[:MAX_INTEGRITY_LINES]
     more = len(problems) - len(shown)
@@ -83,7 +82,7 @@ def check_journal(checkup: Checkup, report: Report) -> Iterator[Finding]:
         except StorycircleError:
             yield Finding(item, "does not decrypt or verify; it is left as it is")
             continue
-        except sqlite3.DatabaseError as error:
+        except DatabaseError as error:
             yield Finding(item, f"cannot be read from the database ({error})")
             continue
         payload = pack_summary(story)
@@ -281,7 +280,7 @@ def examine(checkup: Checkup, *, repair: bool = False) -> Report:
     for checker in CHECKERS:
         try:
             report.findings.extend(checker(checkup, report))
-        except (sqlite3.DatabaseError, StorycircleError) as error:
+        except (DatabaseError, StorycircleError) as error:
             name = checker.__name__.removeprefix("check_")
             report.findings.append(Finding(name, f"cannot be checked ({error})"))
     report.remaining = len(report.findings)
@@ -292,6 +291,6 @@ def examine(checkup: Checkup, *, repair: bool = False) -> Report:
             try:
                 report.repaired.append(finding.repair(checkup.store))
                 report.remaining -= 1
-            except (sqlite3.DatabaseError, StorycircleError) as error:
+            except (DatabaseError, StorycircleError) as error:
                 report.findings.append(Finding(finding.item, f"repair failed ({error})"))
     return report

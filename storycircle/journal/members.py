@@ -21,15 +21,21 @@ import secrets
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-
 from storycircle import vault
 from storycircle.errors import StorycircleError, UnknownMember, WrongPassphrase
 from storycircle.models import MemberRecord
 from storycircle.sanitize import sanitize_line
 from storycircle.sealing.keys import ScopeKeys, journal_keys
 from storycircle.sealing.passphrase import check_strength
+from storycircle.sealing.signing import (
+    SigningKey,
+    VerifyKey,
+    new_signing_key,
+    raw_private,
+    raw_public,
+    signing_key_from_raw,
+    verify_key,
+)
 from storycircle.store import Store
 from storycircle.vault.format import parse_header
 
@@ -59,7 +65,7 @@ class UnlockedMember:
 
     record: MemberRecord
     identity: vault.X25519Identity
-    signing_key: Ed25519PrivateKey
+    signing_key: SigningKey
     journal: ScopeKeys
     hybrid: vault.HybridIdentity | None = None
     upgrade: bytes | None = None
@@ -165,17 +171,13 @@ def new_member(
     check_strength(passphrase, pseudonym=name)
     identity = vault.X25519Identity.generate()
     hybrid = vault.HybridIdentity.generate()
-    signing_key = Ed25519PrivateKey.generate()
-    signing_raw = signing_key.private_bytes(
-        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
-    )
+    signing_key = new_signing_key()
+    signing_raw = raw_private(signing_key)
     return MemberRecord(
         id=secrets.token_hex(8),
         pseudonym=name,
         recipient=str(identity.recipient),
-        signing_public=signing_key.public_key().public_bytes(
-            serialization.Encoding.Raw, serialization.PublicFormat.Raw
-        ),
+        signing_public=raw_public(signing_key),
         identity_sealed=_seal_identity(identity, hybrid, passphrase, work_factor),
         signing_sealed=vault.encrypt(signing_raw, [identity.recipient]),
         created=datetime.now(UTC).strftime("%Y-%m-%d"),
@@ -274,10 +276,10 @@ def _open_keys(
     identity, hybrid = _parse_identity_file(identity_file, record)
     try:
         signing_raw = vault.decrypt(record.signing_sealed, [identity])
-        signing_key = Ed25519PrivateKey.from_private_bytes(signing_raw)
+        signing_key = signing_key_from_raw(signing_raw)
     except (vault.AgeError, ValueError):
         raise StorycircleError(f"the signing key of {record.pseudonym} is damaged") from None
-    if signing_public_key(record).public_bytes_raw() != signing_key.public_key().public_bytes_raw():
+    if raw_public(signing_public_key(record)) != raw_public(signing_key):
         raise StorycircleError(f"the signing key of {record.pseudonym} does not match")
     journal = journal_keys(identity.to_bytes())
     if hybrid is not None:
@@ -352,6 +354,6 @@ def change_passphrase(
     store.replace_identity(member.id, sealed, hybrid_recipient)
 
 
-def signing_public_key(record: MemberRecord) -> Ed25519PublicKey:
+def signing_public_key(record: MemberRecord) -> VerifyKey:
     """Return the member's Ed25519 public key."""
-    return Ed25519PublicKey.from_public_bytes(record.signing_public)
+    return verify_key(record.signing_public)

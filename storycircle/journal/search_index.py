@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-import sqlite3
 import threading
 from array import array
 from bisect import bisect_left
@@ -48,7 +47,7 @@ from storycircle.models import JOURNAL_SCOPE, Story, StorySummary
 from storycircle.sealing.envelope import read_text
 from storycircle.sealing.keys import SealError, row_context
 from storycircle.sealing.summaries import unpack_summary
-from storycircle.store import Store
+from storycircle.store import SqliteError, Store
 
 BUILD_CHUNK = 20_000
 """Stories per segment when indexing many at once (the first unlock, an import)."""
@@ -374,7 +373,7 @@ class SearchIndex:
         segment = Segment(secrets.token_hex(8), plain)
         # The story is saved even when its segment is not (disk full...): it
         # is searchable from memory now, and the next open indexes it.
-        with contextlib.suppress(StorycircleError, sqlite3.Error):
+        with contextlib.suppress(StorycircleError, SqliteError):
             self._store_segment(store, segment, plain)
         with self._lock:
             self._segments.append(segment)

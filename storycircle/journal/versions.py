@@ -21,11 +21,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from cryptography.exceptions import InvalidSignature
-
 from storycircle.journal.members import UnlockedMember, signing_public_key
 from storycircle.models import JOURNAL_SCOPE
 from storycircle.sealing.keys import SealError
+from storycircle.sealing.signing import sign, verify
 from storycircle.store import Store
 
 __all__ = ["RollbackCheck", "VersionRecord"]
@@ -81,12 +80,12 @@ class VersionRecord:
         if author is None:
             raise SealError("the version record names a member who is not here")
         try:
-            signing_public_key(author).verify(signature, payload)
+            verify(signing_public_key(author), signature, payload)
             document = json.loads(payload)
             if document.get("format") != _FORMAT or document.get("member") != self._member.id:
                 raise ValueError("not this member's version record")
             versions = {str(k): int(v) for k, v in document["stories"].items()}
-        except (InvalidSignature, ValueError, KeyError, TypeError, AttributeError):
+        except (ValueError, KeyError, TypeError, AttributeError):
             raise SealError("the version record does not verify") from None
         self._cache = (blob, versions)
         return dict(versions)
@@ -98,7 +97,7 @@ class VersionRecord:
             sort_keys=True,
             separators=(",", ":"),
         ).encode()
-        signature = self._member.signing_key.sign(payload)
+        signature = sign(self._member.signing_key, payload)
         blob = self._member.journal.seal(signature + payload, _context(self._member.id))
         self._store.versions.put(self._member.id, blob)
         self._cache = (blob, dict(versions))

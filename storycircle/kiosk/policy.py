@@ -14,25 +14,19 @@ Python so they can be tested without a terminal; the screens in
 
 from __future__ import annotations
 
-import base64
-import hmac
-import os
-import secrets
 import time
-from collections.abc import Callable, MutableMapping
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
-
+from storycircle.clock import Monotonic
 from storycircle.errors import StorycircleError
+from storycircle.files import write_atomically
+from storycircle.sealing.secret_hash import hash_secret, secret_matches
 
 if TYPE_CHECKING:
-    from storycircle.store import Store
-
-Monotonic = Callable[[], float]
-"""A clock in seconds that only moves forward (``time.monotonic`` in use)."""
+    pass
 
 PIN_FILE = "facilitator-pin"
 MIN_PIN_LENGTH = 6
@@ -42,9 +36,6 @@ MAX_IDLE_SECONDS = 3600
 COUNTDOWN_SECONDS = 30
 MEMBER_DELAY_CAP = 30.0
 PIN_DELAY_CAP = 60.0
-_MAX_PIN_WORK_FACTOR = 22
-_SALT_BYTES = 16
-_HASH_BYTES = 32
 
 # Environment variables that would let a kiosk be driven or recorded from
 # outside: signals from the keyboard, automatic screenshots, key presses at
@@ -103,14 +94,6 @@ def check_pin(pin: str) -> None:
         raise StorycircleError(f"the PIN can have at most {MAX_PIN_LENGTH} characters")
 
 
-def _kdf(salt: bytes, work_factor: int) -> Scrypt:
-    return Scrypt(salt=salt, length=_HASH_BYTES, n=2**work_factor, r=8, p=1)
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
-
-
 def hash_pin(pin: str, *, work_factor: int) -> str:
     """Return ``scrypt$<log2 N>$<salt>$<hash>`` for ``pin`` with a fresh salt.
 
@@ -118,9 +101,7 @@ def hash_pin(pin: str, *, work_factor: int) -> str:
         StorycircleError: the PIN breaks a rule of :func:`check_pin`.
     """
     check_pin(pin)
-    salt = secrets.token_bytes(_SALT_BYTES)
-    digest = _kdf(salt, work_factor).derive(pin.encode("utf-8"))
-    return f"scrypt${work_factor}${_b64(salt)}${_b64(digest)}"
+    return hash_secret(pin, work_factor=work_factor)
 
 
 def verify_pin(pin: str, stored: str) -> bool:
@@ -128,21 +109,7 @@ def verify_pin(pin: str, stored: str) -> bool:
 
     A damaged hash never matches; it does not raise.
     """
-    parts = stored.strip().split("$")
-    if len(parts) != 4 or parts[0] != "scrypt" or not parts[1].isdigit():
-        return False
-    work_factor = int(parts[1])
-    if not 1 <= work_factor <= _MAX_PIN_WORK_FACTOR:
-        return False
-    try:
-        salt = base64.b64decode(parts[2], validate=True)
-        expected = base64.b64decode(parts[3], validate=True)
-    except ValueError:
-        return False
-    if len(expected) != _HASH_BYTES or len(pin) > MAX_PIN_LENGTH:
-        return False
-    digest = _kdf(salt, work_factor).derive(pin.encode("utf-8"))
-    return hmac.compare_digest(digest, expected)
+    return len(pin) <= MAX_PIN_LENGTH and secret_matches(pin, stored)
 
 
 def save_pin(folder: Path, pin: str, *, work_factor: int) -> None:
@@ -152,17 +119,9 @@ def save_pin(folder: Path, pin: str, *, work_factor: int) -> None:
         StorycircleError: the PIN breaks a rule, or the file cannot be written.
     """
     text = hash_pin(pin, work_factor=work_factor) + "\n"
-    path = folder / PIN_FILE
-    temporary = path.with_name(PIN_FILE + ".new")
     try:
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="ascii") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
+        write_atomically(folder / PIN_FILE, text.encode("ascii"))
     except OSError as error:
-        temporary.unlink(missing_ok=True)
         raise StorycircleError(f"the PIN was not saved: {error.strerror}") from None
 
 
@@ -321,20 +280,7 @@ def spend_like_unlock(work_factor: int) -> None:
     When members type their pseudonym, a quick "no" would tell a passer-by
     which names exist; one throwaway scrypt of the same cost hides that.
     """
-    _kdf(secrets.token_bytes(_SALT_BYTES), work_factor).derive(b"not a member")
-
-
-def remove_member(folder: Path, store: Store, member_id: str) -> None:
-    """Delete a member, their journal, drafts, reactions and consent list for good.
-
-    Raises:
-        StorycircleError: no such member.
-    """
-    from storycircle.curated.collections import forget_consents
-
-    if not store.delete_member(member_id):
-        raise StorycircleError("that member is no longer here")
-    forget_consents(folder, member_id)
+    hash_secret("not a member", work_factor=work_factor)
 
 
 def wait_text(seconds: float) -> str:

@@ -10,7 +10,6 @@ the writer; the suggestion row offers, it never decides.
 from __future__ import annotations
 
 import re
-import sqlite3
 from typing import ClassVar, NamedTuple
 
 from textual import on, work
@@ -33,6 +32,7 @@ from storycircle.sanitize import sanitize_line, sanitize_text
 from storycircle.screens.dialogs import ConfirmScreen
 from storycircle.screens.prompt_picker import PromptPicker
 from storycircle.session.session import Session
+from storycircle.store.database import SqliteError
 from storycircle.tagging.suggest import Suggestion, suggest_tags
 from storycircle.tagging.tags import TagError, parse_tag_list
 from storycircle.tagging.vocabulary import Vocabulary
@@ -457,7 +457,7 @@ class EditorScreen(Screen[Story | None]):
 def _reason(error: Exception) -> str:
     # Messages of these errors are written for people (or by the OS/SQLite);
     # anything else is a bug whose text may hold internals, so name it only.
-    if isinstance(error, StorycircleError | TagError | OSError | sqlite3.Error) and str(error):
+    if isinstance(error, StorycircleError | TagError | OSError | SqliteError) and str(error):
         return str(error)
     return f"unexpected {type(error).__name__}"
 

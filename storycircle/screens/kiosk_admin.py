@@ -18,7 +18,7 @@ from textual.widgets import Button, Checkbox, Header, Input, Label, Select, Stat
 from textual.worker import Worker, WorkerState
 
 from storycircle.errors import StorycircleError
-from storycircle.kiosk.policy import KioskPolicy, minutes_to_seconds, remove_member
+from storycircle.kiosk.policy import KioskPolicy, minutes_to_seconds
 from storycircle.models import MemberRecord
 from storycircle.screens.dialogs import ConfirmScreen
 from storycircle.screens.member_form import take_new_member
@@ -157,8 +157,7 @@ class KioskAdminScreen(Screen[None]):
             if not remove:
                 return
             try:
-                installation = self.session.installation
-                remove_member(installation.folder, installation.store, record.id)
+                self.session.remove_member(record.id)
             except StorycircleError as error:
                 self._say(str(error), error=True)
                 return

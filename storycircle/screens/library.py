@@ -7,7 +7,6 @@ visible rows, so ten thousand stories open and scroll smoothly.
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import ClassVar
 
@@ -32,7 +31,7 @@ from storycircle.reading.library import SEARCH_LIMIT
 from storycircle.screens.navigation import navigator
 from storycircle.screens.tag_browser import TagBrowserScreen
 from storycircle.session.session import Session
-from storycircle.store import Store
+from storycircle.store import SqliteError, Store
 from storycircle.widgets.footer import StoryFooter
 from storycircle.widgets.safe import SafeInput, line
 from storycircle.widgets.story_list import StoryList, summary_row
@@ -138,7 +137,7 @@ class LibraryScreen(Screen[None]):
             while not worker.is_cancelled and index.merge(store, lambda: worker.is_cancelled):
                 pass
             give_back()  # the segments read and merged on the way
-        except (StorycircleError, sqlite3.Error, OSError):
+        except (StorycircleError, SqliteError, OSError):
             return  # searching falls back to titles and tags; `doctor` can rebuild
         finally:
             store.close()
@@ -242,7 +241,7 @@ class LibraryScreen(Screen[None]):
         try:
             listed = read_summaries(database, member, lambda: worker.is_cancelled)
             give_back()  # every row's decrypted JSON, freed as it was read
-        except (StorycircleError, sqlite3.Error, OSError):
+        except (StorycircleError, SqliteError, OSError):
             # Whatever went wrong, listing in full on the app's thread still
             # works (or reports the problem the usual way).
             self.app.call_from_thread(self._journal_listed, member, None, set())

@@ -25,9 +25,9 @@ from storycircle.circles.round import (
     round_circles,
     turn_seconds,
 )
+from storycircle.clock import Monotonic
 from storycircle.errors import StorycircleError
 from storycircle.journal.prompts import Prompt
-from storycircle.kiosk.policy import Monotonic
 from storycircle.models import Circle
 from storycircle.sanitize import sanitize_line
 from storycircle.screens.prompt_picker import PromptPicker

@@ -15,12 +15,10 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-
 from storycircle import vault
 from storycircle.errors import DamagedStory
 from storycircle.models import Story, StoryRecord
+from storycircle.sealing.signing import SigningKey, VerifyKey, sign, verify
 
 ENVELOPE_VERSION = 1
 _SIGNATURE_DOMAIN = b"storycircle/story/v1\n"
@@ -45,7 +43,7 @@ def _fields(story: Story) -> dict[str, Any]:
     }
 
 
-def signed_story(story: Story, signer: Ed25519PrivateKey) -> bytes:
+def signed_story(story: Story, signer: SigningKey) -> bytes:
     """The signed envelope of ``story`` as canonical JSON, before encryption."""
     fields = _fields(story)
     # The body is encoded once, not twice. With sorted keys "sig" comes right
@@ -55,18 +53,16 @@ def signed_story(story: Story, signer: Ed25519PrivateKey) -> bytes:
     # byte what encoding every field together gives (a test holds it to that).
     head = _canonical({key: value for key, value in fields.items() if key < "sig"})
     tail = _canonical({key: value for key, value in fields.items() if key > "sig"})
-    signature = signer.sign(_SIGNATURE_DOMAIN + head[:-1] + b"," + tail[1:])
+    signature = sign(signer, _SIGNATURE_DOMAIN + head[:-1] + b"," + tail[1:])
     return head[:-1] + b',"sig":"' + base64.b64encode(signature) + b'",' + tail[1:]
 
 
-def seal_story(
-    story: Story, signer: Ed25519PrivateKey, recipients: Sequence[vault.Recipient]
-) -> bytes:
+def seal_story(story: Story, signer: SigningKey, recipients: Sequence[vault.Recipient]) -> bytes:
     """Sign ``story`` and encrypt it to ``recipients`` as one age file."""
     return vault.encrypt(signed_story(story, signer), recipients)
 
 
-def verify_signed_story(plaintext: bytes, author_key: Ed25519PublicKey) -> Story:
+def verify_signed_story(plaintext: bytes, author_key: VerifyKey) -> Story:
     """Check a signed envelope made by :func:`signed_story` and return its story.
 
     Raises:
@@ -84,7 +80,7 @@ def verify_signed_story(plaintext: bytes, author_key: Ed25519PublicKey) -> Story
 def open_story(
     record: StoryRecord,
     identities: Sequence[vault.Identity],
-    author_key: Ed25519PublicKey,
+    author_key: VerifyKey,
 ) -> Story:
     """Decrypt, check and verify the story file of ``record``.
 
@@ -126,12 +122,12 @@ def _decrypt_fields(blob: bytes, identities: Sequence[vault.Identity], sid: str)
     return fields
 
 
-def _verified(fields: dict[str, Any], author_key: Ed25519PublicKey, sid: str) -> Story:
+def _verified(fields: dict[str, Any], author_key: VerifyKey, sid: str) -> Story:
     signature_text = fields.pop("sig", None)
     try:
         signature = base64.b64decode(str(signature_text), validate=True)
-        author_key.verify(signature, _SIGNATURE_DOMAIN + _canonical(fields))
-    except (binascii.Error, ValueError, InvalidSignature):
+        verify(author_key, signature, _SIGNATURE_DOMAIN + _canonical(fields))
+    except (binascii.Error, ValueError):
         raise DamagedStory(f"story {sid} has a signature that does not match its author") from None
     return _story_from(fields)
 

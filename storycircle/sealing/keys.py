@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from storycircle.vault.primitives import hkdf_sha256
 
 TAG_INFO = b"storycircle/tag/v1"
 SUMMARY_INFO = b"storycircle/summary/v1"
@@ -30,9 +30,13 @@ TOKEN_BYTES = 16
 _NONCE_BYTES = 12
 
 
-def hkdf(secret: bytes, info: bytes, length: int = 32) -> bytes:
-    """Derive ``length`` bytes from ``secret`` for the purpose named by ``info``."""
-    return HKDF(algorithm=hashes.SHA256(), length=length, salt=None, info=info).derive(secret)
+def hkdf(secret: bytes, info: bytes) -> bytes:
+    """Derive a 32-byte key from ``secret`` for the purpose named by ``info``.
+
+    The vault's HKDF-SHA-256 with an empty salt, which HMAC pads to the same
+    block as the all-zero salt these keys were first derived with.
+    """
+    return hkdf_sha256(secret, b"", info)
 
 
 class SealError(Exception):

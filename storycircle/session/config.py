@@ -11,13 +11,13 @@ member in the database (:mod:`storycircle.journal.preferences`).
 from __future__ import annotations
 
 import json
-import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from storycircle.errors import StorycircleError
+from storycircle.files import write_atomically
 from storycircle.paths import CONFIG_NAME
 from storycircle.session.helplines import HelpLine, parse_lines
 
@@ -219,14 +219,7 @@ def save_config(folder: Path, config: Config) -> None:
     except (OSError, UnicodeDecodeError) as error:
         raise StorycircleError(f"cannot read {path}: {error}") from None
     text = update_config_text(existing, config) if existing.strip() else render_config(config)
-    temporary = path.with_name(CONFIG_NAME + ".new")
     try:
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
+        write_atomically(path, text.encode("utf-8"))
     except OSError as error:
-        temporary.unlink(missing_ok=True)
         raise StorycircleError(f"settings not saved: {error.strerror}") from None

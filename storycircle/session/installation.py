@@ -58,3 +58,18 @@ def empty_installation(folder: Path | None = None) -> Installation:
     root = folder or data_dir()
     config = load_config(root) if root.is_dir() else Config()
     return Installation(root, Store.memory(), config)
+
+
+def remove_member(folder: Path, store: Store, member_id: str) -> None:
+    """Delete a member, their journal, drafts, reactions and consent list for good.
+
+    Raises:
+        StorycircleError: no such member.
+    """
+    # Imported here: the first screen opens the installation, and the
+    # collections' code is not needed until someone is removed.
+    from storycircle.curated.collections import forget_consents
+
+    if not store.delete_member(member_id):
+        raise StorycircleError("that member is no longer here")
+    forget_consents(folder, member_id)

@@ -18,7 +18,7 @@ from storycircle.errors import StorycircleError
 from storycircle.session.circles import CircleVerbs
 from storycircle.session.config import Config, save_config
 from storycircle.session.export import ExportVerbs
-from storycircle.session.installation import Installation
+from storycircle.session.installation import Installation, remove_member
 
 # Start-up cost: the welcome screen needs only the member list and unlock(), so
 # the journal, the library, reactions, circles, preferences and the key code
@@ -191,6 +191,14 @@ class Session(CircleVerbs, ExportVerbs):
         if self.journal is None:
             raise Locked("unlock first")
         return self.journal
+
+    def remove_member(self, member_id: str) -> None:
+        """Delete a member and everything they wrote here, for good (the kiosk's admin).
+
+        Raises:
+            StorycircleError: no such member.
+        """
+        remove_member(self.installation.folder, self.installation.store, member_id)
 
     # -- stories ----------------------------------------------------------------
 

@@ -21,6 +21,7 @@ _STORY_COLUMNS = (
     "seq, size, digest, blob, summary, share_seq"
 )
 
+
 def _circle(row: Sequence[Any]) -> CircleRecord:
     return CircleRecord(*row)
 

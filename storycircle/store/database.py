@@ -22,6 +22,12 @@ from typing import Any
 from storycircle.errors import StoreError
 from storycircle.store.schema import APPLICATION_ID, MIGRATIONS
 
+SqliteError = sqlite3.Error
+"""Any error SQLite raises, named here so callers above the store need not import sqlite3."""
+
+DatabaseError = sqlite3.DatabaseError
+"""SQLite's error for a database file that is damaged or not a database."""
+
 
 def _import_sqlite_utils() -> Any:
     # sqlite-utils imports numpy whenever it is installed, only to map numpy

@@ -14,7 +14,7 @@ Example:
 
 from __future__ import annotations
 
-from .api import decrypt, encrypt, is_age_file
+from .api import decrypt, encrypt, is_age_file, recipient_types
 from .errors import (
     AgeError,
     ArmorError,
@@ -60,4 +60,5 @@ __all__ = [
     "is_hybrid",
     "parse_identity",
     "parse_recipient",
+    "recipient_types",
 ]

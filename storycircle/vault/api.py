@@ -138,6 +138,26 @@ def decrypt(ciphertext: bytes, identities: Sequence[Identity]) -> bytes:
     return decrypt_payload(file_key, nonce, payload[PAYLOAD_NONCE_SIZE:])
 
 
+def recipient_types(ciphertext: bytes) -> frozenset[str]:
+    """The types of the recipients an age file was encrypted to (``X25519``, ``scrypt``, …).
+
+    Reads the header only: nothing is decrypted and no key is needed, so a
+    caller can say why a file does not open ("protected by a passphrase",
+    "encrypted to someone else's key").
+
+    Raises:
+        InputTooLarge: if the input exceeds ``MAX_CIPHERTEXT_SIZE``.
+        ArmorError: if the armor is malformed.
+        HeaderError: if the header is malformed or unsupported.
+    """
+    data = ciphertext if isinstance(ciphertext, bytes) else bytes(ciphertext)
+    if len(data) > MAX_CIPHERTEXT_SIZE:
+        raise _too_large()
+    if _armor.looks_armored(data):
+        data = _armor.decode(data)
+    return frozenset(stanza.type for stanza in parse_header(data).stanzas)
+
+
 def is_age_file(data: bytes) -> bool:
     """Cheaply tell whether ``data`` looks like an age file (no validation).
 

@@ -21,13 +21,13 @@ from storycircle.kiosk.policy import (
     hash_pin,
     load_pin,
     minutes_to_seconds,
-    remove_member,
     save_pin,
     scrub_environment,
     verify_pin,
 )
 from storycircle.models import Draft
 from storycircle.session.config import Config, load_config, save_config
+from storycircle.session.installation import remove_member
 from storycircle.store import Store
 from tests.conftest import TEST_WORK_FACTOR, FakeClock, make_member
 

@@ -29,7 +29,6 @@ from storycircle.text.frontmatter import (
     read_regular_file,
 )
 from storycircle.transfer.exporting import BUNDLE_FORMAT
-from storycircle.vault.format import Stanza
 
 MAX_ARCHIVE_BYTES = 64 * 1024 * 1024
 """Largest JSON export or bundle read (about 40,000 long stories)."""
@@ -322,26 +321,14 @@ def _reason(error: Exception) -> str:
 # -- bundles ---------------------------------------------------------------------------
 
 
-class _StanzaProbe:
-    """An identity that opens nothing but notes which recipient types a file has."""
-
-    def __init__(self) -> None:
-        self.types: set[str] = set()
-
-    def unwrap(self, stanzas: Sequence[Stanza]) -> bytes | None:
-        self.types.update(stanza.type for stanza in stanzas)
-        return None
-
-
 def _open_bundle(data: bytes, member: UnlockedMember, passphrase: str | None) -> bytes:
-    probe = _StanzaProbe()
-    identities: list[vault.Identity] = [*member.identities, probe]
+    identities: list[vault.Identity] = list(member.identities)
     if passphrase is not None:
         identities.insert(0, vault.ScryptIdentity(passphrase, MAX_BUNDLE_WORK_FACTOR))
     try:
         return vault.decrypt(data, identities)
     except vault.NoIdentityMatch:
-        if "scrypt" not in probe.types:
+        if "scrypt" not in vault.recipient_types(data):
             raise StorycircleError("this bundle was encrypted to someone else's key") from None
         if passphrase is None:
             raise PassphraseNeeded("this bundle is protected by a passphrase") from None
