@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+SEARCH_LIMIT = 1_000
+"""Matches of a full-text search listed at most, newest first (the count says how many)."""
+
 JOURNAL_SCOPE = "journal"
 """Scope name of a member's private journal (circle scopes use the circle id)."""
 
@@ -285,6 +288,57 @@ class Collection:
 
 CIRCLE_SCOPE_PREFIX = "circle:"
 """Scope of a circle's stories in the reader and lists: ``circle:<id>``."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoryRef:
+    """Where a story in a list or the reader comes from, parsed once from its id.
+
+    Lists and the reader carry one string id per story: a journal story's own
+    id, ``<collection slug>/<story slug>`` for a curated collection's story,
+    and ``circle:<circle id>/<row id>`` for a story shared in a circle.
+
+    Attributes:
+        id: The id as lists and the reader carry it.
+        circle_id: The circle, for a circle story; else "".
+        row_id: The circle's row of it, for a circle story; else "".
+        collection: The collection's slug, for a collection's story; else "".
+    """
+
+    id: str
+    circle_id: str = ""
+    row_id: str = ""
+    collection: str = ""
+
+    @classmethod
+    def parse(cls, story_id: str) -> StoryRef:
+        """The reference an id stands for (an id of no known shape is a journal id)."""
+        if story_id.startswith(CIRCLE_SCOPE_PREFIX):
+            circle_id, _, row_id = story_id[len(CIRCLE_SCOPE_PREFIX) :].partition("/")
+            if circle_id and row_id:
+                return cls(story_id, circle_id=circle_id, row_id=row_id)
+            return cls(story_id)
+        slug, slash, rest = story_id.partition("/")
+        return cls(story_id, collection=slug) if slash and slug and rest else cls(story_id)
+
+    @classmethod
+    def in_circle(cls, circle_id: str, row_id: str) -> StoryRef:
+        """The reference of a circle's row."""
+        return cls(f"{CIRCLE_SCOPE_PREFIX}{circle_id}/{row_id}", circle_id, row_id)
+
+    @property
+    def is_circle(self) -> bool:
+        """True for a story shared in a circle."""
+        return bool(self.circle_id)
+
+    @property
+    def scope(self) -> str:
+        """The scope the story belongs to: the journal's, a collection's or a circle's."""
+        if self.circle_id:
+            return CIRCLE_SCOPE_PREFIX + self.circle_id
+        if self.collection:
+            return COLLECTION_SCOPE_PREFIX + self.collection
+        return JOURNAL_SCOPE
 
 
 @dataclass(frozen=True, slots=True)

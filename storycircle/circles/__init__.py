@@ -7,7 +7,7 @@ other machines through a folder or a bundle file.
 
 from storycircle.circles.cards import CardError, MemberCard, parse_card
 from storycircle.circles.service import CircleError, Circles
-from storycircle.circles.sharing import Sharing, list_id, split_list_id
+from storycircle.circles.sharing import Sharing
 
 __all__ = [
     "CardError",
@@ -15,7 +15,5 @@ __all__ = [
     "Circles",
     "MemberCard",
     "Sharing",
-    "list_id",
     "parse_card",
-    "split_list_id",
 ]

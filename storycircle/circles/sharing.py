@@ -23,6 +23,7 @@ from storycircle.models import (
     CircleStoryRecord,
     Story,
     StoryRecord,
+    StoryRef,
     StorySummary,
 )
 from storycircle.sanitize import sanitize_line, sanitize_text
@@ -34,19 +35,6 @@ from storycircle.tagging.tags import search_forms
 
 CONFLICT_MARK = " (another edit)"
 """Added to the title of a second edit of the same version, kept beside the first."""
-
-
-def list_id(circle_id: str, row_id: str) -> str:
-    """The id a circle story has in lists and the reader: ``circle:<id>/<row>``."""
-    return f"{CIRCLE_SCOPE_PREFIX}{circle_id}/{row_id}"
-
-
-def split_list_id(story_id: str) -> tuple[str, str] | None:
-    """``(circle id, row id)`` of an id made by :func:`list_id`, else None."""
-    if not story_id.startswith(CIRCLE_SCOPE_PREFIX):
-        return None
-    circle_id, _, row_id = story_id[len(CIRCLE_SCOPE_PREFIX) :].partition("/")
-    return (circle_id, row_id) if circle_id and row_id else None
 
 
 class Sharing:
@@ -242,7 +230,7 @@ class Sharing:
                 try:
                     opened = key.scope.open(sealed, row_context(scope, row_id, version))
                     summary = unpack_summary(
-                        opened, list_id(circle_id, row_id), version, author_id, scope
+                        opened, StoryRef.in_circle(circle_id, row_id).id, version, author_id, scope
                     )
                 except (SealError, ValueError, TypeError):
                     continue  # damaged: doctor names it
@@ -272,10 +260,10 @@ class Sharing:
             DamagedStory: it fails to decrypt or verify, or claims an author
                 who is not in the circle.
         """
-        parts = split_list_id(story_id)
-        if parts is None:
+        ref = StoryRef.parse(story_id)
+        if not ref.is_circle:
             raise StoryNotFound(f"there is no story {sanitize_line(story_id)} in your circles")
-        circle_id, row_id = parts
+        circle_id, row_id = ref.circle_id, ref.row_id
         row = self.circles.rows.story(circle_id, row_id)
         if row is None:
             raise StoryNotFound("that story is no longer shared in the circle")

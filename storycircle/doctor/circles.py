@@ -16,10 +16,10 @@ from storycircle.circles.epochs import EpochKey
 from storycircle.circles.errors import CircleError
 from storycircle.circles.sealing import profile_context
 from storycircle.circles.service import Circles
-from storycircle.circles.sharing import Sharing, list_id
+from storycircle.circles.sharing import Sharing
 from storycircle.doctor.report import Checkup, Finding, Report
 from storycircle.errors import StorycircleError
-from storycircle.models import CIRCLE_SCOPE_PREFIX, CircleStoryRecord
+from storycircle.models import CIRCLE_SCOPE_PREFIX, CircleStoryRecord, StoryRef
 from storycircle.sealing.keys import SealError, row_context
 from storycircle.sealing.summaries import pack_summary
 from storycircle.store import Store
@@ -53,12 +53,12 @@ def check_circles(checkup: Checkup, report: Report) -> Iterator[Finding]:
 
 
 def _check_story(sharing: Sharing, key: EpochKey, row: CircleStoryRecord) -> Iterator[Finding]:
-    item = f"circle story {list_id(row.circle_id, row.row_id)}"
+    item = f"circle story {StoryRef.in_circle(row.circle_id, row.row_id).id}"
     if row.epoch != key.epoch:
         yield Finding(item, "is encrypted to an old key of the circle; nobody can open it now")
         return
     try:
-        story = sharing.load(list_id(row.circle_id, row.row_id))
+        story = sharing.load(StoryRef.in_circle(row.circle_id, row.row_id).id)
     except StorycircleError as error:
         yield Finding(item, f"does not decrypt or verify ({error}); it is left as it is")
         return
@@ -79,7 +79,7 @@ def _check_story(sharing: Sharing, key: EpochKey, row: CircleStoryRecord) -> Ite
 
 def _rebuild(sharing: Sharing, key: EpochKey, row: CircleStoryRecord) -> Callable[[Store], str]:
     def repair(store: Store) -> str:
-        story = sharing.load(list_id(row.circle_id, row.row_id))
+        story = sharing.load(StoryRef.in_circle(row.circle_id, row.row_id).id)
         context = row_context(CIRCLE_SCOPE_PREFIX + row.circle_id, row.row_id, row.version)
         store.circles.replace_sealed(
             row,

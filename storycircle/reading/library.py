@@ -14,7 +14,7 @@ from datetime import date
 from functools import cached_property
 from pathlib import Path
 
-from storycircle.circles import CircleError, Sharing, split_list_id
+from storycircle.circles import CircleError, Sharing
 from storycircle.curated.collections import SkippedFile, shipped_collections, user_collections
 from storycircle.curated.curators import signature_note
 from storycircle.errors import StoryNotFound
@@ -26,10 +26,12 @@ from storycircle.models import (
     CIRCLE_SCOPE_PREFIX,
     COLLECTION_SCOPE_PREFIX,
     JOURNAL_SCOPE,
+    SEARCH_LIMIT,
     Circle,
     Collection,
     CollectionStory,
     Story,
+    StoryRef,
     StorySummary,
 )
 from storycircle.reading.related import Related, RelatedIndex, summary_of
@@ -37,9 +39,6 @@ from storycircle.sanitize import sanitize_line
 from storycircle.store import Store
 from storycircle.tagging.tags import canonical_tag
 from storycircle.tagging.vocabulary import Vocabulary
-
-SEARCH_LIMIT = 1_000
-"""Matches of a full-text search listed at most, newest first (the count says how many)."""
 
 ALL_COLLECTIONS = "collections"
 """Section key of every collection at once (a single one is ``collection:<slug>``)."""
@@ -296,7 +295,7 @@ class Library:
         found = self._collection_stories.get(story_id)
         if found is not None:
             return found.as_story()
-        if self.sharing is not None and split_list_id(story_id) is not None:
+        if self.sharing is not None and StoryRef.parse(story_id).is_circle:
             return self.sharing.load(story_id)
         if self.journal is None:
             raise StoryNotFound("unlock to read your own stories")
@@ -307,10 +306,10 @@ class Library:
         found = self._collection_stories.get(story.id)
         if found is not None:
             return found.author or "anonymous"
-        in_circle = split_list_id(story.id)
-        if in_circle is not None and self.sharing is not None:
+        ref = StoryRef.parse(story.id)
+        if ref.is_circle and self.sharing is not None:
             try:
-                circle = self.sharing.circles.circle(in_circle[0])
+                circle = self.sharing.circles.circle(ref.circle_id)
             except CircleError:
                 return "unknown member"
             return circle.pseudonym_of(story.author_id) or "unknown member"
@@ -321,8 +320,8 @@ class Library:
         found = self._collection_stories.get(story_id)
         if found is not None:
             return COLLECTION_SCOPE_PREFIX + found.collection
-        in_circle = split_list_id(story_id)
-        return CIRCLE_SCOPE_PREFIX + in_circle[0] if in_circle else JOURNAL_SCOPE
+        ref = StoryRef.parse(story_id)
+        return ref.scope if ref.is_circle else JOURNAL_SCOPE
 
     # -- circles ---------------------------------------------------------------------
 

@@ -78,7 +78,7 @@ class CircleWatch:
             self.folders = self.session.circle_folders()
         except StorycircleError:
             return
-        if self.session.installation.store.path is None:
+        if not self.session.can_work_in_threads:
             return  # an in-memory store (tests) stays on its own thread
         self._apply(force=True)
         self.timer = self.app.set_interval(WATCH_SECONDS, self._tick, name="circle-watch")
@@ -149,7 +149,7 @@ class CircleWatch:
 def _member(session: Session) -> UnlockedMember | None:
     # The sharing service is replaced whenever circles change; the unlocked
     # member object lives exactly as long as the unlock.
-    return session.sharing.circles.member if session.sharing is not None else None
+    return session.member if session.can_share else None
 
 
 def refresh_in_background(app: App[None], session: Session) -> CircleWatch:

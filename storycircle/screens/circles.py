@@ -22,7 +22,6 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from storycircle.circles.folder import FolderReport
-from storycircle.circles.service import clean_folder
 from storycircle.errors import StorycircleError
 from storycircle.models import Circle, MemberRecord
 from storycircle.screens.circle_dialogs import CardDialog, FormDialog, FormField, PickDialog
@@ -425,7 +424,7 @@ class CirclesScreen(Screen[None]):
             return
 
         def check(values: dict[str, str]) -> str:
-            folder = clean_folder(values["folder"])
+            folder = self.session.clean_folder(values["folder"])
             if not folder:
                 raise StorycircleError("type the path of the folder")
             return folder
@@ -471,7 +470,7 @@ class CirclesScreen(Screen[None]):
         bar.display = True
         bar.update(total=None, progress=0)
         self._say(message)
-        if self.session.installation.store.path is None:
+        if not self.session.can_work_in_threads:
             # An in-memory store (tests) cannot cross threads: run here.
             async def here() -> object:
                 return job(self._progress)

@@ -24,17 +24,14 @@ from textual.timer import Timer
 from textual.widgets import Button, Header, Input, Label, Markdown, Static, TextArea
 from textual.worker import Worker, WorkerState
 
-from storycircle.errors import StorycircleError
-from storycircle.journal.journal import Journal
 from storycircle.journal.prompts import Prompt, holds_only_a_prompt
 from storycircle.models import Draft, Story
 from storycircle.sanitize import sanitize_line, sanitize_text
 from storycircle.screens.dialogs import ConfirmScreen
 from storycircle.screens.prompt_picker import PromptPicker
 from storycircle.session.session import Session
-from storycircle.store.database import SqliteError
 from storycircle.tagging.suggest import Suggestion, suggest_tags
-from storycircle.tagging.tags import TagError, parse_tag_list
+from storycircle.tagging.tags import parse_tag_list
 from storycircle.tagging.vocabulary import Vocabulary
 from storycircle.text.safe_markdown import safe_parser
 from storycircle.widgets.footer import StoryFooter
@@ -163,7 +160,7 @@ class EditorScreen(Screen[Story | None]):
             start = _fields(story.title, story.body, story.tags, story.content_notes)
             self._draft_state = f"saved (version {story.version})"
         else:
-            self._draft_id = Journal.new_draft_id()
+            self._draft_id = self.session.new_draft_id()
             start = Fields("", "", "", "")
         self._start = start
         # A restored draft is unsaved work from the first moment.
@@ -372,7 +369,7 @@ class EditorScreen(Screen[Story | None]):
         except Exception as error:
             # Whatever went wrong (bad input, a full disk, a bug), the writer's
             # words stay in the fields; only the reason is new on screen.
-            self._save_error = _reason(error)
+            self._save_error = Session.reason_for(error)
             self._update_status()
             return
         self._finished = True
@@ -418,7 +415,7 @@ class EditorScreen(Screen[Story | None]):
                 )
             saved_at = self.session.clock().astimezone().strftime("%H:%M")
         except Exception as error:  # never raise: this runs from a timer, lock and quit
-            self._set_draft_state(f"draft not saved: {_reason(error)}", failed=True)
+            self._set_draft_state(f"draft not saved: {Session.reason_for(error)}", failed=True)
             return
         self._autosaved = typed
         self._set_draft_state(f"draft saved {saved_at}")
@@ -452,14 +449,6 @@ class EditorScreen(Screen[Story | None]):
         self._finished = True
         self._discard_draft()
         self.dismiss(None)
-
-
-def _reason(error: Exception) -> str:
-    # Messages of these errors are written for people (or by the OS/SQLite);
-    # anything else is a bug whose text may hold internals, so name it only.
-    if isinstance(error, StorycircleError | TagError | OSError | SqliteError) and str(error):
-        return str(error)
-    return f"unexpected {type(error).__name__}"
 
 
 def _row(label: str, field: Input, row_id: str) -> Horizontal:

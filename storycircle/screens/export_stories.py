@@ -118,7 +118,7 @@ class ExportScreen(Screen[None]):
         self.query_one("#export-plain").display = not bundle
         wanted = self.query_one("#export-use-passphrase", Checkbox).value
         # A guest has no key to encrypt to: a passphrase is the only way.
-        guest = self.session.journal is None
+        guest = not self.session.unlocked
         self.query_one("#bundle-passphrase").display = bundle and (wanted or guest)
 
     @on(Select.Changed, "#export-what")

@@ -179,7 +179,7 @@ def offer_invitations(app: App[None], session: Session) -> None:
         waiting = [c for c in session.circles() if c.my_status == "invited"]
     except StorycircleError:
         return
-    me = session.journal.member.id if session.journal is not None else ""
+    me = session.member.id if session.member is not None else ""
     for circle in waiting:
         dialog: FormDialog[Circle] = FormDialog(
             "You are invited to " + circle.name,

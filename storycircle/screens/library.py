@@ -7,7 +7,6 @@ visible rows, so ten thousand stories open and scroll smoothly.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import ClassVar
 
 from textual import events, on, work
@@ -22,16 +21,11 @@ from textual.worker import get_current_worker
 
 from storycircle.curated.curators import signature_note
 from storycircle.errors import StorycircleError
-from storycircle.heap import give_back
-from storycircle.journal.journal import read_summaries
-from storycircle.journal.members import UnlockedMember
-from storycircle.journal.search_index import SearchIndex
-from storycircle.models import StorySummary
-from storycircle.reading.library import SEARCH_LIMIT
+from storycircle.models import SEARCH_LIMIT, StorySummary
 from storycircle.screens.navigation import navigator
 from storycircle.screens.tag_browser import TagBrowserScreen
+from storycircle.session.reading import ListedJournal
 from storycircle.session.session import Session
-from storycircle.store import SqliteError, Store
 from storycircle.widgets.footer import StoryFooter
 from storycircle.widgets.safe import SafeInput, line
 from storycircle.widgets.story_list import StoryList, summary_row
@@ -86,9 +80,7 @@ class LibraryScreen(Screen[None]):
                 id="section",
                 compact=True,
             )
-            yield Select[str](
-                self.session.library.themes(), prompt="All themes", id="theme", compact=True
-            )
+            yield Select[str](self.session.themes(), prompt="All themes", id="theme", compact=True)
         yield Static(id="library-heading")
         with Horizontal(id="filters"):
             yield SafeInput(placeholder=self._search_hint(), id="search", compact=True)
@@ -108,39 +100,24 @@ class LibraryScreen(Screen[None]):
     def _start_text_index(self) -> None:
         # The index opens from its sealed segments while the rows are listed;
         # searches use it once both are done.
-        library = self.session.library
-        database = self.session.installation.store.path
-        opened = library.text_index
-        if opened is not None or database is None:
-            if opened is not None and opened.ready and opened.merge_plan():
-                self._open_text_index(opened, database, merge_only=True)
-            return
-        index = library.start_text_index()
-        if index is not None:
-            self._open_text_index(index, database)
+        work = self.session.text_index_work()
+        if work:
+            self._open_text_index(merge_only=work == "merge")
 
     @work(thread=True, exclusive=True, group="text-index", exit_on_error=False)
-    def _open_text_index(
-        self, index: SearchIndex, database: Path | None, *, merge_only: bool = False
-    ) -> None:
+    def _open_text_index(self, *, merge_only: bool) -> None:
         worker = get_current_worker()
-        if database is None:
-            return
-        store = Store.open(database)
-        try:
-            if not merge_only:
-                if not index.load(store, lambda: worker.is_cancelled):
-                    return
-                # A search typed meanwhile now also looks inside stories.
-                self.app.call_from_thread(self._text_index_ready)
-            # Then, still in the background: purge tombstones, fold small segments.
-            while not worker.is_cancelled and index.merge(store, lambda: worker.is_cancelled):
-                pass
-            give_back()  # the segments read and merged on the way
-        except (StorycircleError, SqliteError, OSError):
-            return  # searching falls back to titles and tags; `doctor` can rebuild
-        finally:
-            store.close()
+
+        def cancelled() -> bool:
+            return worker.is_cancelled
+
+        if not merge_only:
+            if not self.session.load_text_index(cancelled):
+                return  # searching falls back to titles and tags; `doctor` can rebuild
+            # A search typed meanwhile now also looks inside stories.
+            self.app.call_from_thread(self._text_index_ready)
+        # Then, still in the background: purge tombstones, fold small segments.
+        self.session.merge_text_index(cancelled)
 
     def _text_index_ready(self) -> None:
         if self.is_mounted and self.query_one("#search", Input).value.strip():
@@ -185,7 +162,7 @@ class LibraryScreen(Screen[None]):
 
     def _search_hint(self) -> str:
         # Say what the box searches, which depends on the section shown.
-        if self.session.library.searches_text(self._section):
+        if self.session.searches_text(self._section):
             return "/ search titles, tags and words of the text"
         return "/ search titles and tags"
 
@@ -219,11 +196,9 @@ class LibraryScreen(Screen[None]):
     def _draw_first_page(self) -> bool:
         # A large journal not yet listed: draw its newest rows now and decrypt
         # the rest in a worker, so the list appears without waiting for all.
-        database = self.session.installation.store.path
-        journal = self.session.library.journal
-        if self._list_in_full or database is None or journal is None:
+        if self._list_in_full:
             return False
-        first = self.session.library.journal_first_page(FIRST_SCREENFUL)
+        first = self.session.journal_first_page(FIRST_SCREENFUL)
         if first is None or first[1] <= FIRST_SCREENFUL:
             return False  # listed already, or small enough to list at once
         rows, total = first
@@ -232,47 +207,37 @@ class LibraryScreen(Screen[None]):
         self.query_one("#stories", StoryList).set_rows(rows)
         status = f"the newest {len(rows):,} shown · reading the other {total - len(rows):,}…"
         self.query_one("#library-status", Static).update(line(status))
-        self._list_journal(database, journal.member)
+        self._list_journal()
         return True
 
     @work(thread=True, exclusive=True, group="journal-rows", exit_on_error=False)
-    def _list_journal(self, database: Path, member: UnlockedMember) -> None:
+    def _list_journal(self) -> None:
         worker = get_current_worker()
-        try:
-            listed = read_summaries(database, member, lambda: worker.is_cancelled)
-            give_back()  # every row's decrypted JSON, freed as it was read
-        except (StorycircleError, SqliteError, OSError):
+        listed = self.session.list_journal(lambda: worker.is_cancelled)
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._journal_listed, listed)
+
+    def _journal_listed(self, listed: ListedJournal | None) -> None:
+        if listed is None:
             # Whatever went wrong, listing in full on the app's thread still
             # works (or reports the problem the usual way).
-            self.app.call_from_thread(self._journal_listed, member, None, set())
-            return
-        if listed is not None and not worker.is_cancelled:
-            self.app.call_from_thread(self._journal_listed, member, *listed)
-
-    def _journal_listed(
-        self, member: UnlockedMember, rows: list[StorySummary] | None, damaged: set[str]
-    ) -> None:
-        journal = self.session.library.journal
-        if journal is None or journal.member is not member:
-            return  # locked, or another member, while the worker ran
-        if rows is None:
             self._list_in_full = True
-        else:
-            journal.adopt(rows, damaged)
+        elif not self.session.adopt_journal(listed):
+            return  # locked, or another member, while the worker ran
         if self.is_mounted:
             self.reload()
             self._start_text_index()
 
     def _heading(self, total: int) -> Content:
         noun = plural(total, "story")
-        journal = self.session.journal
-        if self._section == "journal" and journal is not None:
-            return line(f"{journal.member.pseudonym}'s journal · {total:,} {noun}")
+        member = self.session.member
+        if self._section == "journal" and member is not None:
+            return line(f"{member.pseudonym}'s journal · {total:,} {noun}")
         if self._section.startswith("circle:"):
             label = dict((k, v) for v, k in self.session.sections()).get(self._section, "Circle")
             return line(f"{label} · {total:,} {noun}")
         slug = self._section.removeprefix("collection:")
-        collection = self.session.library.collection(slug)
+        collection = self.session.collection(slug)
         if collection is None:
             return line(f"All collections · {total:,} {noun}")
         head = f"{collection.title} · curated by {collection.curator}"
@@ -293,7 +258,7 @@ class LibraryScreen(Screen[None]):
             return "Nothing shared here yet. Open one of your stories and press s to share it."
         shown = len(self._rows)
         parts = [f"{shown:,} shown"]
-        matched = self.session.library.text_matches
+        matched = self.session.text_matches
         if search.strip() and shown >= SEARCH_LIMIT and matched > shown:
             parts = [f"the newest {shown:,} shown of {matched:,}"]
         if search.strip():
@@ -301,7 +266,7 @@ class LibraryScreen(Screen[None]):
         if tag.strip():
             parts.append(f"tagged #{tag.strip()}")
         if isinstance(theme, str):
-            labels = {name: label for label, name in self.session.library.themes()}
+            labels = {name: label for label, name in self.session.themes()}
             parts.append(f"theme: {labels.get(theme, theme)}")
         if self.session.preferences.hidden_notes:
             parts.append("content-note filters on")
@@ -342,7 +307,7 @@ class LibraryScreen(Screen[None]):
             # On a shared kiosk these belong to the facilitator.
             return False
         if action in ("new_story", "import_stories", "circles", "start_round"):
-            return self.session.journal is not None
+            return self.session.unlocked
         return True
 
     def action_new_story(self) -> None:

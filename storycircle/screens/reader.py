@@ -23,10 +23,9 @@ from textual.widget import Widget
 from textual.widgets import Button, Header, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
-from storycircle.circles import split_list_id
 from storycircle.errors import StorycircleError
 from storycircle.journal.reactions import LABELS, ReactionKind, ReactionSummary
-from storycircle.models import Story
+from storycircle.models import Story, StoryRef
 from storycircle.sanitize import sanitize_text
 from storycircle.screens.consent import consent_dialog, consent_notice
 from storycircle.screens.dialogs import ConfirmScreen
@@ -141,7 +140,7 @@ class ReaderScreen(Screen[None]):
             self.refresh_bindings()
             return
         self._story = story
-        warning = self.session.library.collection_warning(story.id)
+        warning = self.session.collection_warning(story.id)
         self._revealed = self._revealed or not (story.content_notes or warning)
         await column.mount_all(self._header(story))
         if self._revealed:
@@ -218,7 +217,7 @@ class ReaderScreen(Screen[None]):
 
     def _can_react(self) -> bool:
         # A guest reads without an account, so has no reactions to give.
-        return self.session.journal is not None
+        return self.session.unlocked
 
     def _related_panel(self, story: Story) -> Widget:
         try:
@@ -325,7 +324,7 @@ class ReaderScreen(Screen[None]):
         if action == "toggle_consent":
             return self._is_own()
         if action == "share":
-            return self._is_own() and self.session.sharing is not None
+            return self._is_own() and self.session.can_share
         if action == "focus_related":
             return bool(self.query("#related"))
         if action == "react":
@@ -375,16 +374,16 @@ class ReaderScreen(Screen[None]):
         self.app.push_screen(consent_dialog(allowed), answered)
 
     def _is_collection(self) -> bool:
-        return self._story is not None and self.session.library.is_collection_story(self._story.id)
+        return self._story is not None and self.session.is_collection_story(self._story.id)
 
     def _is_own(self) -> bool:
         # The member's own journal copy: not a collection's story, and not a
         # circle's copy (even of their own story), which is edited at home.
         return (
             self._story is not None
-            and self.session.journal is not None
+            and self.session.unlocked
             and not self._is_collection()
-            and split_list_id(self._story.id) is None
+            and not StoryRef.parse(self._story.id).is_circle
         )
 
     def action_share(self) -> None:

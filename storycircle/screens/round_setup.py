@@ -176,7 +176,7 @@ class RoundSetupScreen(Screen[None]):
 def startable_circles(app: App[None], session: Session) -> list[Circle]:
     """The circles the unlocked member may start a round for; when there are
     none, say why on screen and return an empty list."""
-    if session.journal is None:
+    if not session.unlocked:
         app.notify("Unlock first to start a circle round.", markup=False)
         return []
     try:

@@ -95,7 +95,7 @@ class SettingsScreen(Screen[None]):
             )
             yield Static(
                 "Your filters are private: they are stored encrypted to you."
-                if self.session.journal is not None
+                if self.session.unlocked
                 else "Reading as a guest: these filters are kept for guests on this machine.",
                 classes="hint",
             )

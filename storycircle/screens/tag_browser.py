@@ -55,7 +55,7 @@ class TagBrowserScreen(Screen[None]):
         """Fill the tree: each theme, then its tags with counts."""
         tree = self.query_one("#themes", Tree)
         tree.show_root = False
-        for theme, tags in self.session.library.themes_with_tags():
+        for theme, tags in self.session.themes_with_tags():
             total = sum(count for _, _, count in tags)
             # Tree parses plain strings as markup: give it inert Text instead.
             branch = tree.root.add(Text(sanitize_line(f"{theme} ({total})")), expand=False)
@@ -69,8 +69,8 @@ class TagBrowserScreen(Screen[None]):
         tag = event.node.data
         if not tag:
             return
-        stories = self.session.library.stories_with_tag(tag)
-        where = "your journal and the collections" if self.session.journal else "the collections"
+        stories = self.session.stories_with_tag(tag)
+        where = "your journal and the collections" if self.session.unlocked else "the collections"
         heading = f"#{tag} · {counted(len(stories), 'story')} in {where}"
         self.query_one("#tag-heading", Static).update(line(heading))
         self.query_one("#stories", StoryList).set_rows(stories)

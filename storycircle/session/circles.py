@@ -37,6 +37,11 @@ class CircleVerbs:
     sharing: Sharing | None
     library: Library
 
+    @property
+    def can_share(self) -> bool:
+        """True when someone is unlocked, so circles are open to them."""
+        return self.sharing is not None
+
     def require_sharing(self) -> Sharing:
         """The unlocked member's circles.
 
@@ -46,6 +51,17 @@ class CircleVerbs:
         if self.sharing is None:
             raise StorycircleError("unlock first")
         return self.sharing
+
+    @staticmethod
+    def clean_folder(raw: str) -> str:
+        """A circle folder typed by someone, as an absolute path ("" for none).
+
+        Raises:
+            StorycircleError: it is not an existing folder (the message says why).
+        """
+        from storycircle.circles.listing import clean_folder
+
+        return clean_folder(raw)
 
     def circles(self) -> list[Circle]:
         """Circles the member is in or invited to."""

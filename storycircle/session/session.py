@@ -8,9 +8,7 @@ and decrypted object on :meth:`Session.lock`.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from storycircle.clock import Clock, utc_now
@@ -19,6 +17,8 @@ from storycircle.session.circles import CircleVerbs
 from storycircle.session.config import Config, save_config
 from storycircle.session.export import ExportVerbs
 from storycircle.session.installation import Installation, remove_member
+from storycircle.session.reading import ReadingVerbs
+from storycircle.session.writing import Locked, WritingVerbs
 
 # Start-up cost: the welcome screen needs only the member list and unlock(), so
 # the journal, the library, reactions, circles, preferences and the key code
@@ -29,18 +29,13 @@ if TYPE_CHECKING:
     from storycircle.journal.members import UnlockedMember
     from storycircle.journal.preferences import Preferences
     from storycircle.journal.reactions import ReactionKind, Reactions, ReactionSummary
-    from storycircle.models import Draft, MemberRecord, Story, StorySummary
+    from storycircle.models import MemberRecord, Story, StorySummary
     from storycircle.reading.library import Library
     from storycircle.reading.related import Related
     from storycircle.session.helplines import HelpLine
-    from storycircle.transfer.importing import ImportReport
 
 
-class Locked(StorycircleError):
-    """An action needs an unlocked member."""
-
-
-class Session(CircleVerbs, ExportVerbs):
+class Session(WritingVerbs, CircleVerbs, ExportVerbs, ReadingVerbs):
     """The state of one running app: an installation and, once unlocked, a journal."""
 
     def __init__(self, installation: Installation, *, clock: Clock = utc_now) -> None:
@@ -182,16 +177,6 @@ class Session(CircleVerbs, ExportVerbs):
         self.preferences = self._guest_preferences()
         self.library = self._library()
 
-    def require_journal(self) -> Journal:
-        """The unlocked member's journal.
-
-        Raises:
-            Locked: nobody is unlocked.
-        """
-        if self.journal is None:
-            raise Locked("unlock first")
-        return self.journal
-
     def remove_member(self, member_id: str) -> None:
         """Delete a member and everything they wrote here, for good (the kiosk's admin).
 
@@ -303,55 +288,9 @@ class Session(CircleVerbs, ExportVerbs):
         member = self.require_journal().member
         set_collection_consent(self.installation.folder, member, story_id, allowed)
 
-    # -- importing --------------------------------------------------------------
-
-    def import_stories(
-        self, path: Path, progress: Callable[[int, int], None], passphrase: str | None = None
-    ) -> ImportReport:
-        """Import a folder, jrnl export or bundle into the member's journal.
-
-        Made to run in a worker thread: it opens its own connection to the
-        database file (SQLite connections stay on their thread) and touches
-        nothing of this session but the member's keys. Call
-        :meth:`imported` on the UI thread afterwards.
-
-        Raises:
-            PassphraseNeeded: the bundle is sealed with a passphrase; ask and retry.
-            StorycircleError: the path cannot be imported at all.
-        """
-        from storycircle.journal.journal import Journal
-        from storycircle.store import Store
-        from storycircle.transfer.importing import ImportClock, import_path
-
-        member = self.require_journal().member
-        store_path = self.installation.store.path
-        if store_path is None:
-            raise StorycircleError("importing needs a database file, not an in-memory one")
-        store = Store.open(store_path)
-        try:
-            clock = ImportClock()
-            journal = Journal(store, member, clock=clock)
-            return import_path(path, journal, progress=progress, passphrase=passphrase, clock=clock)
-        finally:
-            store.close()
-
     def imported(self) -> None:
         """See the stories an import added (on the UI thread)."""
         self.library = self._library()
-
-    # -- drafts -------------------------------------------------------------------
-
-    def autosave_draft(self, draft: Draft) -> None:
-        """Store a draft encrypted to the author (called every few seconds)."""
-        self.require_journal().save_draft(draft)
-
-    def drafts(self) -> list[Draft]:
-        """Drafts left behind by an interrupted session."""
-        return self.require_journal().drafts()
-
-    def discard_draft(self, draft_id: str) -> None:
-        """Forget a draft (saved or thrown away)."""
-        self.require_journal().discard_draft(draft_id)
 
     # -- reactions and preferences -------------------------------------------------
 

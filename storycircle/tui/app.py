@@ -329,7 +329,7 @@ class StorycircleApp(App[None]):
 
     def action_new_story(self) -> None:
         """Open the editor on a new story."""
-        if self.session.journal is not None:
+        if self.session.unlocked:
             self.edit()
 
     def action_settings(self) -> None:
@@ -342,7 +342,7 @@ class StorycircleApp(App[None]):
         """Open the circles screen (once unlocked)."""
         from storycircle.screens.circles import CirclesScreen
 
-        if self.session.sharing is not None and not isinstance(self.screen, CirclesScreen):
+        if self.session.can_share and not isinstance(self.screen, CirclesScreen):
             self.push_screen(CirclesScreen(self.session))
 
     def action_start_round(self) -> None:

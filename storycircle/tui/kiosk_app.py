@@ -94,7 +94,7 @@ class KioskApp(StorycircleApp):
         # neutral screen: nothing to lock, only half-typed words to clear.
         stack = self.screen_stack[1:]
         return (
-            self.session.journal is None
+            not self.session.unlocked
             and bool(stack)
             and isinstance(stack[0], KioskStartScreen)
             and all(isinstance(s, HelpNowScreen | KioskHiddenScreen) for s in stack[1:])
@@ -195,7 +195,7 @@ class KioskApp(StorycircleApp):
 
         def answered(allowed: bool | None) -> None:
             # The member may have been locked out while the PIN was asked.
-            if allowed and self.session.journal is not None:
+            if allowed and self.session.unlocked:
                 self.push_screen(RoundSetupScreen(self.session, circles, self.policy.clock))
 
         self.push_screen(KioskPinScreen(self.policy), answered)

@@ -35,7 +35,7 @@ class StoryCommands(Provider):
                 )
             )
         commands.append(("Browse tags", "Themes, tags and how many stories", app.browse_tags))
-        if app.session.journal is not None:
+        if app.session.unlocked:
             commands += [
                 ("New story", "Start writing", app.action_new_story),
                 ("Circles", "Your circles and invitations", app.open_circles),
@@ -59,7 +59,7 @@ class StoryCommands(Provider):
         session = self._app.session
         try:
             summaries = session.find_stories(section="collections")
-            if session.journal is not None:
+            if session.unlocked:
                 summaries = session.find_stories(section="journal") + summaries
             tags = session.known_tags()
         except StorycircleError:

@@ -112,7 +112,7 @@ async def test_a_large_journal_draws_its_newest_rows_first_then_the_rest(
         first_draw_checked.wait(timeout=30)
         return read_summaries(*args)
 
-    monkeypatch.setattr(library_screen, "read_summaries", read_after_the_check)
+    monkeypatch.setattr("storycircle.journal.journal.read_summaries", read_after_the_check)
     # A file-backed store: the rest of the rows are read by a worker thread on
     # its own connection.
     store = Store.open(tmp_path / "storycircle.db")

@@ -86,3 +86,37 @@ def test_command_line_verbs_do_not_load_textual() -> None:
     loaded = _loaded_after("import storycircle.cli.main, storycircle.cli.commands")
     assert "textual" not in loaded
     assert "storycircle.cli.commands" in loaded
+
+
+# What a session holds below it; a screen asks the session's verbs instead.
+SESSION_INSIDES = {"library", "journal", "sharing", "installation"}
+
+
+def _reaches_past_the_session(path: Path) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr in SESSION_INSIDES
+            and isinstance(node.value, ast.Attribute | ast.Name)
+            and (node.value.attr if isinstance(node.value, ast.Attribute) else node.value.id)
+            == "session"
+        ):
+            found.append(f"{path.name}:{node.lineno} session.{node.attr}")
+    return found
+
+
+def test_the_reach_check_sees_a_reach(tmp_path: Path) -> None:
+    probe = tmp_path / "probe.py"
+    probe.write_text("def f(self):\n    return self.session.library\n", encoding="utf-8")
+    assert _reaches_past_the_session(probe) == ["probe.py:2 session.library"]
+
+
+def test_screens_go_through_the_session_s_verbs() -> None:
+    interface = [
+        path
+        for folder in ("tui", "screens", "widgets")
+        for path in (PACKAGE / folder).rglob("*.py")
+    ]
+    assert len(interface) > 30
+    assert [hit for path in interface for hit in _reaches_past_the_session(path)] == []
