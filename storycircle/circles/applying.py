@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 from storycircle.circles.epochs import EpochKey, GrantError, new_epoch_key, open_grant
 from storycircle.circles.events import EventError, sign_event
+from storycircle.circles.folder import write_roster
+from storycircle.circles.rekey import rekey_stories
 from storycircle.circles.roster import Roster, first_sight, merge
 from storycircle.circles.sealing import profile_context, with_meta
 from storycircle.models import CircleMemberRecord, CircleRecord
@@ -122,8 +124,6 @@ def _store(
     current: CircleRecord | None,
     progress: Progress,
 ) -> None:
-    from storycircle.circles.rekey import rekey_stories
-
     with circles.store.batch():
         if old_key is not None and old_key.epoch != key.epoch:
             live = {m.id: m.recipient for m in merged.members if m.live}
@@ -170,8 +170,6 @@ def _store(
 def _announce(
     circles: CircleContext, merged: Roster, signer_id: str, folder: str, notify: Iterable[str]
 ) -> None:
-    from storycircle.circles.folder import write_roster
-
     # To those in the circle only: someone who left or was removed learns
     # nothing more from it (not the new key, not who remains).
     recipients = [m.recipient for m in merged.members if m.live and m.id in merged.grants]

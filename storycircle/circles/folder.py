@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 
 from storycircle import vault
 from storycircle.circles.errors import CircleError
+from storycircle.circles.events import sign_event
 from storycircle.circles.keysets import recipient_groups
 from storycircle.files import write_atomically
 from storycircle.sanitize import sanitize_line
@@ -276,8 +277,6 @@ def write_bundle(circles: CircleContext, circle_id: str, path: Path) -> int:
     Raises:
         CircleError: the file cannot be written.
     """
-    from storycircle.circles.events import sign_event
-
     roster = circles.roster(circle_id)
     event = sign_event(
         {**roster.to_event(), "signer": circles.member.id}, circles.member.signing_key

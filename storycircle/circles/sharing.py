@@ -14,6 +14,7 @@ from dataclasses import replace
 from storycircle import vault
 from storycircle.circles.epochs import EpochKey
 from storycircle.circles.events import EventError, sign_event
+from storycircle.circles.folder import forget_files, write_file
 from storycircle.circles.roster import ACTIVE, Roster, waiting_for
 from storycircle.circles.service import CircleError, Circles
 from storycircle.circles.stories import read_circle_story, seal_circle_story
@@ -100,8 +101,6 @@ class Sharing:
             rows.put_own_share(circle_id, story.id, member.id)
         folder = self.circles.folder_of(circle_id)
         if folder:
-            from storycircle.circles.folder import forget_files, write_file
-
             write_file(rows, circle_id, folder, "story", blob)
             forget_files(folder, "story", [r.digest for r in mine])
         return True
@@ -173,8 +172,6 @@ class Sharing:
             rows.drop_own_share(circle_id, story_id)
         folder = self.circles.folder_of(circle_id)
         if folder:
-            from storycircle.circles.folder import forget_files, write_file
-
             event = sign_event(
                 {
                     "kind": "withdraw",

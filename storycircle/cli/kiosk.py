@@ -28,6 +28,9 @@ from storycircle.kiosk.policy import (
 from storycircle.session.config import save_config
 from storycircle.session.helplines import HelpLine, parse_region, region_name, regions
 
+# The installation and the kiosk app are imported where used: `kiosk --help`
+# and the parser must not pay for them (start-up cost).
+
 SETUP_DONE = """\
 The kiosk is ready.
 

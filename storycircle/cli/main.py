@@ -14,6 +14,9 @@ from storycircle.cli.verbs import add_verb
 from storycircle.errors import StorycircleError
 from storycircle.store.database import DatabaseError
 
+# Verbs, the app and the kiosk app are imported where they run: `storycircle
+# list` must not load Textual, nor `storycircle` the verbs (start-up cost).
+
 DESCRIPTION = """\
 storycircle keeps recovery stories encrypted on this machine and helps you meet
 the stories of others who have been where you are.

@@ -21,6 +21,9 @@ from storycircle.journal.journal import Journal
 from storycircle.session.installation import Installation
 from storycircle.wording import counted
 
+# Importing, exporting, circles and collections are imported in the verb that
+# uses them, so each command loads only its own (start-up cost).
+
 __all__ = ["IO_HANDLERS", "TerminalProgress"]
 
 MAX_BUNDLE_WORK_FACTOR = 20

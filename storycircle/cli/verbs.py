@@ -13,6 +13,9 @@ import argparse
 from collections.abc import Callable
 from typing import TypeAlias
 
+# Verbs whose parsers live with their commands are imported when registered,
+# and only the verb being run is registered (start-up cost).
+
 # Strings: argparse's action class cannot be subscripted at run time.
 Verbs: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 Register: TypeAlias = "Callable[[Verbs, argparse.ArgumentParser, str], None]"

@@ -34,6 +34,8 @@ from storycircle.doctor.report import Checkup, Finding, Report
 from storycircle.errors import RolledBack, StorycircleError
 from storycircle.journal.journal import Journal
 from storycircle.journal.members import UnlockedMember
+from storycircle.journal.search_index import rebuild
+from storycircle.journal.search_segments import SegmentError, index_keys, open_segment
 from storycircle.journal.versions import VersionRecord
 from storycircle.models import JOURNAL_SCOPE
 from storycircle.sealing.keys import SealError, row_context
@@ -229,9 +231,6 @@ def _restart_record(member: UnlockedMember) -> Callable[[Store], str]:
 
 def check_search_index(checkup: Checkup, report: Report) -> Iterator[Finding]:
     """Every sealed segment of the member's full-text index opens."""
-    from storycircle.journal.search_index import rebuild
-    from storycircle.journal.search_segments import SegmentError, index_keys, open_segment
-
     member = checkup.member
     keys = index_keys(member.journal)
     segments = list(checkup.store.search.segments(member.id))

@@ -33,6 +33,7 @@ from storycircle.screens.circle_text import (
     report_lines,
 )
 from storycircle.screens.dialogs import ConfirmScreen
+from storycircle.screens.library import LibraryScreen
 from storycircle.session.session import Session
 from storycircle.widgets.footer import StoryFooter
 from storycircle.widgets.safe import block, line
@@ -155,8 +156,6 @@ class CirclesScreen(Screen[None]):
 
     def open_stories(self, circle: Circle) -> None:
         """Show the circle's stories in the library."""
-        from storycircle.screens.library import LibraryScreen
-
         app = self.app
         library = next(
             (s for s in reversed(app.screen_stack) if isinstance(s, LibraryScreen)), None

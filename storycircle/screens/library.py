@@ -22,6 +22,8 @@ from textual.worker import get_current_worker
 from storycircle.curated.curators import signature_note
 from storycircle.errors import StorycircleError
 from storycircle.models import SEARCH_LIMIT, StorySummary
+from storycircle.screens.export_stories import ExportScreen
+from storycircle.screens.import_stories import ImportScreen
 from storycircle.screens.navigation import navigator
 from storycircle.screens.tag_browser import TagBrowserScreen
 from storycircle.session.reading import ListedJournal
@@ -336,14 +338,10 @@ class LibraryScreen(Screen[None]):
 
     def action_import_stories(self) -> None:
         """Import stories into the journal."""
-        from storycircle.screens.import_stories import ImportScreen
-
         self.app.push_screen(ImportScreen(self.session))
 
     def action_export_stories(self) -> None:
         """Export the journal or the collection shown, as ``storycircle export`` does."""
-        from storycircle.screens.export_stories import ExportScreen
-
         section = self._section
         what = section.removeprefix("collection:") if section.startswith("collection:") else ""
         self.app.push_screen(ExportScreen(self.session, what or "journal"))

@@ -29,6 +29,7 @@ from storycircle.models import Story, StoryRef
 from storycircle.sanitize import sanitize_text
 from storycircle.screens.consent import consent_dialog, consent_notice
 from storycircle.screens.dialogs import ConfirmScreen
+from storycircle.screens.share import ShareDialog
 from storycircle.session.session import Session
 from storycircle.text.links import LinkCheck, check_link
 from storycircle.text.safe_markdown import safe_parser
@@ -389,8 +390,6 @@ class ReaderScreen(Screen[None]):
     def action_share(self) -> None:
         """Share this story with a circle, or withdraw it from one."""
         if self._story is not None and self._is_own():
-            from storycircle.screens.share import ShareDialog
-
             self.app.push_screen(ShareDialog(self.session, self._story.id, self._story.title))
 
     def action_edit(self) -> None:

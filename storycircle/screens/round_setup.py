@@ -31,6 +31,7 @@ from storycircle.journal.prompts import Prompt
 from storycircle.models import Circle
 from storycircle.sanitize import sanitize_line
 from storycircle.screens.prompt_picker import PromptPicker
+from storycircle.screens.round_view import RoundScreen
 from storycircle.session.session import Session
 from storycircle.widgets.footer import StoryFooter
 from storycircle.widgets.safe import SafeInput, line
@@ -168,7 +169,6 @@ class RoundSetupScreen(Screen[None]):
         except StorycircleError as error:
             self._say(str(error).capitalize() + ".")
             return
-        from storycircle.screens.round_view import RoundScreen
 
         self.app.switch_screen(RoundScreen(self.session, self._circle, circle_round))
 

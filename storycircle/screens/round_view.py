@@ -24,6 +24,7 @@ from textual.widgets import Digits, Header, Static
 from storycircle.circles.round import Round, Turn
 from storycircle.models import Circle
 from storycircle.screens.dialogs import ConfirmScreen
+from storycircle.screens.round_reading import RoundReadingScreen, RoundStoryPicker
 from storycircle.session.session import Session
 from storycircle.widgets.footer import StoryFooter
 from storycircle.widgets.safe import line
@@ -159,7 +160,6 @@ class RoundScreen(Screen[None]):
 
     def action_read_story(self) -> None:
         """Choose one of the circle's stories to read together, large."""
-        from storycircle.screens.round_reading import RoundReadingScreen, RoundStoryPicker
 
         def chosen(story_id: str | None) -> None:
             if story_id:

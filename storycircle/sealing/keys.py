@@ -21,6 +21,7 @@ from functools import cached_property
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
+from storycircle.models import JOURNAL_SCOPE
 from storycircle.vault.primitives import hkdf_sha256
 
 TAG_INFO = b"storycircle/tag/v1"
@@ -105,6 +106,4 @@ def row_context(scope: str, story_id: str, version: int) -> bytes:
 
 def journal_keys(identity_secret: bytes) -> ScopeKeys:
     """Return the keys of a member's journal, derived from their identity."""
-    from storycircle.models import JOURNAL_SCOPE
-
     return ScopeKeys.from_secret(JOURNAL_SCOPE, hkdf(identity_secret, JOURNAL_INFO))

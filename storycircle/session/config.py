@@ -21,6 +21,9 @@ from storycircle.files import write_atomically
 from storycircle.paths import CONFIG_NAME
 from storycircle.session.helplines import HelpLine, parse_lines
 
+# tomlkit is imported only to write settings: reading uses tomllib, and the
+# first screen only reads (start-up cost).
+
 if TYPE_CHECKING:
     import tomlkit.items
 

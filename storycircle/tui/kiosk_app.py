@@ -27,6 +27,9 @@ from storycircle.session.installation import open_installation
 from storycircle.session.session import Session
 from storycircle.tui.app import StorycircleApp
 
+# The PIN, round and admin screens are imported when the facilitator opens
+# them: the kiosk's first screen must draw fast (start-up cost).
+
 # Palette commands that neither leave the app nor write a file.
 SAFE_SYSTEM_COMMANDS = frozenset({"Keys", "Theme", "Maximize", "Minimize"})
 FACILITATOR_ONLY = "On this shared machine, only the facilitator can do that."

@@ -99,3 +99,42 @@ def test_at_most_eight_modules_sit_directly_in_the_package() -> None:
         if path.name not in {"__init__.py", "__main__.py"}
     )
     assert len(top) <= 8, top
+
+
+def _unexplained_function_imports(path: Path) -> list[int]:
+    """Lines of imports inside functions with no comment near them, in a module
+    that does not say once why it imports late ("start-up cost")."""
+    source = path.read_text("utf-8")
+    if "start-up cost" in source:
+        return []
+    lines = source.splitlines()
+    found = []
+    for function in ast.walk(ast.parse(source)):
+        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for node in ast.walk(function):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                above = lines[max(0, node.lineno - 4) : node.lineno]
+                if not any("#" in line for line in above):
+                    found.append(node.lineno)
+    return found
+
+
+def test_the_late_import_check_sees_an_unexplained_one(tmp_path: Path) -> None:
+    silent, explained = tmp_path / "silent.py", tmp_path / "explained.py"
+    silent.write_text("def f():\n    import json\n    return json\n", encoding="utf-8")
+    explained.write_text(
+        "def f():\n    # Late: json is slow to import.\n    import json\n    return json\n",
+        encoding="utf-8",
+    )
+    assert _unexplained_function_imports(silent) == [2]
+    assert _unexplained_function_imports(explained) == []
+
+
+def test_imports_inside_functions_say_why() -> None:
+    unexplained = [
+        f"{path.relative_to(PACKAGE.parent)}:{line}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        for line in _unexplained_function_imports(path)
+    ]
+    assert unexplained == []
