@@ -8,16 +8,18 @@ what that attacker holds: their own keys and every file they ever received.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from storycircle import vault
 from storycircle.circles import CircleError
-from storycircle.circles.epochs import new_epoch_key
+from storycircle.circles.epochs import EpochKey, new_epoch_key
 from storycircle.circles.events import read_event, sign_event
 from storycircle.circles.inbox import refresh
 from storycircle.circles.roster import roster_from_event
+from tests.circles.helpers import Person
 from tests.circles.world import circle_of, drop, files, machine, opens, sync
 
 
@@ -35,7 +37,7 @@ def q_folder(tmp_path: Path) -> Path:
     return path
 
 
-def test_1_a_member_cannot_move_a_story_into_another_circle(z_folder, q_folder) -> None:
+def test_1_a_member_cannot_move_a_story_into_another_circle(z_folder: Path, q_folder: Path) -> None:
     ash, birch, cedar = machine("ash"), machine("birch"), machine("cedar")
     z = circle_of(ash, "Z", z_folder, birch)
     q = circle_of(cedar, "Q", q_folder, ash, birch)
@@ -64,7 +66,9 @@ def test_1_a_member_cannot_move_a_story_into_another_circle(z_folder, q_folder) 
     assert ash.circles.rows.rows_of_story(q, story.id) == []
 
 
-def test_1_a_story_with_anothers_id_draws_no_edits_to_its_circle(z_folder, q_folder) -> None:
+def test_1_a_story_with_anothers_id_draws_no_edits_to_its_circle(
+    z_folder: Path, q_folder: Path
+) -> None:
     ash, birch = machine("ash"), machine("birch")
     z = circle_of(ash, "Z", z_folder, birch)
     q = circle_of(birch, "Q", q_folder, ash)
@@ -81,7 +85,7 @@ def test_1_a_story_with_anothers_id_draws_no_edits_to_its_circle(z_folder, q_fol
     assert ash.sharing.shared_to(story.id) == [z]
 
 
-def test_2_two_members_accepting_at_once_both_end_up_in(z_folder) -> None:
+def test_2_two_members_accepting_at_once_both_end_up_in(z_folder: Path) -> None:
     ash, birch, cedar = machine("ash"), machine("birch"), machine("cedar")
     circle = ash.circles.create("Z", folder=str(z_folder)).id
     ash.circles.invite(circle, birch.card)
@@ -104,13 +108,13 @@ def test_2_two_members_accepting_at_once_both_end_up_in(z_folder) -> None:
     assert [s.title for s in ash.sharing.summaries(circle)] == ["Hello"]
 
 
-def _removed(z_folder: Path):
+def _removed(z_folder: Path) -> tuple[Person, Person, Person, str]:
     ash, birch, rowan = machine("ash"), machine("birch"), machine("rowan")
     circle = circle_of(ash, "Z", z_folder, birch, rowan)
     return ash, birch, rowan, circle
 
 
-def test_3_a_removed_member_cannot_withdraw_anything(z_folder) -> None:
+def test_3_a_removed_member_cannot_withdraw_anything(z_folder: Path) -> None:
     ash, birch, rowan, circle = _removed(z_folder)
     story = ash.write("Mine")
     ash.circles.remove(circle, rowan.member.id)
@@ -137,7 +141,7 @@ def test_3_a_removed_member_cannot_withdraw_anything(z_folder) -> None:
     assert [s.title for s in birch.sharing.summaries(circle)] == ["Mine"]
 
 
-def test_3_a_member_cannot_withdraw_a_share_never_made(z_folder) -> None:
+def test_3_a_member_cannot_withdraw_a_share_never_made(z_folder: Path) -> None:
     ash, birch, _rowan, circle = _removed(z_folder)
     story = birch.write("Mine")
     birch.sharing.share(story, circle)
@@ -160,7 +164,7 @@ def test_3_a_member_cannot_withdraw_a_share_never_made(z_folder) -> None:
     assert [s.title for s in ash.sharing.summaries(circle)] == ["Mine"]
 
 
-def test_4_a_removed_member_cannot_add_copies_of_others_stories(z_folder) -> None:
+def test_4_a_removed_member_cannot_add_copies_of_others_stories(z_folder: Path) -> None:
     ash, birch, rowan, circle = _removed(z_folder)
     ash.sharing.share(ash.write("Ash's words"), circle)
     sync(z_folder, birch, rowan)
@@ -178,7 +182,7 @@ def test_4_a_removed_member_cannot_add_copies_of_others_stories(z_folder) -> Non
     assert [s.title for s in birch.sharing.summaries(circle)] == ["Ash's words"]
 
 
-def test_5_a_look_alike_invitation_is_told_apart(z_folder) -> None:
+def test_5_a_look_alike_invitation_is_told_apart(z_folder: Path) -> None:
     ash, birch = machine("ash"), machine("birch")
     real = circle_of(ash, "Across town", z_folder, birch)
     # A stranger holding Birch's public card makes a circle with the same
@@ -196,7 +200,7 @@ def test_5_a_look_alike_invitation_is_told_apart(z_folder) -> None:
     assert birch.circles.find(f"Across town#{listed[fake].fingerprint}").id == fake
 
 
-def test_6_a_removed_member_reopening_the_old_folder_gets_nothing_back(z_folder) -> None:
+def test_6_a_removed_member_reopening_the_old_folder_gets_nothing_back(z_folder: Path) -> None:
     ash, _birch, rowan, circle = _removed(z_folder)
     ash.circles.remove(circle, rowan.member.id)
     refresh(rowan.sharing, str(z_folder))
@@ -210,7 +214,7 @@ def test_6_a_removed_member_reopening_the_old_folder_gets_nothing_back(z_folder)
         rowan.sharing.share(rowan.write("Hello?"), circle)
 
 
-def test_6_the_removal_notice_tells_only_that(z_folder) -> None:
+def test_6_the_removal_notice_tells_only_that(z_folder: Path) -> None:
     ash, birch, rowan, circle = _removed(z_folder)
     known = set(files(z_folder, "roster"))
     ash.circles.remove(circle, rowan.member.id)
@@ -224,7 +228,7 @@ def test_6_the_removal_notice_tells_only_that(z_folder) -> None:
     assert new_key.recipient not in str(told) and birch.member.id not in str(told)
 
 
-def test_7_a_re_share_after_withdrawal_reaches_the_others(z_folder) -> None:
+def test_7_a_re_share_after_withdrawal_reaches_the_others(z_folder: Path) -> None:
     ash, birch, _rowan, circle = _removed(z_folder)
     story = ash.write("Back again")
     ash.sharing.share(story, circle)
@@ -244,7 +248,9 @@ def test_7_a_re_share_after_withdrawal_reaches_the_others(z_folder) -> None:
     assert [s.title for s in birch.sharing.summaries(circle)] == ["Back again"]
 
 
-def test_8_junk_files_are_refused_once_each_without_trying_keys(z_folder, monkeypatch) -> None:
+def test_8_junk_files_are_refused_once_each_without_trying_keys(
+    z_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     ash, birch = machine("ash"), machine("birch")
     circle = circle_of(ash, "Z", z_folder, birch)
     # A folder writer drops 300 roster-named files, each to 256 recipients.
@@ -252,9 +258,14 @@ def test_8_junk_files_are_refused_once_each_without_trying_keys(z_folder, monkey
     junk = vault.encrypt(b"junk", strangers)
     for n in range(300):
         drop(z_folder, "roster", junk + n.to_bytes(2, "big"))
-    tried = []
+    tried: list[bytes] = []
     real_decrypt = vault.decrypt
-    monkeypatch.setattr(vault, "decrypt", lambda d, i: tried.append(d) or real_decrypt(d, i))
+
+    def recording_decrypt(data: bytes, identities: Sequence[vault.Identity]) -> bytes:
+        tried.append(data)
+        return real_decrypt(data, identities)
+
+    monkeypatch.setattr(vault, "decrypt", recording_decrypt)
     report = refresh(birch.sharing, str(z_folder))
     reasons = [r for _n, r in report.refused]
     assert len(reasons) == 300
@@ -265,15 +276,17 @@ def test_8_junk_files_are_refused_once_each_without_trying_keys(z_folder, monkey
     assert refresh(birch.sharing, str(z_folder)).applied == 1
 
 
-def test_9_the_leaver_never_holds_the_next_key(z_folder, monkeypatch) -> None:
+def test_9_the_leaver_never_holds_the_next_key(
+    z_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     ash, birch, sky = machine("ash"), machine("birch"), machine("sky")
     circle = circle_of(ash, "Z", z_folder, birch, sky)
     sky_old_key = sky.circles.current_key(circle)
     # Sky's client is modified: it keeps every key its machine makes.
-    made = []
+    made: list[EpochKey] = []
     import storycircle.circles.service as service
 
-    def keeping(circle_id: str, epoch: int):
+    def keeping(circle_id: str, epoch: int) -> EpochKey:
         key = new_epoch_key(circle_id, epoch)
         made.append(key)
         return key
@@ -307,7 +320,7 @@ def test_9_the_leaver_never_holds_the_next_key(z_folder, monkeypatch) -> None:
     assert all(opens(d, sky_keys) is None for d in latest)
 
 
-def test_10_a_member_cannot_change_the_key_or_grants_within_an_epoch(z_folder) -> None:
+def test_10_a_member_cannot_change_the_key_or_grants_within_an_epoch(z_folder: Path) -> None:
     ash, birch, _rowan, circle = _removed(z_folder)
     roster = birch.circles.roster(circle)
     mine = new_epoch_key(circle, roster.epoch)
@@ -350,7 +363,7 @@ def test_10_a_member_cannot_change_the_key_or_grants_within_an_epoch(z_folder) -
     assert ash.circles.circle(circle).epoch == roster.epoch
 
 
-def test_files_are_written_for_their_owner_only(z_folder, tmp_path) -> None:
+def test_files_are_written_for_their_owner_only(z_folder: Path, tmp_path: Path) -> None:
     ash, birch = machine("ash"), machine("birch")
     circle = circle_of(ash, "Z", z_folder, birch)
     ash.sharing.share(ash.write("Private"), circle)
@@ -366,7 +379,9 @@ def test_files_are_written_for_their_owner_only(z_folder, tmp_path) -> None:
     assert written.stat().st_mode & 0o777 == 0o660
 
 
-def test_8_story_files_for_nobody_here_are_not_tried_again_and_again(z_folder, monkeypatch) -> None:
+def test_8_story_files_for_nobody_here_are_not_tried_again_and_again(
+    z_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     ash, birch = machine("ash"), machine("birch")
     circle = circle_of(ash, "Z", z_folder, birch)
     # A folder writer drops story-named files addressed to a stranger's key.
@@ -376,9 +391,14 @@ def test_8_story_files_for_nobody_here_are_not_tried_again_and_again(z_folder, m
     first = refresh(birch.sharing, str(z_folder))
     assert len(first.refused) == 50
     assert all("cannot be opened with your circles' keys" in r for _n, r in first.refused)
-    tried = []
+    tried: list[bytes] = []
     real_decrypt = vault.decrypt
-    monkeypatch.setattr(vault, "decrypt", lambda d, i: tried.append(d) or real_decrypt(d, i))
+
+    def recording_decrypt(data: bytes, identities: Sequence[vault.Identity]) -> bytes:
+        tried.append(data)
+        return real_decrypt(data, identities)
+
+    monkeypatch.setattr(vault, "decrypt", recording_decrypt)
     assert refresh(birch.sharing, str(z_folder)).refused == []
     assert tried == []  # nothing changed here: no key is tried on them again
     # A new share still arrives; the waiting files are tried again only when

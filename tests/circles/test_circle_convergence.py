@@ -141,7 +141,9 @@ def _view(someone: Person, circle_id: str) -> tuple[object, ...] | None:
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(acts=st.lists(ACTS, max_size=6), data=st.data())
-def test_every_machine_that_saw_the_same_files_agrees(base: Base, acts, data) -> None:
+def test_every_machine_that_saw_the_same_files_agrees(
+    base: Base, acts: list[tuple[str, str]], data: st.DataObject
+) -> None:
     work = Path(tempfile.mkdtemp(dir=base.home))
     stores = []
     before = {p.name for p in base.folder.iterdir()}

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -18,9 +20,12 @@ from storycircle.store import Store
 from storycircle.vault import armor
 from tests.circles.helpers import Person, again, person
 
+Machines = tuple[Store, Store]
+"""The stores of two installations: machine one and machine two."""
+
 
 @pytest.fixture
-def machines(tmp_path: Path):
+def machines(tmp_path: Path) -> Iterator[Machines]:
     one = Store.open(tmp_path / "one.db")
     two = Store.open(tmp_path / "two.db")
     yield one, two
@@ -35,7 +40,7 @@ def folder(tmp_path: Path) -> Path:
     return path
 
 
-def _joined(machines, folder: Path) -> tuple[Person, Person, str]:
+def _joined(machines: Machines, folder: Path) -> tuple[Person, Person, str]:
     """Ash on machine one hosts a circle with a folder; Birch on machine two joins it."""
     one, two = machines
     ash, birch = person(one, "ash"), person(two, "birch")
@@ -52,7 +57,9 @@ def _joined(machines, folder: Path) -> tuple[Person, Person, str]:
     return ash, birch, circle.id
 
 
-def test_a_story_written_on_one_machine_is_read_on_the_other(machines, folder) -> None:
+def test_a_story_written_on_one_machine_is_read_on_the_other(
+    machines: Machines, folder: Path
+) -> None:
     ash, birch, circle_id = _joined(machines, folder)
     ash.sharing.share(ash.write("Written at home", "Every word.", ("hope",)), circle_id)
     report = refresh(birch.sharing, str(folder))
@@ -65,7 +72,7 @@ def test_a_story_written_on_one_machine_is_read_on_the_other(machines, folder) -
     assert len(birch.sharing.summaries(circle_id)) == 1
 
 
-def test_a_withdrawal_travels_too(machines, folder) -> None:
+def test_a_withdrawal_travels_too(machines: Machines, folder: Path) -> None:
     ash, birch, circle_id = _joined(machines, folder)
     story = ash.write("Changed my mind")
     ash.sharing.share(story, circle_id)
@@ -76,7 +83,9 @@ def test_a_withdrawal_travels_too(machines, folder) -> None:
     assert not any(name.startswith("story-") for name in os.listdir(folder))
 
 
-def test_a_member_removed_on_one_machine_is_locked_out_on_the_other(machines, folder) -> None:
+def test_a_member_removed_on_one_machine_is_locked_out_on_the_other(
+    machines: Machines, folder: Path
+) -> None:
     _one, two = machines
     ash, birch, circle_id = _joined(machines, folder)
     ash.sharing.share(ash.write("Before"), circle_id)
@@ -98,14 +107,16 @@ def test_a_member_removed_on_one_machine_is_locked_out_on_the_other(machines, fo
     assert opened == 0
 
 
-def test_a_later_share_of_the_same_version_replaces_the_earlier_one(machines, folder) -> None:
+def test_a_later_share_of_the_same_version_replaces_the_earlier_one(
+    machines: Machines, folder: Path
+) -> None:
     ash, birch, circle_id = _joined(machines, folder)
     story = ash.write("Version one")
     ash.sharing.share(story, circle_id)
     refresh(birch.sharing, str(folder))
     # The same version shared again, differently (say, from a backup): the
     # author's share counter says which is newer, so nothing is kept twice.
-    other = Story(**{**_fields(story), "body": "A different edit."})
+    other = dataclasses.replace(story, body="A different edit.")
     _drop(folder, "story", _seal(ash, other, circle_id, seq=2))
     report = refresh(birch.sharing, str(folder))
     assert (report.applied, report.refused) == (1, [])
@@ -113,7 +124,9 @@ def test_a_later_share_of_the_same_version_replaces_the_earlier_one(machines, fo
     assert birch.sharing.load(row.id).body == "A different edit."
 
 
-def test_a_file_of_the_old_format_is_refused_with_a_clear_reason(machines, folder) -> None:
+def test_a_file_of_the_old_format_is_refused_with_a_clear_reason(
+    machines: Machines, folder: Path
+) -> None:
     ash, birch, circle_id = _joined(machines, folder)
     key = ash.circles.current_key(circle_id)
     old = seal_story(
@@ -127,7 +140,7 @@ def test_a_file_of_the_old_format_is_refused_with_a_clear_reason(machines, folde
 
 
 def test_bad_files_are_refused_each_with_a_reason_and_the_rest_still_apply(
-    machines, folder, tmp_path
+    machines: Machines, folder: Path, tmp_path: Path
 ) -> None:
     ash, birch, circle_id = _joined(machines, folder)
     key = ash.circles.current_key(circle_id)
@@ -140,7 +153,7 @@ def test_bad_files_are_refused_each_with_a_reason_and_the_rest_still_apply(
     _drop(folder, "story", _seal(ash, v1, circle_id, seq=1, recipients=epoch))
     # A story claiming Ash as author, signed by an outsider's key.
     outsider = person(Store.memory(), "mallory")
-    forged = Story(**{**_fields(ash.write("Forged")), "title": "I am ash"})
+    forged = dataclasses.replace(ash.write("Forged"), title="I am ash")
     _drop(folder, "story", _seal(ash, forged, circle_id, signer=outsider))
     # A story by someone not in the circle at all.
     _drop(folder, "story", _seal(outsider, outsider.write("Hello"), circle_id, recipients=epoch))
@@ -170,7 +183,9 @@ def test_bad_files_are_refused_each_with_a_reason_and_the_rest_still_apply(
     assert sorted(s.title for s in birch.sharing.summaries(circle_id)) == ["Good one", "Second"]
 
 
-def test_a_bundle_carries_a_circle_without_a_shared_folder(machines, tmp_path) -> None:
+def test_a_bundle_carries_a_circle_without_a_shared_folder(
+    machines: Machines, tmp_path: Path
+) -> None:
     one, two = machines
     ash, birch = person(one, "ash"), person(two, "birch")
     circle = ash.circles.create("By post")
@@ -185,17 +200,15 @@ def test_a_bundle_carries_a_circle_without_a_shared_folder(machines, tmp_path) -
     assert import_bundle(birch.sharing, bundle).applied == 0
 
 
-def test_a_bundle_entry_named_to_leave_the_folder_is_refused(machines, tmp_path) -> None:
+def test_a_bundle_entry_named_to_leave_the_folder_is_refused(
+    machines: Machines, tmp_path: Path
+) -> None:
     _one, two = machines
     birch = person(two, "birch")
     bundle = tmp_path / "evil.bundle"
     bundle.write_bytes(b"storycircle-circle-bundle v1\n../../etc/passwd aGVsbG8=\n")
     report = import_bundle(birch.sharing, bundle)
     assert report.refused == [("../../etc/passwd", "a name that tries to leave the folder")]
-
-
-def _fields(story: Story) -> dict[str, object]:
-    return {name: getattr(story, name) for name in Story.__dataclass_fields__}
 
 
 def _seal(
@@ -206,7 +219,7 @@ def _seal(
     seq: int = 1,
     epoch: int | None = None,
     signer: Person | None = None,
-    recipients: list[vault.Recipient] | None = None,
+    recipients: Sequence[vault.Recipient] | None = None,
 ) -> bytes:
     """A v2 story file as a (possibly modified) client would write it."""
     key = author.circles.current_key(circle_id) if recipients is None else None
@@ -224,7 +237,7 @@ def _drop(folder: Path, kind: str, data: bytes) -> None:
     (folder / f"{kind}-{hashlib.sha256(data).hexdigest()[:32]}.age").write_bytes(data)
 
 
-def test_a_file_from_a_removed_member_is_refused(machines, folder) -> None:
+def test_a_file_from_a_removed_member_is_refused(machines: Machines, folder: Path) -> None:
     one, _two = machines
     ash, birch, circle_id = _joined(machines, folder)
     cedar = person(one, "cedar")
@@ -244,15 +257,15 @@ def test_a_file_from_a_removed_member_is_refused(machines, folder) -> None:
     assert birch.sharing.summaries(circle_id) == []
 
 
-def test_a_story_from_elsewhere_is_cleaned_before_it_is_listed_or_read(machines, folder) -> None:
+def test_a_story_from_elsewhere_is_cleaned_before_it_is_listed_or_read(
+    machines: Machines, folder: Path
+) -> None:
     ash, birch, circle_id = _joined(machines, folder)
     key = ash.circles.current_key(circle_id)
-    hostile = Story(
-        **{
-            **_fields(ash.write("Plain")),
-            "title": "Title\x1b]0;pwned\x07 [@click=app.quit]",
-            "body": "Body \x1b[2J\u202eevil",
-        }
+    hostile = dataclasses.replace(
+        ash.write("Plain"),
+        title="Title\x1b]0;pwned\x07 [@click=app.quit]",
+        body="Body \x1b[2J\u202eevil",
     )
     _drop(
         folder,
@@ -267,7 +280,9 @@ def test_a_story_from_elsewhere_is_cleaned_before_it_is_listed_or_read(machines,
     assert "\x1b" not in opened.body and "\u202e" not in opened.body and "\x1b" not in opened.title
 
 
-def test_an_armored_file_in_the_folder_imports_like_a_binary_one(machines, folder) -> None:
+def test_an_armored_file_in_the_folder_imports_like_a_binary_one(
+    machines: Machines, folder: Path
+) -> None:
     # Someone's sync (git, an e-mail round trip) may carry the armored form.
     ash, birch, circle_id = _joined(machines, folder)
     ash.sharing.share(ash.write("Carried as text", "Every word."), circle_id)

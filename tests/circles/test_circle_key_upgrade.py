@@ -67,8 +67,8 @@ def test_an_old_member_lists_their_hybrid_key_and_the_host_turns_the_circle_post
     for row in ash.circles.rows.stories(circle.id):
         assert _stanza_types(row.blob) == {"mlkem768x25519"}
     assert describe(roster) == "Circle key: post-quantum (ML-KEM-768 with X25519) for everyone."
-    [row] = cedar.sharing.summaries(circle.id)
-    assert cedar.sharing.load(row.id).body == "Shared while Cedar was classic."
+    [summary] = cedar.sharing.summaries(circle.id)
+    assert cedar.sharing.load(summary.id).body == "Shared while Cedar was classic."
     assert not ash.circles.settle(circle.id)  # once only
 
 

@@ -11,9 +11,11 @@ from storycircle.circles import CircleError
 from storycircle.store import Store
 from tests.circles.helpers import Person, again, person
 
+Three = tuple[Person, Person, Person]
+
 
 @pytest.fixture
-def three(file_store: Store) -> tuple[Person, Person, Person]:
+def three(file_store: Store) -> Three:
     return (
         person(file_store, "ash"),
         person(file_store, "birch"),
@@ -35,7 +37,9 @@ def _all_bytes(store: Store) -> bytes:
     return store.path.read_bytes()
 
 
-def test_the_circle_name_and_pseudonyms_are_never_stored_in_clear(three, file_store) -> None:
+def test_the_circle_name_and_pseudonyms_are_never_stored_in_clear(
+    three: Three, file_store: Store
+) -> None:
     ash, birch, _ = three
     circle_id = _circle_with(ash, birch, name="Lantern-canary-77")
     assert ash.circles.circle(circle_id).name == "Lantern-canary-77"
@@ -46,7 +50,7 @@ def test_the_circle_name_and_pseudonyms_are_never_stored_in_clear(three, file_st
 
 
 def test_an_invited_member_sees_the_invitation_and_accepts_under_a_circle_pseudonym(
-    three,
+    three: Three,
 ) -> None:
     ash, birch, _ = three
     circle = ash.circles.create("Tuesday group")
@@ -61,7 +65,9 @@ def test_an_invited_member_sees_the_invitation_and_accepts_under_a_circle_pseudo
     ]
 
 
-def test_a_shared_story_is_read_by_the_circle_under_the_authors_circle_pseudonym(three) -> None:
+def test_a_shared_story_is_read_by_the_circle_under_the_authors_circle_pseudonym(
+    three: Three,
+) -> None:
     ash, birch, cedar = three
     circle_id = _circle_with(ash, birch)
     story = ash.write("The night I called", "I picked up the phone.", ("relapse",))
@@ -81,7 +87,9 @@ def test_a_shared_story_is_read_by_the_circle_under_the_authors_circle_pseudonym
         cedar.sharing.summaries(circle_id)
 
 
-def test_withdrawing_removes_the_circle_copy_and_keeps_the_authors_own(three, file_store) -> None:
+def test_withdrawing_removes_the_circle_copy_and_keeps_the_authors_own(
+    three: Three, file_store: Store
+) -> None:
     ash, birch, _ = three
     circle_id = _circle_with(ash, birch)
     story = ash.write("Not ready yet")
@@ -98,7 +106,7 @@ def test_withdrawing_removes_the_circle_copy_and_keeps_the_authors_own(three, fi
             vault.decrypt(blob, [key.identity])
 
 
-def test_editing_a_shared_story_updates_the_circle_copy(three) -> None:
+def test_editing_a_shared_story_updates_the_circle_copy(three: Three) -> None:
     ash, birch, _ = three
     circle_id = _circle_with(ash, birch)
     story = ash.write("Draft one")
@@ -110,7 +118,7 @@ def test_editing_a_shared_story_updates_the_circle_copy(three) -> None:
 
 
 def test_after_a_removal_the_removed_members_key_opens_nothing_of_the_circle(
-    three, file_store
+    three: Three, file_store: Store
 ) -> None:
     ash, birch, cedar = three
     circle_id = _circle_with(ash, birch, cedar)
@@ -145,7 +153,7 @@ def test_after_a_removal_the_removed_members_key_opens_nothing_of_the_circle(
     assert [s.title for s in cedar.sharing.with_tag(circle_id, "hope")] == ["Before"]
 
 
-def test_leaving_starts_a_new_epoch_for_those_who_remain(three, file_store) -> None:
+def test_leaving_starts_a_new_epoch_for_those_who_remain(three: Three, file_store: Store) -> None:
     ash, birch, _ = three
     circle_id = _circle_with(ash, birch)
     ash.sharing.share(ash.write("Shared"), circle_id)
@@ -161,7 +169,7 @@ def test_leaving_starts_a_new_epoch_for_those_who_remain(three, file_store) -> N
     assert [s.title for s in again(file_store, ash).sharing.summaries(circle_id)] == ["Shared"]
 
 
-def test_only_the_host_removes_and_the_host_cannot_walk_out_on_others(three) -> None:
+def test_only_the_host_removes_and_the_host_cannot_walk_out_on_others(three: Three) -> None:
     ash, birch, cedar = three
     circle_id = _circle_with(ash, birch, cedar)
     with pytest.raises(CircleError, match="only the host"):
@@ -170,7 +178,7 @@ def test_only_the_host_removes_and_the_host_cannot_walk_out_on_others(three) -> 
         ash.circles.leave(circle_id)
 
 
-def test_sharing_needs_an_accepted_invitation_and_ones_own_story(three) -> None:
+def test_sharing_needs_an_accepted_invitation_and_ones_own_story(three: Three) -> None:
     ash, birch, _ = three
     circle = ash.circles.create("Tuesday group")
     ash.circles.invite(circle.id, birch.card)
@@ -181,7 +189,7 @@ def test_sharing_needs_an_accepted_invitation_and_ones_own_story(three) -> None:
         birch.sharing.share(ash.write("Ash's"), circle.id)
 
 
-def test_inviting_twice_or_a_removed_member_is_refused(three) -> None:
+def test_inviting_twice_or_a_removed_member_is_refused(three: Three) -> None:
     ash, birch, _ = three
     circle_id = _circle_with(ash, birch)
     with pytest.raises(CircleError, match="already in this circle"):
@@ -192,7 +200,7 @@ def test_inviting_twice_or_a_removed_member_is_refused(three) -> None:
 
 
 def test_deleting_a_member_from_the_installation_takes_them_out_of_their_circles(
-    three, file_store
+    three: Three, file_store: Store
 ) -> None:
     ash, birch, cedar = three
     circle_id = _circle_with(ash, birch, cedar)

@@ -25,7 +25,8 @@ def test_a_circle_file_is_written_under_a_name_sync_engines_skip_then_moved(
         moves.append((Path(source).name, Path(target).name))
         real_replace(source, target)
 
-    monkeypatch.setattr(circle_folder.os, "replace", recording_replace)
+    # The folder module calls os.replace: it imports the same os module as this test.
+    monkeypatch.setattr(os, "replace", recording_replace)
     marked: list[bytes] = []
 
     class Rows:

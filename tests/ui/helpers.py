@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.app import App
+from textual.screen import Screen
 from textual.widgets import Static
 
 from storycircle.journal.members import UnlockedMember, create_member, unlock
@@ -28,6 +29,16 @@ def screen_text(app: App[None]) -> str:
     svg = app.export_screenshot()
     text = re.sub(r"<[^>]+>", "", svg)
     return html.unescape(text).replace("\xa0", " ")
+
+
+def current_screen(app: App[None]) -> Screen[object]:
+    """The screen on top now, typed as any screen.
+
+    For checking which screen is on top after a key press or a click: the
+    checker keeps what an earlier ``isinstance(app.screen, ...)`` told it about
+    ``app.screen`` even after the screen changed, and this reads it afresh.
+    """
+    return app.screen
 
 
 def static_text(app: App[None], selector: str) -> str:

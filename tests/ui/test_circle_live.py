@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+from textual.pilot import Pilot
 from textual.widgets import Input
 
 from storycircle.circles.folder import FolderReport
@@ -27,7 +29,7 @@ def _session(path: Path, home: Path) -> Session:
     )
 
 
-async def _wait_for(pilot, condition, rounds: int = 100) -> bool:
+async def _wait_for(pilot: Pilot[None], condition: Callable[[], bool], rounds: int = 100) -> bool:
     """Let the app run (timers, workers) until ``condition`` holds."""
     for _ in range(rounds):
         if condition():

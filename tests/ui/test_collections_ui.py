@@ -16,7 +16,7 @@ from storycircle.session.session import Session
 from storycircle.tui.app import StorycircleApp
 from storycircle.widgets.story_list import StoryList
 from tests.ui.conftest import SIZE
-from tests.ui.helpers import static_text, unlock_session
+from tests.ui.helpers import current_screen, static_text, unlock_session
 
 
 def _story_id(session: Session, title: str) -> str:
@@ -112,12 +112,12 @@ async def test_consent_to_collections_is_given_and_withdrawn_from_the_reader(
         assert "public" in said and "cannot be recalled" in said
         await pilot.press("escape")
         await pilot.pause()
-        assert app.screen is reader and not session.may_be_collected(story.id)
+        assert current_screen(app) is reader and not session.may_be_collected(story.id)
         await pilot.press("c")
         await pilot.pause()
         await pilot.click("#yes")
         await pilot.pause()
-        assert app.screen is reader and session.may_be_collected(story.id)
+        assert current_screen(app) is reader and session.may_be_collected(story.id)
         # Withdrawing asks too, and says what stays out of reach.
         await pilot.press("c")
         await pilot.pause()
@@ -131,7 +131,7 @@ async def test_consent_to_collections_is_given_and_withdrawn_from_the_reader(
         await pilot.pause()
         await pilot.press("y")
         await pilot.pause()
-        assert app.screen is reader and not session.may_be_collected(story.id)
+        assert current_screen(app) is reader and not session.may_be_collected(story.id)
         # Collection stories are not the reader's to offer.
         await app.push_screen(ReaderScreen(session, _story_id(session, "Family day")))
         await pilot.pause()

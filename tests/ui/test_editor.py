@@ -25,6 +25,7 @@ from storycircle.session.session import Session
 from storycircle.tui.app import StorycircleApp
 from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR
 from tests.ui.conftest import SIZE
+from tests.ui.helpers import current_screen
 from tests.unit.hostile_strings import FORBIDDEN_AFTER_SANITIZE, HOSTILE, MUST_SURVIVE
 
 Results = list[Story | None]
@@ -311,14 +312,14 @@ async def test_leaving_with_changes_asks_and_keep_writing_keeps_the_text(
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.click("#no")
         await pilot.pause()
-        assert app.screen is screen
+        assert current_screen(app) is screen
         assert body_of(screen) == "unsaved words"
         assert len(session.drafts()) == 1
         await pilot.press("escape")
         await pilot.pause()
         await pilot.click("#yes")
         await pilot.pause()
-        assert app.screen is not screen
+        assert current_screen(app) is not screen
     assert results == [None]
     assert session.drafts() == []
     assert session.require_journal().summaries() == []
@@ -460,7 +461,7 @@ async def test_a_prompt_starts_an_empty_body_as_a_quote(app: StorycircleApp) -> 
         assert app.screen.query_one(OptionList).option_count == len(PROMPTS)
         await pilot.press("enter")
         await pilot.pause()
-        assert app.screen is screen
+        assert current_screen(app) is screen
         assert body_of(screen) == f"> {PROMPTS[0].guidance}\n\n"
         assert not prompt_line.display  # the invitation is gone once there is text
         await pilot.press(*"It was")
@@ -527,7 +528,8 @@ async def test_pasted_escape_sequences_are_cleaned_as_they_arrive(
 ) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen, _ = await open_editor(app, pilot)
-        widget = screen.query_one(field, (Input, TextArea))
+        widget = screen.query_one(field)
+        assert isinstance(widget, Input | TextArea)
         widget.focus()
         # As a terminal delivers it: to the app, which hands it to the focused field.
         app.post_message(events.Paste("safe \x1b]52;c;aGk=\x07text\x1b[2J"))
@@ -572,7 +574,8 @@ async def test_pasted_invisible_characters_are_cleaned(
     text = dict(HOSTILE)[name]
     async with app.run_test(size=SIZE) as pilot:
         screen, _ = await open_editor(app, pilot)
-        widget = screen.query_one(field, (Input, TextArea))
+        widget = screen.query_one(field)
+        assert isinstance(widget, Input | TextArea)
         widget.focus()
         app.post_message(events.Paste(text))
         await pilot.pause()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
+from textual.screen import Screen
 
 from storycircle.screens.help_now import HelpNowScreen
 from storycircle.screens.library import LibraryScreen
@@ -76,7 +78,7 @@ async def test_help_now_is_visible_on_every_screen_at_80_columns(
 
     unlock_session(session)
     story = session.save_story(title="t", body="b", tags=["hope"], content_notes=[]).story
-    screens = [
+    screens: list[Callable[[], Screen[None] | EditorScreen]] = [
         lambda: LibraryScreen(session),
         lambda: ReaderScreen(session, story.id),
         lambda: EditorScreen(session),

@@ -10,7 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Markdown, OptionList, Static
 
 from storycircle.journal.members import create_member, unlock
-from storycircle.models import Story
+from storycircle.models import Draft, Story
 from storycircle.screens.dialogs import ConfirmScreen
 from storycircle.screens.reader import NOTHING_RELATED, ReaderScreen
 from storycircle.screens.welcome import WelcomeScreen
@@ -18,6 +18,7 @@ from storycircle.session.session import Session
 from storycircle.tui.app import StorycircleApp
 from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR
 from tests.ui.conftest import SIZE
+from tests.ui.helpers import current_screen
 from tests.unit.hostile_strings import FORBIDDEN_AFTER_SANITIZE, HOSTILE
 
 BODY = "The first winter was the hardest.\n\nThen the *mornings* came back."
@@ -269,12 +270,13 @@ async def test_e_asks_the_app_to_edit_and_the_new_version_shows_after(
     _unlock(session)
     story = _save(session, "Needs a fix")
     edits: list[Story | None] = []
+
     # The editor is not this screen's business: stand in for it.
-    monkeypatch.setattr(
-        app,
-        "edit",
-        lambda *, story=None, draft=None: (edits.append(story), app.push_screen(Screen())),
-    )
+    def edit(*, story: Story | None = None, draft: Draft | None = None) -> None:
+        edits.append(story)
+        app.push_screen(Screen())
+
+    monkeypatch.setattr(app, "edit", edit)
     async with app.run_test(size=SIZE) as pilot:
         reader = await _open(app, pilot, story.id)
         await pilot.press("e")
@@ -378,7 +380,7 @@ async def test_a_link_asks_first_and_stay_here_opens_nothing(
         assert "example.org" in message
         await pilot.click("#no")
         await pilot.pause()
-        assert app.screen is reader
+        assert current_screen(app) is reader
     assert opened == []
 
 

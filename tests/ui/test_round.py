@@ -26,7 +26,7 @@ from storycircle.tui.app import StorycircleApp
 from storycircle.tui.kiosk_app import KioskApp
 from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR, make_member
 from tests.ui.conftest import SIZE
-from tests.ui.helpers import screen_text, static_text
+from tests.ui.helpers import current_screen, screen_text, static_text
 
 PIN = "circle-2468"
 IDLE = 180
@@ -183,7 +183,7 @@ async def test_set_up_lists_joined_members_and_picks_a_prompt(kiosk: KioskApp) -
         kiosk.screen.query_one("#prompts", OptionList).highlighted = 0
         await pilot.press("enter")
         await pilot.pause()
-        assert kiosk.screen is setup
+        assert current_screen(kiosk) is setup
         assert setup.query_one("#round-prompt", Input).value.startswith("Think of a moment")
         present.deselect(1)  # Willow is not here today
         await pilot.pause()
@@ -314,7 +314,7 @@ async def test_back_from_a_story_the_piece_runs_on(kiosk: KioskApp) -> None:
         assert isinstance(kiosk.screen, RoundReadingScreen)
         await pilot.press("escape")
         await pilot.pause()
-        assert kiosk.screen is view
+        assert current_screen(kiosk) is view
         assert view.round.running
 
 

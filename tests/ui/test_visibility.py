@@ -40,7 +40,7 @@ def themed(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Session]:
     store.close()
 
 
-def _screen(name: str, session: Session) -> Screen[None] | None:
+def _screen(name: str, session: Session) -> Screen[None] | EditorScreen | None:
     if name == "welcome":
         return None
     unlock_session(session)

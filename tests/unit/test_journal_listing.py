@@ -25,14 +25,15 @@ def _journal_of_three(store: Store) -> Journal:
 
 def test_a_worker_thread_reads_every_row_newest_first(file_store: Store) -> None:
     journal = _journal_of_three(file_store)
-    assert file_store.path is not None
-    result: list[object] = []
-    worker = threading.Thread(
-        target=lambda: result.append(read_summaries(file_store.path, journal.member))
-    )
+    path = file_store.path
+    assert path is not None
+    result: list[tuple[list[StorySummary], set[str]] | None] = []
+    worker = threading.Thread(target=lambda: result.append(read_summaries(path, journal.member)))
     worker.start()
     worker.join()
-    rows, damaged = result[0]  # type: ignore[misc]
+    listed = result[0]
+    assert listed is not None
+    rows, damaged = listed
     assert [s.title for s in rows] == ["Third", "Second", "First"]
     assert damaged == set()
     assert rows == Journal(file_store, journal.member).summaries()

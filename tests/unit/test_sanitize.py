@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given, settings
@@ -16,8 +17,10 @@ from tests.unit.hostile_strings import (
     MUST_VANISH,
 )
 
+Sanitizer = Callable[[str], str]
+
 IDS = [name for name, _ in HOSTILE]
-SANITIZERS = [sanitize_text, sanitize_line]
+SANITIZERS: list[Sanitizer] = [sanitize_text, sanitize_line]
 
 
 def forbidden_in(text: str) -> set[str]:
@@ -36,14 +39,16 @@ def test_corpus_is_big_and_every_case_names_survivors() -> None:
 
 @pytest.mark.parametrize("sanitize", SANITIZERS)
 @pytest.mark.parametrize(("name", "text"), HOSTILE, ids=IDS)
-def test_hostile_case_loses_every_forbidden_character(sanitize, name: str, text: str) -> None:
+def test_hostile_case_loses_every_forbidden_character(
+    sanitize: Sanitizer, name: str, text: str
+) -> None:
     assert forbidden_in(sanitize(text)) == set()
     assert "\x1b" not in sanitize(text)
 
 
 @pytest.mark.parametrize("sanitize", SANITIZERS)
 @pytest.mark.parametrize(("name", "text"), HOSTILE, ids=IDS)
-def test_hostile_case_keeps_visible_words(sanitize, name: str, text: str) -> None:
+def test_hostile_case_keeps_visible_words(sanitize: Sanitizer, name: str, text: str) -> None:
     cleaned = sanitize(text)
     for word in MUST_SURVIVE[name]:
         assert word in cleaned
@@ -51,7 +56,7 @@ def test_hostile_case_keeps_visible_words(sanitize, name: str, text: str) -> Non
 
 @pytest.mark.parametrize("sanitize", SANITIZERS)
 @pytest.mark.parametrize(("name", "text"), HOSTILE, ids=IDS)
-def test_hostile_case_drops_hidden_payload(sanitize, name: str, text: str) -> None:
+def test_hostile_case_drops_hidden_payload(sanitize: Sanitizer, name: str, text: str) -> None:
     cleaned = sanitize(text)
     for payload in MUST_VANISH[name]:
         assert payload not in cleaned
@@ -59,7 +64,7 @@ def test_hostile_case_drops_hidden_payload(sanitize, name: str, text: str) -> No
 
 @pytest.mark.parametrize("sanitize", SANITIZERS)
 @pytest.mark.parametrize(("name", "text"), HOSTILE, ids=IDS)
-def test_hostile_case_is_idempotent(sanitize, name: str, text: str) -> None:
+def test_hostile_case_is_idempotent(sanitize: Sanitizer, name: str, text: str) -> None:
     once = sanitize(text)
     assert sanitize(once) == once
 

@@ -129,7 +129,7 @@ def test_accumulate_reads_only_the_newest_part_of_long_lists_past_the_budget() -
 
 
 def test_accumulate_stops_when_enough_is_found() -> None:
-    docs = {f"r{n}": ("rare", "common") for n in range(3)}
+    docs: dict[str, tuple[str, ...]] = {f"r{n}": ("rare", "common") for n in range(3)}
     docs |= {f"c{n}": ("common",) for n in range(20)}
     index = build(docs)
     sums, unread = index.accumulate(

@@ -6,6 +6,7 @@ import dataclasses
 import tomllib
 from collections import Counter
 from importlib import resources
+from typing import Any
 
 import pytest
 
@@ -20,7 +21,7 @@ def vocabulary() -> Vocabulary:
 
 
 @pytest.fixture(scope="module")
-def raw() -> dict:
+def raw() -> dict[str, Any]:
     text = resources.files("storycircle.data").joinpath("vocabulary.toml").read_text("utf-8")
     return tomllib.loads(text)
 
@@ -48,7 +49,7 @@ def test_every_kind_is_well_represented(vocabulary: Vocabulary) -> None:
     assert min(kinds.values()) >= 8
 
 
-def test_shipped_file_is_canonical_and_unambiguous(raw: dict) -> None:
+def test_shipped_file_is_canonical_and_unambiguous(raw: dict[str, Any]) -> None:
     # Checked against the raw TOML, independently of Vocabulary's own checks.
     slugs = [entry["slug"] for entry in raw["terms"]]
     synonyms = [synonym for entry in raw["terms"] for synonym in entry.get("synonyms", [])]
