@@ -35,8 +35,8 @@ from storycircle.journal.search_segments import (
     seal_segment,
     words_of,
 )
-from storycircle.models import JOURNAL_SCOPE
-from storycircle.reading.library import SEARCH_LIMIT, Library
+from storycircle.models import JOURNAL_SCOPE, SEARCH_LIMIT
+from storycircle.reading.library import Library
 from storycircle.store import Store
 from tests.conftest import FakeClock, make_member
 
