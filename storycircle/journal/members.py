@@ -37,7 +37,6 @@ from storycircle.sealing.signing import (
     verify_key,
 )
 from storycircle.store import Store
-from storycircle.vault.format import parse_header
 
 DEFAULT_WORK_FACTOR = 17
 """scrypt cost (2**17) for a member's identity: OWASP's floor, ~0.55 s here."""
@@ -149,10 +148,10 @@ def _seal_identity(
 def _work_factor_of(sealed: bytes) -> int:
     """The scrypt work factor a sealed identity file was made with (to keep it on re-seal)."""
     try:
-        stanza = parse_header(sealed).stanzas[0]
-        return int(stanza.args[1])
-    except (vault.AgeError, IndexError, ValueError):
+        found = vault.scrypt_work_factor(sealed)
+    except vault.AgeError:
         return DEFAULT_WORK_FACTOR
+    return DEFAULT_WORK_FACTOR if found is None else found
 
 
 def new_member(

@@ -22,7 +22,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
 from storycircle.models import JOURNAL_SCOPE
-from storycircle.vault.primitives import hkdf_sha256
+from storycircle.vault import derive_key
 
 TAG_INFO = b"storycircle/tag/v1"
 SUMMARY_INFO = b"storycircle/summary/v1"
@@ -37,7 +37,7 @@ def hkdf(secret: bytes, info: bytes) -> bytes:
     The vault's HKDF-SHA-256 with an empty salt, which HMAC pads to the same
     block as the all-zero salt these keys were first derived with.
     """
-    return hkdf_sha256(secret, b"", info)
+    return derive_key(secret, info)
 
 
 class SealError(Exception):

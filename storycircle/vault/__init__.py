@@ -14,7 +14,14 @@ Example:
 
 from __future__ import annotations
 
-from .api import decrypt, encrypt, is_age_file, recipient_types
+from .api import (
+    decrypt,
+    derive_key,
+    encrypt,
+    is_age_file,
+    recipient_types,
+    scrypt_work_factor,
+)
 from .errors import (
     AgeError,
     ArmorError,
@@ -55,10 +62,12 @@ __all__ = [
     "X25519Identity",
     "X25519Recipient",
     "decrypt",
+    "derive_key",
     "encrypt",
     "is_age_file",
     "is_hybrid",
     "parse_identity",
     "parse_recipient",
     "recipient_types",
+    "scrypt_work_factor",
 ]

@@ -8,13 +8,13 @@ from typing import Final
 from . import armor as _armor
 from . import mlkem768x25519 as _pq
 from . import scrypt as _scrypt
+from ._format import PAYLOAD_NONCE_SIZE, VERSION_LINE, Stanza, encode_header, parse_header
+from ._format import verify_header_mac as _verify_header_mac
+from ._primitives import FILE_KEY_SIZE, hkdf_sha256, random_bytes
+from ._stream import decrypt_payload, encrypt_payload, encrypted_payload_size
 from .errors import HeaderError, InputTooLarge, NoIdentityMatch, UsageError
-from .format import PAYLOAD_NONCE_SIZE, VERSION_LINE, Stanza, encode_header, parse_header
-from .format import verify_header_mac as _verify_header_mac
 from .limits import MAX_CIPHERTEXT_SIZE, MAX_HEADER_SIZE, MAX_STANZAS
-from .primitives import FILE_KEY_SIZE, random_bytes
 from .protocols import Identity, Recipient
-from .stream import decrypt_payload, encrypt_payload, encrypted_payload_size
 
 __all__ = ["decrypt", "encrypt", "is_age_file"]
 
@@ -156,6 +156,35 @@ def recipient_types(ciphertext: bytes) -> frozenset[str]:
     if _armor.looks_armored(data):
         data = _armor.decode(data)
     return frozenset(stanza.type for stanza in parse_header(data).stanzas)
+
+
+def scrypt_work_factor(ciphertext: bytes) -> int | None:
+    """The work factor (log2 N) of a passphrase-protected age file, or None.
+
+    Reads the header only. None when the file is not protected by a
+    passphrase, or its header does not say a work factor plainly.
+
+    Raises:
+        AgeError: the file is too large, or its armor or header is malformed.
+    """
+    data = ciphertext if isinstance(ciphertext, bytes) else bytes(ciphertext)
+    if len(data) > MAX_CIPHERTEXT_SIZE:
+        raise _too_large()
+    if _armor.looks_armored(data):
+        data = _armor.decode(data)
+    for stanza in parse_header(data).stanzas:
+        if stanza.type == "scrypt" and len(stanza.args) == 2 and stanza.args[1].isdigit():
+            return int(stanza.args[1])
+    return None
+
+
+def derive_key(secret: bytes, info: bytes) -> bytes:
+    """A 32-byte key for the purpose named by ``info``, derived from ``secret``.
+
+    HKDF-SHA-256 with an empty salt, the primitive the age format itself is
+    built on, so keys derived above the vault use no second implementation.
+    """
+    return hkdf_sha256(secret, b"", info)
 
 
 def is_age_file(data: bytes) -> bool:

@@ -13,8 +13,8 @@ import binascii
 import re
 from typing import Final
 
+from ._format import BINARY_PREFIX
 from .errors import ArmorError
-from .format import BINARY_PREFIX
 
 __all__ = ["BEGIN", "END", "armored_size", "decode", "encode", "looks_armored"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Final
 
-from .primitives import aead_open, aead_seal, hmac_sha256
+from ._primitives import aead_open, aead_seal, hmac_sha256
 
 __all__ = ["open_base", "seal_base"]
 

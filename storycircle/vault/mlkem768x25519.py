@@ -20,10 +20,10 @@ from cryptography.hazmat.primitives.asymmetric.mlkem import MLKEM768PrivateKey, 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 
 from . import bech32
+from ._format import Stanza
+from ._primitives import FILE_KEY_SIZE, b64decode_canonical, b64encode_raw, random_bytes
 from .errors import HeaderError, KeyFormatError
-from .format import Stanza
 from .hpke import open_base, seal_base
-from .primitives import FILE_KEY_SIZE, b64decode_canonical, b64encode_raw, random_bytes
 
 __all__ = [
     "IDENTITY_HRP",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
-from .format import Stanza
+from ._format import Stanza
 
 __all__ = ["Identity", "Recipient"]
 

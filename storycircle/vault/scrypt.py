@@ -8,10 +8,8 @@ from typing import Final
 
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from .errors import HeaderError, UsageError, WorkFactorTooHigh
-from .format import Stanza
-from .limits import DEFAULT_MAX_WORK_FACTOR, MAX_WORK_FACTOR
-from .primitives import (
+from ._format import Stanza
+from ._primitives import (
     FILE_KEY_SIZE,
     ZERO_NONCE,
     aead_open,
@@ -20,6 +18,8 @@ from .primitives import (
     b64encode_raw,
     random_bytes,
 )
+from .errors import HeaderError, UsageError, WorkFactorTooHigh
+from .limits import DEFAULT_MAX_WORK_FACTOR, MAX_WORK_FACTOR
 
 __all__ = ["STANZA_TYPE", "ScryptIdentity", "ScryptRecipient"]
 

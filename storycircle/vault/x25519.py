@@ -8,9 +8,8 @@ from typing import Final
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 
 from . import bech32
-from .errors import HeaderError, KeyFormatError, UsageError
-from .format import Stanza
-from .primitives import (
+from ._format import Stanza
+from ._primitives import (
     FILE_KEY_SIZE,
     ZERO_NONCE,
     aead_open,
@@ -19,6 +18,7 @@ from .primitives import (
     b64encode_raw,
     hkdf_sha256,
 )
+from .errors import HeaderError, KeyFormatError, UsageError
 
 __all__ = ["IDENTITY_HRP", "RECIPIENT_HRP", "STANZA_TYPE", "X25519Identity", "X25519Recipient"]
 

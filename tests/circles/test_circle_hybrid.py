@@ -12,12 +12,11 @@ from storycircle.circles import CardError, MemberCard, parse_card
 from storycircle.circles.inbox import refresh
 from storycircle.circles.keysets import describe, recipient_groups, split_keys
 from storycircle.store import Store
-from storycircle.vault.format import parse_header
 from tests.circles.helpers import Person, before_hybrid_keys, person
 
 
 def _stanza_types(blob: bytes) -> set[str]:
-    return {s.type for s in parse_header(blob).stanzas}
+    return set(vault.recipient_types(blob))
 
 
 def _classic_card(someone: Person) -> MemberCard:

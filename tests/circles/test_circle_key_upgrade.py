@@ -18,13 +18,12 @@ from storycircle.circles.events import EventError
 from storycircle.circles.keysets import describe, has_hybrid, split_keys
 from storycircle.circles.roster import Roster, merge
 from storycircle.store import Store
-from storycircle.vault.format import parse_header
 from tests.circles.helpers import Person, again, before_hybrid_keys, person
 from tests.circles.world import circle_of, machine, sync
 
 
 def _stanza_types(blob: bytes) -> set[str]:
-    return {s.type for s in parse_header(blob).stanzas}
+    return set(vault.recipient_types(blob))
 
 
 def _hybrid_of(someone: Person) -> str:

@@ -27,8 +27,8 @@ from storycircle.vault import (
     parse_identity,
 )
 from storycircle.vault import armor as armor_mod
-from storycircle.vault.format import PAYLOAD_NONCE_SIZE, encode_header, parse_header
-from storycircle.vault.stream import encrypt_payload
+from storycircle.vault._format import PAYLOAD_NONCE_SIZE, encode_header, parse_header
+from storycircle.vault._stream import encrypt_payload
 
 TESTDATA = Path(__file__).parent / "vectors" / "age" / "testdata"
 VECTOR_FILES = sorted(TESTDATA.iterdir())

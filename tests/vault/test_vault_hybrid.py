@@ -24,8 +24,8 @@ from storycircle.vault import (
     parse_identity,
     parse_recipient,
 )
-from storycircle.vault.format import Stanza, parse_header
-from storycircle.vault.primitives import b64decode_canonical, b64encode_raw
+from storycircle.vault._format import Stanza, parse_header
+from storycircle.vault._primitives import b64decode_canonical, b64encode_raw
 
 # The example key pair printed in the C2SP age specification.
 SPEC_IDENTITY = "AGE-SECRET-KEY-PQ-1XX76JRALNLXDMEW0CRK45QMCCH4X06SE84UN3VPM33W6HWDX0H3SK3ZQFR"

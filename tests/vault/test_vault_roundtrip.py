@@ -21,9 +21,9 @@ from storycircle.vault import (
     encrypt,
     is_age_file,
 )
-from storycircle.vault.format import Stanza, parse_header
+from storycircle.vault._format import Stanza, parse_header
+from storycircle.vault._stream import CHUNK_SIZE
 from storycircle.vault.limits import MAX_STANZAS
-from storycircle.vault.stream import CHUNK_SIZE
 
 PASSPHRASE = "tea, toast and a long walk"
 # Cheap on purpose (tests only).

@@ -26,8 +26,8 @@ from storycircle.vault import (
     limits,
 )
 from storycircle.vault import scrypt as vault_scrypt
-from storycircle.vault.format import Stanza, parse_header
-from storycircle.vault.stream import CHUNK_SIZE
+from storycircle.vault._format import Stanza, parse_header
+from storycircle.vault._stream import CHUNK_SIZE
 
 PASSPHRASE = "blue kettle, seven stones"
 WORK_FACTOR = 10

@@ -13,9 +13,9 @@ from typing import Final
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
+from ._format import PAYLOAD_NONCE_SIZE
+from ._primitives import hkdf_sha256, random_bytes
 from .errors import PayloadError
-from .format import PAYLOAD_NONCE_SIZE
-from .primitives import hkdf_sha256, random_bytes
 
 __all__ = ["CHUNK_SIZE", "decrypt_payload", "encrypt_payload", "encrypted_payload_size"]
 

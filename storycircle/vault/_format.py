@@ -13,15 +13,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from .errors import HeaderError, HMACError, UsageError
-from .limits import MAX_HEADER_SIZE, MAX_STANZAS
-from .primitives import (
+from ._primitives import (
     b64decode_canonical,
     b64encode_raw,
     hkdf_sha256,
     hmac_sha256,
     macs_equal,
 )
+from .errors import HeaderError, HMACError, UsageError
+from .limits import MAX_HEADER_SIZE, MAX_STANZAS
 
 __all__ = [
     "BINARY_PREFIX",
