@@ -1,35 +1,20 @@
-"""Shared fixtures: in-memory stores and members with a cheap key derivation.
+"""Shared fixtures: in-memory stores, members with a cheap key derivation, the CLI.
 
-The scrypt work factor is lowered only here, in tests, so the suite stays fast;
-the program's default is 17.
+Helpers that tests import live in tests/support/; this file holds fixtures only.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from storycircle.journal.journal import Journal
-from storycircle.journal.members import UnlockedMember, create_member, unlock
+from storycircle.journal.members import UnlockedMember
 from storycircle.store import Store
 from tests.support.cli import Cli
-
-TEST_WORK_FACTOR = 10
-PASSPHRASE = "kettle orbit maple seventeen"
-
-
-class FakeClock:
-    """A clock that moves forward one minute each time it is read."""
-
-    def __init__(self, start: datetime | None = None) -> None:
-        self.now = start or datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(minutes=1)
-        return self.now
+from tests.support.people import TEST_WORK_FACTOR, FakeClock, make_member
 
 
 @pytest.fixture
@@ -44,11 +29,6 @@ def file_store(tmp_path: Path) -> Iterator[Store]:
     db = Store.open(tmp_path / "storycircle.db")
     yield db
     db.close()
-
-
-def make_member(store: Store, pseudonym: str = "river") -> UnlockedMember:
-    record = create_member(store, pseudonym, PASSPHRASE, work_factor=TEST_WORK_FACTOR)
-    return unlock(record, PASSPHRASE)
 
 
 @pytest.fixture

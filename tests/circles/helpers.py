@@ -10,7 +10,7 @@ from storycircle.journal.journal import Journal
 from storycircle.journal.members import UnlockedMember
 from storycircle.models import Story
 from storycircle.store import Store
-from tests.conftest import FakeClock, make_member
+from tests.support.people import FakeClock, make_member
 
 
 @dataclass

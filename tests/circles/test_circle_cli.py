@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR
 from tests.support.cli import Cli
+from tests.support.people import PASSPHRASE, TEST_WORK_FACTOR
 
 
 def _installation(root: Path, name: str) -> Cli:

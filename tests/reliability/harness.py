@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.conftest import TEST_WORK_FACTOR
+from tests.support.people import TEST_WORK_FACTOR
 
 REPO = Path(__file__).resolve().parents[2]
 FILLER = "I kept going one small step at a time. "

@@ -18,8 +18,8 @@ import pytest
 
 from storycircle.journal.journal import Journal
 from storycircle.session.installation import open_installation
-from tests.conftest import PASSPHRASE, make_member
 from tests.reliability.harness import private_home, run_cli
+from tests.support.people import PASSPHRASE, make_member
 
 CANARY = "badfilecanary8e1f"
 STORIES = 30

@@ -23,7 +23,7 @@ from storycircle.session.installation import Installation, open_installation
 from storycircle.session.session import Session
 from storycircle.transfer.exporting import ExportFormat, export_journal
 from storycircle.tui.app import StorycircleApp
-from tests.conftest import TEST_WORK_FACTOR, FakeClock, make_member
+from tests.support.people import TEST_WORK_FACTOR, FakeClock, make_member
 
 CANARIES = {
     "title": "canarytitle7f3a",

@@ -18,8 +18,8 @@ from storycircle.journal.journal import Journal
 from storycircle.journal.members import UnlockedMember
 from storycircle.models import JOURNAL_SCOPE, Draft
 from storycircle.store import Store
-from tests.conftest import make_member
 from tests.reliability.harness import body_for, fork, tag_for, title_for, wait
+from tests.support.people import make_member
 
 KILLS = 200
 STORIES = ("a1a1a1a1a1a1a1a1", "b2b2b2b2b2b2b2b2", "c3c3c3c3c3c3c3c3")

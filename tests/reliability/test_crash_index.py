@@ -19,8 +19,8 @@ from storycircle.journal.journal import Journal
 from storycircle.journal.members import UnlockedMember
 from storycircle.journal.search_index import SearchIndex
 from storycircle.store import Store
-from tests.conftest import make_member
 from tests.reliability.harness import fork, wait
+from tests.support.people import make_member
 
 KILLS = 40
 SEED = 20261204

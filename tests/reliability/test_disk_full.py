@@ -26,8 +26,8 @@ from storycircle.session.installation import Installation
 from storycircle.session.session import Session
 from storycircle.store import Store
 from storycircle.tui.app import StorycircleApp
-from tests.conftest import TEST_WORK_FACTOR, FakeClock, make_member
-from tests.ui.conftest import SIZE
+from tests.support.people import TEST_WORK_FACTOR, FakeClock, make_member
+from tests.ui.helpers import SIZE
 
 KEPT_BODY = "Written last week, before the disk filled up."
 TYPED_BODY = "The words I typed while the disk was full. " * 1000  # ~43 KiB

@@ -13,8 +13,8 @@ from storycircle.journal.members import unlock
 from storycircle.journal.preferences import Preferences, save_preferences
 from storycircle.models import Draft
 from storycircle.session.installation import open_installation
-from tests.conftest import PASSPHRASE, make_member
 from tests.reliability.harness import private_home, run_cli
+from tests.support.people import PASSPHRASE, make_member
 
 SECRET = "doctorcanary31c7"
 

@@ -20,8 +20,8 @@ from storycircle.journal.reactions import Reactions
 from storycircle.models import Draft
 from storycircle.session.installation import open_installation
 from storycircle.store import Store
-from tests.conftest import PASSPHRASE, make_member
 from tests.reliability.harness import cli_env, fork, private_home, wait
+from tests.support.people import PASSPHRASE, make_member
 
 SAVES_EACH = 25
 

@@ -21,8 +21,8 @@ from storycircle.session.config import Config
 from storycircle.session.installation import Installation
 from storycircle.session.session import Session
 from storycircle.store import Store
-from tests.conftest import TEST_WORK_FACTOR, FakeClock
 from tests.depths import DEPTHS, THEMES, DepthApp
+from tests.support.people import TEST_WORK_FACTOR, FakeClock
 from tests.ui.helpers import unlock_session
 
 SIZE = (100, 32)

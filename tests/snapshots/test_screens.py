@@ -25,7 +25,7 @@ from storycircle.session.installation import Installation
 from storycircle.session.session import Session
 from storycircle.store import Store
 from storycircle.tui.app import StorycircleApp
-from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR, FakeClock
+from tests.support.people import PASSPHRASE, TEST_WORK_FACTOR, FakeClock
 from tests.ui.helpers import unlock_session
 
 SIZE = (100, 32)

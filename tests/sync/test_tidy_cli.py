@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR
 from tests.support.cli import Cli
+from tests.support.people import PASSPHRASE, TEST_WORK_FACTOR
 
 
 def _ok(cli: Cli, *args: str) -> str:

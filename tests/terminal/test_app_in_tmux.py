@@ -13,7 +13,7 @@ from storycircle.journal.journal import Journal
 from storycircle.journal.members import create_member, unlock
 from storycircle.models import Story
 from storycircle.session.installation import open_installation
-from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR
+from tests.support.people import PASSPHRASE, TEST_WORK_FACTOR
 from tests.terminal.tmux import Terminal, run_storycircle
 
 

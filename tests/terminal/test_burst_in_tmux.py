@@ -9,7 +9,7 @@ import pytest
 
 from storycircle.journal.members import unlock
 from storycircle.session.installation import open_installation
-from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR
+from tests.support.people import PASSPHRASE, TEST_WORK_FACTOR
 from tests.terminal.tmux import Terminal, run_storycircle
 
 

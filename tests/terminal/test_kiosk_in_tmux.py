@@ -13,7 +13,7 @@ import pytest
 from storycircle.journal.journal import Journal
 from storycircle.journal.members import create_member, unlock
 from storycircle.session.installation import open_installation
-from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR
+from tests.support.people import PASSPHRASE, TEST_WORK_FACTOR
 from tests.terminal.tmux import Terminal, run_storycircle, storycircle_binary
 
 CANARY = "CANARY-51c0ffee"

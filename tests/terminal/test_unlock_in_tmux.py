@@ -12,7 +12,7 @@ import pytest
 
 from storycircle.journal.members import create_member
 from storycircle.session.installation import open_installation
-from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR
+from tests.support.people import PASSPHRASE, TEST_WORK_FACTOR
 from tests.terminal.tmux import Terminal
 
 REPO = Path(__file__).resolve().parents[2]

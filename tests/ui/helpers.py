@@ -8,7 +8,10 @@ from textual.widgets import Static
 
 from storycircle.journal.members import UnlockedMember, create_member, unlock
 from storycircle.session.session import Session
-from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR
+from tests.support.people import PASSPHRASE, TEST_WORK_FACTOR
+
+SIZE = (100, 36)
+"""The terminal size Pilot tests run at."""
 
 
 def unlock_session(session: Session, pseudonym: str = "river") -> UnlockedMember:

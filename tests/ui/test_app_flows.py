@@ -16,9 +16,8 @@ from storycircle.screens.welcome import WelcomeScreen
 from storycircle.session.config import load_config
 from storycircle.session.session import Session
 from storycircle.tui.app import StorycircleApp
-from tests.conftest import PASSPHRASE
-from tests.ui.conftest import SIZE
-from tests.ui.helpers import screen_text, static_text, unlock_session
+from tests.support.people import PASSPHRASE
+from tests.ui.helpers import SIZE, screen_text, static_text, unlock_session
 
 
 async def _unlock_through_welcome(app: StorycircleApp) -> None:

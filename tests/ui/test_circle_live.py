@@ -17,9 +17,8 @@ from storycircle.session.installation import Installation
 from storycircle.session.session import Session
 from storycircle.store import Store
 from storycircle.tui.app import StorycircleApp
-from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR, FakeClock
-from tests.ui.conftest import SIZE
-from tests.ui.helpers import screen_text, unlock_session
+from tests.support.people import PASSPHRASE, TEST_WORK_FACTOR, FakeClock
+from tests.ui.helpers import SIZE, screen_text, unlock_session
 
 
 def _session(path: Path, home: Path) -> Session:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, ProgressBar, Select, Static
@@ -24,9 +22,8 @@ from storycircle.session.installation import Installation
 from storycircle.session.session import Session
 from storycircle.store import Store
 from storycircle.tui.app import StorycircleApp
-from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR, FakeClock
-from tests.ui.conftest import SIZE
-from tests.ui.helpers import screen_text, static_text, unlock_session
+from tests.support.people import PASSPHRASE, TEST_WORK_FACTOR, FakeClock
+from tests.ui.helpers import SIZE, screen_text, static_text, unlock_session
 
 HOSTILE = "[@click=app.quit]\x1b]0;pwned\x07"
 
@@ -36,15 +33,6 @@ def _session(path: Path, home: Path) -> Session:
     return Session(
         Installation(home, store, Config(work_factor=TEST_WORK_FACTOR)), clock=FakeClock()
     )
-
-
-@pytest.fixture
-def file_session(tmp_path: Path) -> Iterator[Session]:
-    # Leaving and removing re-key in a worker thread on their own connection:
-    # that needs a database file, as in real use.
-    session = _session(tmp_path / "storycircle.db", tmp_path)
-    yield session
-    session.installation.store.close()
 
 
 def _become(session: Session, record: MemberRecord) -> None:

@@ -15,8 +15,7 @@ from storycircle.session.config import load_config
 from storycircle.session.session import Session
 from storycircle.tui.app import StorycircleApp
 from storycircle.widgets.story_list import StoryList
-from tests.ui.conftest import SIZE
-from tests.ui.helpers import current_screen, static_text, unlock_session
+from tests.ui.helpers import SIZE, current_screen, static_text, unlock_session
 
 
 def _story_id(session: Session, title: str) -> str:

@@ -23,10 +23,9 @@ from storycircle.screens.editor import (
 from storycircle.screens.prompt_picker import PromptPicker
 from storycircle.session.session import Session
 from storycircle.tui.app import StorycircleApp
-from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR
-from tests.ui.conftest import SIZE
-from tests.ui.helpers import current_screen
-from tests.unit.hostile_strings import FORBIDDEN_AFTER_SANITIZE, HOSTILE, MUST_SURVIVE
+from tests.support.hostile_strings import FORBIDDEN_AFTER_SANITIZE, HOSTILE, MUST_SURVIVE
+from tests.support.people import PASSPHRASE, TEST_WORK_FACTOR
+from tests.ui.helpers import SIZE, current_screen
 
 Results = list[Story | None]
 

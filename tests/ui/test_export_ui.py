@@ -3,35 +3,20 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from textual.widgets import Button, Checkbox, Input, ProgressBar, Select
 
 from storycircle import vault
 from storycircle.screens.export_stories import ExportScreen
 from storycircle.screens.library import LibraryScreen
-from storycircle.session.config import Config
-from storycircle.session.installation import Installation
 from storycircle.session.session import Session
-from storycircle.store import Store
 from storycircle.text.frontmatter import parse_document
 from storycircle.tui.app import StorycircleApp
-from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR, FakeClock
-from tests.ui.conftest import SIZE
-from tests.ui.helpers import static_text, unlock_session
+from tests.support.people import PASSPHRASE
+from tests.ui.helpers import SIZE, static_text, unlock_session
 
 BUNDLE_PASSPHRASE = "lantern harbour copper ninety"
-
-
-@pytest.fixture
-def file_session(tmp_path: Path) -> Iterator[Session]:
-    # Export opens its own connection in a worker thread: it needs a file.
-    store = Store.open(tmp_path / "storycircle.db")
-    installation = Installation(tmp_path, store, Config(work_factor=TEST_WORK_FACTOR))
-    yield Session(installation, clock=FakeClock())
-    store.close()
 
 
 async def _export(app: StorycircleApp, pilot: object) -> str:

@@ -15,8 +15,8 @@ from storycircle.session.session import Session
 from storycircle.tui.app import StorycircleApp
 from storycircle.widgets.focus import tab_is_taken
 from storycircle.widgets.safe import FieldInput
-from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR
-from tests.ui.conftest import SIZE
+from tests.support.people import PASSPHRASE, TEST_WORK_FACTOR
+from tests.ui.helpers import SIZE
 
 
 @pytest.fixture

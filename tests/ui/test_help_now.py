@@ -14,8 +14,7 @@ from storycircle.screens.welcome import WelcomeScreen
 from storycircle.session.helplines import HelpLine
 from storycircle.session.session import Session
 from storycircle.tui.app import StorycircleApp
-from tests.ui.conftest import SIZE
-from tests.ui.helpers import screen_text, unlock_session
+from tests.ui.helpers import SIZE, screen_text, unlock_session
 
 
 @pytest.fixture(autouse=True)

@@ -17,8 +17,8 @@ from storycircle.screens.library import LibraryScreen
 from storycircle.session.session import Session
 from storycircle.tui.app import StorycircleApp
 from storycircle.widgets.story_list import StoryList
+from tests.support.hostile_strings import FORBIDDEN_AFTER_SANITIZE, HOSTILE, MUST_SURVIVE
 from tests.ui.helpers import unlock_session
-from tests.unit.hostile_strings import FORBIDDEN_AFTER_SANITIZE, HOSTILE, MUST_SURVIVE
 
 BIG = (220, 100)
 
@@ -121,7 +121,7 @@ async def test_hostile_pseudonym_in_the_member_picker(session: Session) -> None:
 
 async def test_entities_decoded_by_markdown_never_reach_the_reader(session: Session) -> None:
     from storycircle.screens.reader import ReaderScreen
-    from tests.unit.hostile_strings import MARKDOWN_ENTITIES, MARKDOWN_LINKS
+    from tests.support.hostile_strings import MARKDOWN_ENTITIES, MARKDOWN_LINKS
 
     unlock_session(session)
     body = "\n\n".join(text for _, text in MARKDOWN_ENTITIES + MARKDOWN_LINKS)
@@ -142,7 +142,7 @@ async def test_entities_decoded_by_markdown_never_reach_the_editor_preview(
     from textual.widgets import TextArea
 
     from storycircle.screens.editor import EditorScreen
-    from tests.unit.hostile_strings import MARKDOWN_ENTITIES
+    from tests.support.hostile_strings import MARKDOWN_ENTITIES
 
     unlock_session(session)
     app = StorycircleApp(session)

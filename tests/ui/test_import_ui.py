@@ -2,32 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from textual.widgets import Input, ProgressBar
 
 from storycircle.screens.import_stories import ImportScreen
 from storycircle.screens.library import LibraryScreen
-from storycircle.session.config import Config
-from storycircle.session.installation import Installation
 from storycircle.session.session import Session
-from storycircle.store import Store
 from storycircle.tui.app import StorycircleApp
 from storycircle.widgets.story_list import StoryList
-from tests.conftest import TEST_WORK_FACTOR, FakeClock
-from tests.ui.conftest import SIZE
-from tests.ui.helpers import static_text, unlock_session
-
-
-@pytest.fixture
-def file_session(tmp_path: Path) -> Iterator[Session]:
-    # Import opens its own connection in a worker thread: it needs a file.
-    store = Store.open(tmp_path / "storycircle.db")
-    installation = Installation(tmp_path, store, Config(work_factor=TEST_WORK_FACTOR))
-    yield Session(installation, clock=FakeClock())
-    store.close()
+from tests.ui.helpers import SIZE, static_text, unlock_session
 
 
 def _folder(tmp_path: Path) -> Path:

@@ -19,9 +19,8 @@ from storycircle.screens.library import LibraryScreen
 from storycircle.screens.reader import ReaderScreen
 from storycircle.session.session import Session
 from storycircle.tui.kiosk_app import KioskApp
-from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR
-from tests.ui.conftest import SIZE
-from tests.ui.helpers import current_screen, screen_text, static_text
+from tests.support.people import PASSPHRASE, TEST_WORK_FACTOR
+from tests.ui.helpers import SIZE, current_screen, screen_text, static_text
 
 CANARY = "CANARY-7f3e9d"
 PIN = "circle-2468"

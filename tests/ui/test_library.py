@@ -20,9 +20,8 @@ from storycircle.session.session import Session
 from storycircle.store import Store
 from storycircle.tui.app import StorycircleApp
 from storycircle.widgets.story_list import StoryList
-from tests.conftest import TEST_WORK_FACTOR, FakeClock
-from tests.ui.conftest import SIZE
-from tests.ui.helpers import static_text, unlock_session
+from tests.support.people import TEST_WORK_FACTOR, FakeClock
+from tests.ui.helpers import SIZE, static_text, unlock_session
 
 
 def _titles(app: StorycircleApp) -> list[str]:

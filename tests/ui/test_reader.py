@@ -16,10 +16,9 @@ from storycircle.screens.reader import NOTHING_RELATED, ReaderScreen
 from storycircle.screens.welcome import WelcomeScreen
 from storycircle.session.session import Session
 from storycircle.tui.app import StorycircleApp
-from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR
-from tests.ui.conftest import SIZE
-from tests.ui.helpers import current_screen
-from tests.unit.hostile_strings import FORBIDDEN_AFTER_SANITIZE, HOSTILE
+from tests.support.hostile_strings import FORBIDDEN_AFTER_SANITIZE, HOSTILE
+from tests.support.people import PASSPHRASE, TEST_WORK_FACTOR
+from tests.ui.helpers import SIZE, current_screen
 
 BODY = "The first winter was the hardest.\n\nThen the *mornings* came back."
 

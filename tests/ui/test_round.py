@@ -24,9 +24,8 @@ from storycircle.screens.round_view import RoundScreen
 from storycircle.session.session import Session
 from storycircle.tui.app import StorycircleApp
 from storycircle.tui.kiosk_app import KioskApp
-from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR, make_member
-from tests.ui.conftest import SIZE
-from tests.ui.helpers import current_screen, screen_text, static_text
+from tests.support.people import PASSPHRASE, TEST_WORK_FACTOR, make_member
+from tests.ui.helpers import SIZE, current_screen, screen_text, static_text
 
 PIN = "circle-2468"
 IDLE = 180

@@ -5,7 +5,7 @@ from __future__ import annotations
 from storycircle.screens.settings import SETTINGS_FIELDS, SettingsScreen
 from storycircle.session.session import Session
 from storycircle.tui.app import StorycircleApp
-from tests.ui.conftest import SIZE
+from tests.ui.helpers import SIZE
 
 
 async def test_each_settings_key_has_its_field(app: StorycircleApp, session: Session) -> None:

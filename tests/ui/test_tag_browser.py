@@ -10,8 +10,7 @@ from storycircle.screens.tag_browser import TagBrowserScreen
 from storycircle.session.session import Session
 from storycircle.tui.app import StorycircleApp
 from storycircle.widgets.story_list import StoryList
-from tests.ui.conftest import SIZE
-from tests.ui.helpers import static_text, unlock_session
+from tests.ui.helpers import SIZE, static_text, unlock_session
 
 
 async def test_themes_tags_counts_and_stories(app: StorycircleApp, session: Session) -> None:

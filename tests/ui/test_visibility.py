@@ -24,10 +24,9 @@ from storycircle.session.session import Session
 from storycircle.store import Store
 from storycircle.tui.app import StorycircleApp
 from storycircle.widgets.story_list import StoryList
-from tests.conftest import TEST_WORK_FACTOR, FakeClock
 from tests.depths import DEPTHS, THEMES, Cell, cells
-from tests.ui.conftest import SIZE
-from tests.ui.helpers import unlock_session
+from tests.support.people import TEST_WORK_FACTOR, FakeClock
+from tests.ui.helpers import SIZE, unlock_session
 
 SCREENS = ("welcome", "editor", "settings", "library")
 

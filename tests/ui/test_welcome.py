@@ -11,8 +11,8 @@ from storycircle.screens.welcome import WelcomeScreen
 from storycircle.session.session import Session
 from storycircle.tui.app import StorycircleApp
 from storycircle.widgets.story_list import StoryList
-from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR
-from tests.ui.conftest import SIZE
+from tests.support.people import PASSPHRASE, TEST_WORK_FACTOR
+from tests.ui.helpers import SIZE
 
 
 def _status(app: StorycircleApp) -> str:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PASSPHRASE
 from tests.support.cli import Cli
+from tests.support.people import PASSPHRASE
 
 
 def _no_traceback(result: subprocess.CompletedProcess[str]) -> None:

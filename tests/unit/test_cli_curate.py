@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from storycircle.curated.collections import load_collection
-from tests.conftest import PASSPHRASE
 from tests.support.cli import Cli
+from tests.support.people import PASSPHRASE
 
 
 def _story(cli: Cli, text: str) -> str:

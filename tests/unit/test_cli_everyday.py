@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR
 from tests.support.cli import REPO, Cli, child_env
+from tests.support.people import PASSPHRASE, TEST_WORK_FACTOR
 
 
 @pytest.fixture

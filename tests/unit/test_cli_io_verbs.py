@@ -14,8 +14,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from storycircle.cli.transfer import TerminalProgress
 from storycircle.curated.collections import shipped_folder, sign_collection
 from storycircle.curated.curators import fingerprint
-from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR
 from tests.support.cli import Cli
+from tests.support.people import PASSPHRASE, TEST_WORK_FACTOR
 
 BUNDLE_PASSPHRASE = "lantern harbour violet ninety"
 

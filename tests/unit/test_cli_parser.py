@@ -13,7 +13,7 @@ from storycircle.cli.main import build_parser, chosen_verb
 from storycircle.cli.verbs import VERBS
 from storycircle.journal.members import create_member
 from storycircle.session.installation import open_installation
-from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR
+from tests.support.people import PASSPHRASE, TEST_WORK_FACTOR
 
 REPO = Path(__file__).resolve().parents[2]
 

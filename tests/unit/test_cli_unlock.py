@@ -23,8 +23,8 @@ from storycircle.cli.agent_socket import SessionError, receive, send
 from storycircle.journal.members import find_member, key_lines, unlock
 from storycircle.kiosk.policy import save_pin
 from storycircle.store import Store
-from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR
 from tests.support.cli import Cli
+from tests.support.people import PASSPHRASE, TEST_WORK_FACTOR
 
 NOBODY = 65534
 

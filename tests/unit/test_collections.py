@@ -27,7 +27,7 @@ from storycircle.journal.members import UnlockedMember
 from storycircle.models import COLLECTION_SCOPE_PREFIX
 from storycircle.store import Store
 from storycircle.tagging.tags import canonical_tags
-from tests.conftest import make_member
+from tests.support.people import make_member
 
 META = CollectionMeta(
     title='Small "wins"',

@@ -30,7 +30,7 @@ from storycircle.transfer.exporting import (
     unique_name,
 )
 from storycircle.transfer.importing import ImportClock, import_path
-from tests.conftest import PASSPHRASE, FakeClock
+from tests.support.people import PASSPHRASE, FakeClock
 from tests.vault.agecli import run_age, write_private
 
 SCRIPT = "<script>alert(1)</script>"

@@ -15,7 +15,7 @@ import pytest
 
 from storycircle.text.links import ALLOWED_SCHEMES
 from storycircle.transfer.exporting import ExportEntry, export_stories, render_html
-from tests.unit.hostile_strings import (
+from tests.support.hostile_strings import (
     ALLOWED_LINKS,
     FORBIDDEN_AFTER_SANITIZE,
     HOSTILE,

@@ -19,8 +19,8 @@ from storycircle.models import Story, StoryRecord
 from storycircle.store import Store
 from storycircle.transfer.exporting import export_journal
 from storycircle.transfer.importing import ImportClock, PassphraseNeeded, import_path
-from tests.conftest import PASSPHRASE, FakeClock, make_member
 from tests.support.hostile_files import BILLION_LAUGHS
+from tests.support.people import PASSPHRASE, FakeClock, make_member
 
 JRNL = {
     "tags": {"@work": 1, "@sleep": 1},

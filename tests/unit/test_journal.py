@@ -16,7 +16,7 @@ from storycircle.journal.journal import Journal
 from storycircle.journal.members import UnlockedMember
 from storycircle.models import Draft, Story
 from storycircle.store import Store
-from tests.conftest import FakeClock, make_member
+from tests.support.people import FakeClock, make_member
 
 
 def test_save_and_load_round_trip(journal: Journal) -> None:

@@ -13,7 +13,7 @@ from storycircle.models import StorySummary
 from storycircle.store import Store
 from storycircle.store.store import NEWEST_FIRST as NEWEST_FIRST_SQL
 from storycircle.transfer.importing import ImportClock
-from tests.conftest import FakeClock, make_member
+from tests.support.people import FakeClock, make_member
 
 
 def _journal_of_three(store: Store) -> Journal:

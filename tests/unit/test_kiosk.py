@@ -29,7 +29,7 @@ from storycircle.models import Draft
 from storycircle.session.config import Config, load_config, save_config
 from storycircle.session.installation import remove_member
 from storycircle.store import Store
-from tests.conftest import TEST_WORK_FACTOR, FakeClock, make_member
+from tests.support.people import TEST_WORK_FACTOR, FakeClock, make_member
 
 PIN = "river-246810"
 

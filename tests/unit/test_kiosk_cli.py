@@ -12,8 +12,8 @@ import pytest
 
 from storycircle.kiosk.policy import PIN_FILE, load_pin, verify_pin
 from storycircle.session.config import load_config
-from tests.conftest import TEST_WORK_FACTOR
 from tests.support.cli import child_env
+from tests.support.people import TEST_WORK_FACTOR
 
 PIN = "circle-2468"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from storycircle.text.links import MAX_LINK_LENGTH, check_link
-from tests.unit.hostile_strings import FORBIDDEN_AFTER_SANITIZE, HOSTILE
+from tests.support.hostile_strings import FORBIDDEN_AFTER_SANITIZE, HOSTILE
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from pathlib import Path
 from storycircle import vault
 from storycircle.journal.members import create_member
 from storycircle.store import Store
-from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR
+from tests.support.people import PASSPHRASE, TEST_WORK_FACTOR
 from tests.vault.agecli import run_age, write_private
 
 

@@ -25,7 +25,7 @@ from storycircle.session.config import Config
 from storycircle.session.installation import Installation
 from storycircle.session.session import Session
 from storycircle.store import Store
-from tests.conftest import PASSPHRASE, TEST_WORK_FACTOR
+from tests.support.people import PASSPHRASE, TEST_WORK_FACTOR
 
 
 def test_create_and_unlock(store: Store) -> None:

@@ -10,7 +10,7 @@ from storycircle.journal.journal import Journal
 from storycircle.journal.reactions import Reactions
 from storycircle.store import Store
 from storycircle.store.schema import APPLICATION_ID, MIGRATIONS
-from tests.conftest import FakeClock, make_member
+from tests.support.people import FakeClock, make_member
 
 
 def _rows_naming(conn: sqlite3.Connection, *needles: str) -> list[tuple[str, tuple[object, ...]]]:

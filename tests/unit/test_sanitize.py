@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from storycircle.sanitize import sanitize_line, sanitize_text
-from tests.unit.hostile_strings import (
+from tests.support.hostile_strings import (
     FORBIDDEN_AFTER_SANITIZE,
     HOSTILE,
     MUST_SURVIVE,

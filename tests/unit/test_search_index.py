@@ -38,7 +38,7 @@ from storycircle.journal.search_segments import (
 from storycircle.models import JOURNAL_SCOPE, SEARCH_LIMIT
 from storycircle.reading.library import Library
 from storycircle.store import Store
-from tests.conftest import FakeClock, make_member
+from tests.support.people import FakeClock, make_member
 
 
 def _opened(store: Store, member: UnlockedMember) -> SearchIndex:

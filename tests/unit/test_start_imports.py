@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from storycircle.session.installation import open_installation
-from tests.conftest import make_member
+from tests.support.people import make_member
 
 # Each of these costs start-up time and is needed only once someone is unlocked
 # (or asks for something else than the form).

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from storycircle.tagging.suggest import MAX_SUGGESTIONS, Suggestion, suggest_tags
 from storycircle.tagging.tags import canonical_tag
 from storycircle.tagging.vocabulary import Term, Theme, Vocabulary
-from tests.unit.hostile_strings import FORBIDDEN_AFTER_SANITIZE, HOSTILE
+from tests.support.hostile_strings import FORBIDDEN_AFTER_SANITIZE, HOSTILE
 
 
 def tags(markdown: str, **kwargs: object) -> list[str]:

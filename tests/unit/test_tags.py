@@ -25,7 +25,7 @@ from storycircle.tagging.tags import (
     usable_tags,
 )
 from storycircle.tagging.vocabulary import Term, Theme, Vocabulary
-from tests.unit.hostile_strings import FORBIDDEN_AFTER_SANITIZE, HOSTILE
+from tests.support.hostile_strings import FORBIDDEN_AFTER_SANITIZE, HOSTILE
 
 # --- canonical_slug ----------------------------------------------------------
 

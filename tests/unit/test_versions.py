@@ -9,7 +9,7 @@ from storycircle.journal.journal import Journal
 from storycircle.journal.versions import VersionRecord
 from storycircle.sealing.keys import SealError
 from storycircle.store import Store
-from tests.conftest import FakeClock, make_member
+from tests.support.people import FakeClock, make_member
 
 
 def test_saves_deletes_and_batches_keep_the_record(store: Store) -> None:

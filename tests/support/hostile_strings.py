@@ -8,7 +8,7 @@ never appear in sanitized output.
 
 Usage in another test module::
 
-    from tests.unit.hostile_strings import HOSTILE, FORBIDDEN_AFTER_SANITIZE
+    from tests.support.hostile_strings import HOSTILE, FORBIDDEN_AFTER_SANITIZE
 
     @pytest.mark.parametrize(("name", "text"), HOSTILE, ids=[n for n, _ in HOSTILE])
     def test_title_is_safe(name, text): ...
