@@ -1,4 +1,7 @@
-"""Snapshot tests of the main screens at a fixed size (pytest-textual-snapshot).
+"""Snapshot tests of the main screens, one class per feature, in several states each.
+
+Each feature is drawn full (seeded) and, where it differs, empty and narrow
+(an 80x24 terminal), so a change that only breaks a small window shows.
 
 Dates come from a fixed clock and the app under test has no random text on
 screen, so a snapshot changes only when what a person sees changes. Update
@@ -29,6 +32,7 @@ from tests.support.people import PASSPHRASE, TEST_WORK_FACTOR, FakeClock
 from tests.ui.helpers import unlock_session
 
 SIZE = (100, 32)
+NARROW = (80, 24)
 Compare = Callable[..., bool]
 
 
@@ -77,50 +81,15 @@ async def _settle(pilot: Pilot[Any]) -> None:
     await pilot.pause()
 
 
-def test_welcome_first_run(snap_compare: Compare, session: Session) -> None:
-    assert snap_compare(StorycircleApp(session), terminal_size=SIZE)
-
-
-def test_welcome_unlock(snap_compare: Compare, session: Session) -> None:
-    create_member(session.installation.store, "river", PASSPHRASE, work_factor=TEST_WORK_FACTOR)
-    assert snap_compare(StorycircleApp(session), terminal_size=SIZE)
-
-
-def test_library(snap_compare: Compare, session: Session) -> None:
-    _seed(session)
-
-    async def open_library(pilot: Pilot[Any]) -> None:
-        await pilot.app.push_screen(LibraryScreen(session))
+def _opener(screen: Callable[[], Any]) -> Callable[[Pilot[Any]], Any]:
+    async def open_screen(pilot: Pilot[Any]) -> None:
+        await pilot.app.push_screen(screen())
         await _settle(pilot)
 
-    assert snap_compare(StorycircleApp(session), terminal_size=SIZE, run_before=open_library)
+    return open_screen
 
 
-def test_reader(snap_compare: Compare, session: Session) -> None:
-    story_id = _seed(session)
-
-    async def open_reader(pilot: Pilot[Any]) -> None:
-        await pilot.app.push_screen(ReaderScreen(session, story_id))
-        await _settle(pilot)
-
-    assert snap_compare(StorycircleApp(session), terminal_size=SIZE, run_before=open_reader)
-
-
-def test_editor_new_story(snap_compare: Compare, session: Session) -> None:
-    unlock_session(session)
-
-    async def open_editor(pilot: Pilot[Any]) -> None:
-        await pilot.app.push_screen(EditorScreen(session))
-        await _settle(pilot)
-
-    assert snap_compare(StorycircleApp(session), terminal_size=SIZE, run_before=open_editor)
-
-
-def test_help_now(snap_compare: Compare, session: Session) -> None:
-    assert snap_compare(StorycircleApp(session), terminal_size=SIZE, press=["f1", "_"])
-
-
-def test_circles(snap_compare: Compare, session: Session) -> None:
+def _seed_circles(session: Session) -> None:
     unlock_session(session, "ash")
     ash = session.members()[0]
     birch = create_member(
@@ -139,8 +108,88 @@ def test_circles(snap_compare: Compare, session: Session) -> None:
     session.open_journal(unlock(ash, PASSPHRASE))
     session.create_circle("Evening walkers")
 
-    async def open_circles(pilot: Pilot[Any]) -> None:
-        await pilot.app.push_screen(CirclesScreen(session))
-        await _settle(pilot)
 
-    assert snap_compare(StorycircleApp(session), terminal_size=SIZE, run_before=open_circles)
+class TestWelcome:
+    """The first screen: nobody yet, someone to unlock, a small terminal."""
+
+    def test_first_run(self, snap_compare: Compare, session: Session) -> None:
+        assert snap_compare(StorycircleApp(session), terminal_size=SIZE)
+
+    def test_unlock(self, snap_compare: Compare, session: Session) -> None:
+        create_member(session.installation.store, "river", PASSPHRASE, work_factor=TEST_WORK_FACTOR)
+        assert snap_compare(StorycircleApp(session), terminal_size=SIZE)
+
+    def test_unlock_narrow(self, snap_compare: Compare, session: Session) -> None:
+        create_member(session.installation.store, "river", PASSPHRASE, work_factor=TEST_WORK_FACTOR)
+        assert snap_compare(StorycircleApp(session), terminal_size=NARROW)
+
+
+class TestLibrary:
+    """The library: a journal with stories, an empty one, a small terminal."""
+
+    def test_full(self, snap_compare: Compare, session: Session) -> None:
+        _seed(session)
+        opener = _opener(lambda: LibraryScreen(session))
+        assert snap_compare(StorycircleApp(session), terminal_size=SIZE, run_before=opener)
+
+    def test_empty(self, snap_compare: Compare, session: Session) -> None:
+        unlock_session(session)
+        opener = _opener(lambda: LibraryScreen(session))
+        assert snap_compare(StorycircleApp(session), terminal_size=SIZE, run_before=opener)
+
+    def test_narrow(self, snap_compare: Compare, session: Session) -> None:
+        _seed(session)
+        opener = _opener(lambda: LibraryScreen(session))
+        assert snap_compare(StorycircleApp(session), terminal_size=NARROW, run_before=opener)
+
+
+class TestReader:
+    """A story open in the reader, at full width and narrow."""
+
+    def test_full(self, snap_compare: Compare, session: Session) -> None:
+        story_id = _seed(session)
+        opener = _opener(lambda: ReaderScreen(session, story_id))
+        assert snap_compare(StorycircleApp(session), terminal_size=SIZE, run_before=opener)
+
+    def test_narrow(self, snap_compare: Compare, session: Session) -> None:
+        story_id = _seed(session)
+        opener = _opener(lambda: ReaderScreen(session, story_id))
+        assert snap_compare(StorycircleApp(session), terminal_size=NARROW, run_before=opener)
+
+
+class TestEditor:
+    """A new story in the editor, at full width and narrow."""
+
+    def test_new_story(self, snap_compare: Compare, session: Session) -> None:
+        unlock_session(session)
+        opener = _opener(lambda: EditorScreen(session))
+        assert snap_compare(StorycircleApp(session), terminal_size=SIZE, run_before=opener)
+
+    def test_narrow(self, snap_compare: Compare, session: Session) -> None:
+        unlock_session(session)
+        opener = _opener(lambda: EditorScreen(session))
+        assert snap_compare(StorycircleApp(session), terminal_size=NARROW, run_before=opener)
+
+
+class TestHelpNow:
+    """Crisis resources, reached with F1 from anywhere."""
+
+    def test_full(self, snap_compare: Compare, session: Session) -> None:
+        assert snap_compare(StorycircleApp(session), terminal_size=SIZE, press=["f1", "_"])
+
+    def test_narrow(self, snap_compare: Compare, session: Session) -> None:
+        assert snap_compare(StorycircleApp(session), terminal_size=NARROW, press=["f1", "_"])
+
+
+class TestCircles:
+    """The circles screen: two circles with members and an invitation, and none."""
+
+    def test_full(self, snap_compare: Compare, session: Session) -> None:
+        _seed_circles(session)
+        opener = _opener(lambda: CirclesScreen(session))
+        assert snap_compare(StorycircleApp(session), terminal_size=SIZE, run_before=opener)
+
+    def test_empty(self, snap_compare: Compare, session: Session) -> None:
+        unlock_session(session, "ash")
+        opener = _opener(lambda: CirclesScreen(session))
+        assert snap_compare(StorycircleApp(session), terminal_size=SIZE, run_before=opener)
