@@ -31,11 +31,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from storycircle.errors import DamagedStory, StorycircleError
 from storycircle.journal.members import UnlockedMember
+from storycircle.journal.search_layout import SHORT_SPAN, Segment, SegmentError, bitmap_of
 from storycircle.journal.search_segments import (
-    SHORT_SPAN,
-    Segment,
-    SegmentError,
-    bitmap_of,
     build,
     index_keys,
     merge,
