@@ -43,13 +43,8 @@ from storycircle.sanitize import sanitize_line, sanitize_text
 from storycircle.sealing.signing import SigningKey, raw_public, sign, verify, verify_key
 from storycircle.tagging.tags import canonical_tags
 from storycircle.text.frontmatter import FrontMatterError, parse_document, read_regular_file
-from storycircle.transfer.exporting import (
-    ExportEntry,
-    OutputFolder,
-    slugify,
-    story_markdown,
-    unique_name,
-)
+from storycircle.transfer.export_entries import ExportEntry, story_markdown
+from storycircle.transfer.output_folder import OutputFolder, slugify, unique_name
 from storycircle.wording import plural
 
 if TYPE_CHECKING:
