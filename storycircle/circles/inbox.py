@@ -40,7 +40,7 @@ from storycircle.circles.service import CircleError
 from storycircle.circles.sharing import Sharing
 from storycircle.circles.stories import SharedStory, read_circle_story
 from storycircle.errors import StorycircleError
-from storycircle.journal.journal import clean_notes, clean_title
+from storycircle.journal.cleaning import clean_notes, clean_title
 from storycircle.sanitize import sanitize_line
 from storycircle.sealing.signing import VerifyKey, verify_key
 from storycircle.tagging.tags import canonical_tags

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from storycircle.journal import journal as journal_module
+from storycircle.journal import journal_reader as journal_module
 from storycircle.journal.journal import Journal, read_summaries
 from storycircle.models import StorySummary
 from storycircle.store import Store
