@@ -27,7 +27,8 @@ from datetime import date
 from pathlib import Path
 
 from benchmarks import synth
-from storycircle.reading.related import RelatedIndex, key_of
+from storycircle.reading.related import RelatedIndex
+from storycircle.reading.related_stories import key_of
 
 TODAY = date(2026, 6, 1)
 # Targets at 100k in milliseconds; at 1M each may be up to 3x the 100k figure.

@@ -33,7 +33,7 @@ from storycircle.models import Collection
 from storycircle.sanitize import sanitize_line
 from storycircle.sealing.signing import BadSignature, SigningKey, read_pem_signing_key
 from storycircle.text.frontmatter import FrontMatterError, read_regular_file
-from storycircle.transfer.exporting import OutputFolder
+from storycircle.transfer.output_folder import OutputFolder
 
 __all__ = [
     "KNOWN_CURATORS_NAME",

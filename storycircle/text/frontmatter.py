@@ -11,7 +11,7 @@ the caller, so:
   graph is checked before any Python object is built: no aliases (which is
   how "billion laughs" bombs multiply), no tags beyond the plain YAML types
   (so ``!!python/object`` never reaches a constructor), bounded size, node
-  count and depth;
+  count and depth (:mod:`storycircle.text.safe_yaml`);
 * Hugo's TOML front matter (``+++``) goes through :mod:`tomllib`, which has
   no way to run code;
 * every field is type-checked and every string sanitized.
@@ -31,10 +31,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from storycircle.errors import StorycircleError
 from storycircle.sanitize import sanitize_line, sanitize_text
+from storycircle.text.safe_yaml import FrontMatterError, load_yaml
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -52,27 +50,11 @@ MAX_FILE_BYTES = 1024 * 1024
 MAX_FRONT_MATTER_BYTES = 64 * 1024
 """Front matter is a handful of fields; more than this is not a story."""
 
-MAX_NODES = 2000
-"""Most YAML nodes (scalars, lists, mappings) one front matter may hold."""
-
-MAX_DEPTH = 16
-"""Deepest nesting of lists and mappings accepted in front matter."""
-
 MAX_RAW_TAGS = 256
 """Most tag entries read before canonicalisation (which caps them further)."""
 
 MAX_TITLE_LENGTH = 200
 MAX_FIELD_LENGTH = 1000
-
-# The plain YAML types. Anything else (!!python/..., !!binary, !!set, local
-# tags such as !foo) is refused before construction.
-_PLAIN_TAGS = frozenset(
-    "tag:yaml.org,2002:" + name
-    for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
-)
-
-# libyaml's loader when available (fast); the checks below work on either.
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _YAML_OPEN = "---"
 _TOML_OPEN = "+++"
@@ -82,10 +64,6 @@ _LANG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8}){0,3}")
 _STORY_ID = re.compile(r"[0-9a-f]{16}")
 _LIST_SPLIT = re.compile(r"[,;]")
 _DATE_FORMATS = ("%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M %z", "%Y/%m/%d", "%Y/%m/%d %H:%M")
-
-
-class FrontMatterError(StorycircleError):
-    """A story file that cannot be read; the message says why in one line."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,7 +207,7 @@ def parse_document(data: bytes, *, require_title: bool = True) -> Document:
     kind, raw, body = _split(text)
     fields: dict[str, Any] = {}
     if kind == "yaml":
-        fields = _mapping(_load_yaml(raw))
+        fields = _mapping(load_yaml(raw))
     elif kind == "toml":
         try:
             fields = tomllib.loads(raw)
@@ -253,80 +231,6 @@ def _split(text: str) -> tuple[str | None, str, str]:
     if len(raw.encode("utf-8")) > MAX_FRONT_MATTER_BYTES:
         raise FrontMatterError(f"has front matter larger than {_size(MAX_FRONT_MATTER_BYTES)}")
     return ("yaml" if opener == _YAML_OPEN else "toml"), raw, rest[match.end() :]
-
-
-def _load_yaml(raw: str) -> Any:
-    loader = _Loader(raw)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return {}
-        _check_nodes(node)
-        return _construct(loader, node)
-    except yaml.MarkedYAMLError as error:
-        where = f"line {error.problem_mark.line + 2}: " if error.problem_mark else ""
-        problem = sanitize_line(str(error.problem or error.context or "malformed"))[:80]
-        raise FrontMatterError(
-            f"has front matter that is not valid YAML ({where}{problem})"
-        ) from None
-    except (yaml.YAMLError, RecursionError, ValueError, TypeError):
-        raise FrontMatterError("has front matter that is not valid YAML") from None
-    finally:
-        loader.dispose()
-
-
-def _check_nodes(root: yaml.Node) -> None:
-    """Refuse aliases, unusual tags and oversized graphs before construction."""
-    # An alias makes the composer hand back a node it has already returned,
-    # so a node seen twice is an alias; this also ends cycles.
-    seen: set[int] = set()
-    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if id(node) in seen:
-            raise FrontMatterError("uses YAML aliases (*name), which are not accepted")
-        seen.add(id(node))
-        if len(seen) > MAX_NODES:
-            raise FrontMatterError(f"has more than {MAX_NODES} YAML values in its front matter")
-        if depth > MAX_DEPTH:
-            raise FrontMatterError("nests lists or mappings too deeply in its front matter")
-        if node.tag not in _PLAIN_TAGS:
-            tag = sanitize_line(str(node.tag).replace("tag:yaml.org,2002:", "!!"))[:60]
-            raise FrontMatterError(f"uses the YAML tag {tag}, which is not accepted")
-        if isinstance(node, yaml.SequenceNode):
-            stack.extend((child, depth + 1) for child in node.value)
-        elif isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                stack.append((key, depth + 1))
-                stack.append((value, depth + 1))
-
-
-_STR, _SEQ, _MAP = (f"tag:yaml.org,2002:{name}" for name in ("str", "seq", "map"))
-
-
-def _construct(loader: Any, node: yaml.Node) -> Any:
-    """The value of a checked node: what PyYAML's safe constructor gives, sooner.
-
-    Text, lists and mappings (nearly every node of front matter) are built
-    here; every other node (numbers, dates, booleans, null, and any node
-    whose tag does not fit its kind, which PyYAML refuses) goes to PyYAML's
-    constructor, so the results and errors are PyYAML's. This halves the
-    cost of front matter in an import of thousands of files.
-    """
-    if isinstance(node, yaml.ScalarNode) and node.tag == _STR:
-        return node.value
-    if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:
-        return [_construct(loader, child) for child in node.value]
-    if isinstance(node, yaml.MappingNode) and node.tag == _MAP:
-        result: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = _construct(loader, key_node)
-            if isinstance(key, list | dict):
-                # Unhashable: PyYAML refuses it with its own message.
-                return loader.construct_object(node, deep=True)
-            result[key] = _construct(loader, value_node)
-        return result
-    return loader.construct_object(node, deep=True)
 
 
 def _mapping(value: Any) -> dict[str, Any]:

@@ -12,7 +12,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from storycircle.cli.main import main
 from storycircle.curated.collections import (
-    MANIFEST_NAME,
     load_collection,
     shipped_collections,
     shipped_folder,
@@ -28,6 +27,7 @@ from storycircle.curated.curators import (
     read_signing_key,
     signature_note,
 )
+from storycircle.curated.loading import MANIFEST_NAME
 from storycircle.errors import StorycircleError
 
 

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from storycircle.errors import StorycircleError
-from storycircle.text import frontmatter
+from storycircle.text import safe_yaml
 from storycircle.text.frontmatter import (
     MAX_FILE_BYTES,
     Document,
@@ -101,7 +101,7 @@ def test_billion_laughs_is_refused_before_anything_is_built(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     built: list[object] = []
-    monkeypatch.setattr(frontmatter, "_construct", lambda *args: built.append(args))
+    monkeypatch.setattr(safe_yaml, "_construct", lambda *args: built.append(args))
     with pytest.raises(FrontMatterError, match="aliases"):
         parse_document(BILLION_LAUGHS)
     assert built == []  # refused on the node graph: no list was ever expanded
@@ -236,15 +236,15 @@ _ODD_YAML = [
 
 
 def _as_pyyaml_builds(raw: str) -> object:
-    """What ``_load_yaml`` gave when PyYAML's constructor built every node."""
-    import storycircle.text.frontmatter as frontmatter
+    """What ``load_yaml`` gave when PyYAML's constructor built every node."""
+    import storycircle.text.safe_yaml as safe_yaml
 
-    loader = frontmatter._Loader(raw)
+    loader = safe_yaml._Loader(raw)
     try:
         node = loader.get_single_node()
         if node is None:
             return {}
-        frontmatter._check_nodes(node)
+        safe_yaml._check_nodes(node)
         return loader.construct_document(node)
     except Exception as error:  # compared by kind: both must refuse the same texts
         return ("refused", type(error).__name__ if not isinstance(error, FrontMatterError) else "")
@@ -253,10 +253,10 @@ def _as_pyyaml_builds(raw: str) -> object:
 
 
 def _as_loaded(raw: str) -> object:
-    from storycircle.text.frontmatter import _load_yaml
+    from storycircle.text.safe_yaml import load_yaml
 
     try:
-        return _load_yaml(raw)
+        return load_yaml(raw)
     except FrontMatterError:
         return ("refused", "")
 

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from storycircle.journal import journal as journal_module
+from storycircle.journal import journal_reader as journal_module
 from storycircle.journal.journal import Journal, read_summaries
 from storycircle.models import StorySummary
 from storycircle.store import Store
-from storycircle.store.store import NEWEST_FIRST as NEWEST_FIRST_SQL
+from storycircle.store.story_rows import NEWEST_FIRST as NEWEST_FIRST_SQL
 from storycircle.transfer.importing import ImportClock
 from tests.support.people import FakeClock, make_member
 

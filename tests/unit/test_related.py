@@ -19,10 +19,10 @@ from storycircle.reading.related import (
     OTHER_TAGS,
     Key,
     RelatedIndex,
-    key_of,
     normalization_line,
     summary_of,
 )
+from storycircle.reading.related_stories import key_of
 from storycircle.tagging.vocabulary import Vocabulary
 
 TODAY = date(2026, 6, 1)

@@ -20,11 +20,11 @@ from storycircle.journal.members import UnlockedMember
 from storycircle.journal.preferences import Preferences
 from storycircle.journal.search_index import (
     MAX_SEGMENTS,
-    LiveStories,
     SearchIndex,
     rebuild,
     search_journal,
 )
+from storycircle.journal.search_matches import LiveStories
 from storycircle.journal.search_segments import (
     Segment,
     SegmentError,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from storycircle.journal.journal import clean_title
+from storycircle.journal.cleaning import clean_title
 from storycircle.journal.prompts import PROMPTS, holds_only_a_prompt
 from storycircle.reading.related_text import normalization_line
 from storycircle.transfer.exporting import slugify

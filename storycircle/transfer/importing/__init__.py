@@ -34,7 +34,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from storycircle.errors import StoreError, StorycircleError
-from storycircle.journal.journal import Journal, clean_notes, clean_title
+from storycircle.journal.cleaning import clean_notes, clean_title
+from storycircle.journal.journal import Journal
 from storycircle.models import Story
 from storycircle.sanitize import sanitize_line, sanitize_text
 from storycircle.tagging.tags import TagCache, canonical_tags, usable_tags

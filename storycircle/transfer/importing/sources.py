@@ -28,7 +28,7 @@ from storycircle.text.frontmatter import (
     read_document,
     read_regular_file,
 )
-from storycircle.transfer.exporting import BUNDLE_FORMAT
+from storycircle.transfer.export_entries import BUNDLE_FORMAT
 
 MAX_ARCHIVE_BYTES = 64 * 1024 * 1024
 """Largest JSON export or bundle read (about 40,000 long stories)."""
