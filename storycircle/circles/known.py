@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 
+from storycircle.circles.applying import apply_roster
 from storycircle.circles.context import Progress, no_progress
 from storycircle.circles.epochs import EpochKey, GrantError, open_grant
 from storycircle.circles.errors import CircleError
 from storycircle.circles.events import EventError
+from storycircle.circles.listing import describe, find
 from storycircle.circles.roster import Roster, RosterMember
 from storycircle.circles.sealing import meta_context, profile_context
 from storycircle.clock import Clock, utc_now
@@ -136,8 +138,6 @@ class KnownCircles:
         Raises:
             CircleError: not here, or the member is not in it.
         """
-        from storycircle.circles.listing import describe
-
         return describe(self, circle_id)
 
     def find(self, text: str) -> Circle:
@@ -146,8 +146,6 @@ class KnownCircles:
         Raises:
             CircleError: none, or more than one, matches.
         """
-        from storycircle.circles.listing import find
-
         return find(self, text)
 
     # -- the one way a roster changes ---------------------------------------------------
@@ -174,8 +172,6 @@ class KnownCircles:
         Raises:
             CircleError: the change breaks a rule; nothing is written then.
         """
-        from storycircle.circles.applying import apply_roster
-
         try:
             return apply_roster(
                 self,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import secrets
 
+from storycircle.circles.applying import start_epoch
 from storycircle.circles.cards import MemberCard
 from storycircle.circles.context import Progress, no_progress
 from storycircle.circles.epochs import new_epoch_key
@@ -228,6 +229,4 @@ class Circles(KnownCircles):
             raise CircleError("you are not in that circle (or no longer)")
 
     def _new_epoch(self, new: Roster, progress: Progress, notify: tuple[str, ...] = ()) -> None:
-        from storycircle.circles.applying import start_epoch
-
         start_epoch(self, new, progress, notify)
