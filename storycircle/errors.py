@@ -41,3 +41,7 @@ class DamagedStory(StorycircleError):
 
 class RolledBack(DamagedStory):
     """A story's row is older than the newest version its author saved here."""
+
+
+class PassphraseNeeded(StorycircleError):
+    """A file is protected by a passphrase and none was given (ask, then try again)."""

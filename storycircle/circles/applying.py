@@ -20,7 +20,7 @@ from storycircle.circles.folder import write_roster
 from storycircle.circles.rekey import rekey_stories
 from storycircle.circles.roster import Roster, first_sight, merge
 from storycircle.circles.sealing import profile_context, with_meta
-from storycircle.models import CircleMemberRecord, CircleRecord
+from storycircle.store.records import CircleMemberRecord, CircleRecord
 
 if TYPE_CHECKING:
     from storycircle.circles.context import CircleContext, Progress

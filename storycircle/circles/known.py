@@ -20,10 +20,11 @@ from storycircle.circles.roster import Roster, RosterMember
 from storycircle.circles.sealing import meta_context, profile_context
 from storycircle.clock import Clock, utc_now
 from storycircle.journal.members import UnlockedMember
-from storycircle.models import Circle, CircleMemberRecord, CircleRecord
+from storycircle.models import Circle
 from storycircle.sanitize import sanitize_line
 from storycircle.sealing.keys import SealError
 from storycircle.store import Store
+from storycircle.store.records import CircleMemberRecord, CircleRecord
 
 
 class KnownCircles:

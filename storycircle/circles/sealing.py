@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 
 from storycircle.circles.epochs import EpochKey
-from storycircle.models import CIRCLE_SCOPE_PREFIX, CircleRecord
+from storycircle.models import CIRCLE_SCOPE_PREFIX
 from storycircle.sealing.keys import row_context
+from storycircle.store.records import CircleRecord
 
 
 def meta_context(circle_id: str, epoch: int) -> bytes:

@@ -19,19 +19,13 @@ from storycircle.circles.roster import ACTIVE, Roster, waiting_for
 from storycircle.circles.service import CircleError, Circles
 from storycircle.circles.stories import read_circle_story, seal_circle_story
 from storycircle.errors import DamagedStory, StoryNotFound
-from storycircle.models import (
-    CIRCLE_SCOPE_PREFIX,
-    CircleStoryRecord,
-    Story,
-    StoryRecord,
-    StoryRef,
-    StorySummary,
-)
+from storycircle.models import CIRCLE_SCOPE_PREFIX, Story, StoryRef, StorySummary
 from storycircle.sanitize import sanitize_line, sanitize_text
 from storycircle.sealing.envelope import open_story
 from storycircle.sealing.keys import SealError, row_context
 from storycircle.sealing.signing import verify_key
 from storycircle.sealing.summaries import pack_summary, unpack_summary
+from storycircle.store.records import CircleStoryRecord, StoryRecord
 from storycircle.tagging.tags import search_forms
 
 CONFLICT_MARK = " (another edit)"

@@ -19,10 +19,11 @@ from storycircle.circles.service import Circles
 from storycircle.circles.sharing import Sharing
 from storycircle.doctor.report import Checkup, Finding, Report
 from storycircle.errors import StorycircleError
-from storycircle.models import CIRCLE_SCOPE_PREFIX, CircleStoryRecord, StoryRef
+from storycircle.models import CIRCLE_SCOPE_PREFIX, StoryRef
 from storycircle.sealing.keys import SealError, row_context
 from storycircle.sealing.summaries import pack_summary
 from storycircle.store import Store
+from storycircle.store.records import CircleStoryRecord
 
 
 def check_circles(checkup: Checkup, report: Report) -> Iterator[Finding]:

@@ -25,12 +25,13 @@ from storycircle.journal.cleaning import (
 )
 from storycircle.journal.journal_reader import JournalReader
 from storycircle.journal.members import UnlockedMember
-from storycircle.models import JOURNAL_SCOPE, Draft, DraftRecord, Story, StoryRecord, StorySummary
+from storycircle.models import JOURNAL_SCOPE, Draft, Story, StorySummary
 from storycircle.sanitize import sanitize_line, sanitize_text
 from storycircle.sealing.envelope import seal_story
 from storycircle.sealing.keys import row_context
 from storycircle.sealing.summaries import pack_summary
 from storycircle.store import Store
+from storycircle.store.records import DraftRecord, StoryRecord
 from storycircle.tagging.tags import TagCache, canonical_tags
 
 COPY_SUFFIX = " (edited copy)"

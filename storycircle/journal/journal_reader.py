@@ -13,12 +13,13 @@ from storycircle.clock import Clock, utc_now
 from storycircle.errors import DamagedStory, RolledBack, StoryNotFound
 from storycircle.journal.members import UnlockedMember, signing_public_key
 from storycircle.journal.versions import VersionRecord
-from storycircle.models import JOURNAL_SCOPE, Page, Story, StoryRecord, StorySummary
+from storycircle.models import JOURNAL_SCOPE, Page, Story, StorySummary
 from storycircle.sanitize import sanitize_line
 from storycircle.sealing.envelope import open_story, read_text
 from storycircle.sealing.keys import SealError, row_context
 from storycircle.sealing.summaries import unpack_summary
 from storycircle.store import Store
+from storycircle.store.records import StoryRecord
 from storycircle.tagging.tags import search_forms
 
 

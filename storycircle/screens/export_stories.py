@@ -21,10 +21,10 @@ from textual.widgets import Button, Checkbox, Header, Input, Label, ProgressBar,
 from textual.worker import Worker, WorkerState
 
 from storycircle.errors import StorycircleError
+from storycircle.models import ExportReport
 from storycircle.sealing.passphrase import RULE
 from storycircle.session.export import JOURNAL
 from storycircle.session.session import Session
-from storycircle.transfer.exporting import ExportReport
 from storycircle.widgets.footer import StoryFooter
 from storycircle.widgets.safe import SafeInput, line
 from storycircle.wording import counted

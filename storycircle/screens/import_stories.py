@@ -13,10 +13,9 @@ from textual.screen import Screen
 from textual.widgets import Button, Header, Input, Label, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
-from storycircle.errors import StorycircleError
+from storycircle.errors import PassphraseNeeded, StorycircleError
 from storycircle.session.session import Session
 from storycircle.transfer.importing import ImportReport
-from storycircle.transfer.importing.sources import PassphraseNeeded
 from storycircle.widgets.footer import StoryFooter
 from storycircle.widgets.safe import SafeInput, line
 

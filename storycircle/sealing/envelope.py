@@ -17,8 +17,9 @@ from typing import Any
 
 from storycircle import vault
 from storycircle.errors import DamagedStory
-from storycircle.models import Story, StoryRecord
+from storycircle.models import Story
 from storycircle.sealing.signing import SigningKey, VerifyKey, sign, verify
+from storycircle.store.records import StoryRecord
 
 ENVELOPE_VERSION = 1
 _SIGNATURE_DOMAIN = b"storycircle/story/v1\n"

@@ -17,9 +17,10 @@ from storycircle.errors import StorycircleError
 # before the first screen is drawn, and exporting is not (start-up cost).
 if TYPE_CHECKING:
     from storycircle.journal.journal import Journal
+    from storycircle.models import ExportReport
     from storycircle.reading.library import Library
     from storycircle.session.installation import Installation
-    from storycircle.transfer.exporting import ExportFormat, ExportReport
+    from storycircle.transfer.exporting import ExportFormat
 
 JOURNAL = "journal"
 """What to export: the unlocked member's journal (else a collection's slug)."""

@@ -10,9 +10,9 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from storycircle.models import CircleMemberRecord, CircleRecord, CircleStoryRecord
 from storycircle.store.circle_ledger import CircleLedger
 from storycircle.store.database import transaction
+from storycircle.store.records import CircleMemberRecord, CircleRecord, CircleStoryRecord
 
 _CIRCLE_COLUMNS = "id, epoch, revision, host_id, epoch_recipient, meta_sealed, created_day"
 _MEMBER_COLUMNS = "circle_id, member_id, recipient, signing_public, status, profile_sealed"

@@ -10,8 +10,9 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 
-from storycircle.models import JOURNAL_SCOPE, StoryRecord
+from storycircle.models import JOURNAL_SCOPE
 from storycircle.store.database import transaction
+from storycircle.store.records import StoryRecord
 
 _CHUNK = 500  # ids per IN (...) list, well under SQLite's variable limit
 _RECORD_COLUMNS = (

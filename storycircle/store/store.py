@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from storycircle.errors import StoreError
-from storycircle.models import DraftRecord, MemberRecord
+from storycircle.models import MemberRecord
 from storycircle.store.circle_store import CircleStore
 from storycircle.store.database import connect, connect_read_only, transaction, utils_view
 from storycircle.store.reaction_store import ReactionStore
+from storycircle.store.records import DraftRecord
 from storycircle.store.search_store import SearchStore
 from storycircle.store.story_rows import StoryRows
 from storycircle.store.version_store import VersionRecordStore

@@ -16,14 +16,13 @@ plaintext copy ever touches the disk; ``age -d`` opens it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from storycircle import vault
 from storycircle.errors import StorycircleError
-from storycircle.models import Collection
+from storycircle.models import Collection, ExportReport
 from storycircle.sealing.passphrase import check_strength
 from storycircle.transfer.booklet import BookletAbout
 from storycircle.transfer.booklet_html import render_html
@@ -63,23 +62,6 @@ class ExportFormat(StrEnum):
     JSON = "json"
     HTML = "html"
     BUNDLE = "bundle"
-
-
-@dataclass(frozen=True, slots=True)
-class ExportReport:
-    """What an export wrote.
-
-    Attributes:
-        folder: The folder written to.
-        files: Names of the files written, in order.
-        stories: How many stories were exported.
-        unreadable: Ids of journal stories that could not be decrypted.
-    """
-
-    folder: Path
-    files: tuple[str, ...]
-    stories: int
-    unreadable: tuple[str, ...] = field(default_factory=tuple)
 
 
 def export_stories(

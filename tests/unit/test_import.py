@@ -15,8 +15,9 @@ import pytest
 from storycircle.errors import StorycircleError
 from storycircle.journal.journal import Journal
 from storycircle.journal.members import UnlockedMember
-from storycircle.models import Story, StoryRecord
+from storycircle.models import Story
 from storycircle.store import Store
+from storycircle.store.records import StoryRecord
 from storycircle.transfer.exporting import export_journal
 from storycircle.transfer.importing import ImportClock, PassphraseNeeded, import_path
 from tests.support.hostile_files import BILLION_LAUGHS

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from storycircle.errors import StoreError
-from storycircle.models import JOURNAL_SCOPE, StoryRecord
+from storycircle.models import JOURNAL_SCOPE
 from storycircle.store import Store
+from storycircle.store.records import StoryRecord
 from storycircle.store.schema import MIGRATIONS
 
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from storycircle.errors import StoreError, StorycircleError
+from storycircle.errors import PassphraseNeeded, StoreError, StorycircleError
 from storycircle.journal.cleaning import clean_notes, clean_title
 from storycircle.journal.journal import Journal
 from storycircle.models import Story
@@ -42,7 +42,6 @@ from storycircle.tagging.tags import TagCache, canonical_tags, usable_tags
 from storycircle.transfer.importing.sources import (
     Candidate,
     ImportProblem,
-    PassphraseNeeded,
     open_source,
 )
 from storycircle.wording import counted, plural

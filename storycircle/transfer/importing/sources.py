@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from storycircle import vault
-from storycircle.errors import StorycircleError
+from storycircle.errors import PassphraseNeeded, StorycircleError
 from storycircle.journal.members import UnlockedMember
 from storycircle.text.frontmatter import (
     FrontMatterError,
@@ -42,10 +42,6 @@ MAX_BUNDLE_WORK_FACTOR = 20
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 _HEADING = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
 _STORY_ID = re.compile(r"[0-9a-f]{16}")
-
-
-class PassphraseNeeded(StorycircleError):
-    """The bundle is protected by a passphrase and none was given."""
 
 
 @dataclass(frozen=True, slots=True)
