@@ -123,7 +123,7 @@ def _open_app() -> int:
     if not sys.stdin.isatty() or not sys.stdout.isatty():
         warn("the app needs a terminal; see `storycircle --help` for commands that do not")
         return 2
-    from storycircle.tui.app import run_app
+    from storycircle.tui.run import run_app
 
     try:
         return run_app()

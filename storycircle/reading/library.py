@@ -5,6 +5,7 @@ collections (always, with no account). This service lists them by section,
 finds them by words, tag and theme, opens any of them, and ranks related
 stories over all of them with :class:`~storycircle.reading.related.RelatedIndex`.
 Stories whose content notes the reader chose to hide are left out everywhere.
+The collections themselves come from :class:`~storycircle.reading.shelf.CollectionShelf`.
 """
 
 from __future__ import annotations
@@ -15,8 +16,7 @@ from functools import cached_property
 from pathlib import Path
 
 from storycircle.circles import CircleError, Sharing
-from storycircle.curated.collections import SkippedFile, shipped_collections, user_collections
-from storycircle.curated.curators import signature_note
+from storycircle.curated.collections import SkippedFile
 from storycircle.errors import StoryNotFound
 from storycircle.heap import give_back
 from storycircle.journal.journal import Journal
@@ -29,19 +29,16 @@ from storycircle.models import (
     SEARCH_LIMIT,
     Circle,
     Collection,
-    CollectionStory,
     Story,
     StoryRef,
     StorySummary,
 )
 from storycircle.reading.related import Related, RelatedIndex, summary_of
+from storycircle.reading.shelf import ALL_COLLECTIONS, CollectionShelf
 from storycircle.sanitize import sanitize_line
 from storycircle.store import Store
 from storycircle.tagging.tags import canonical_tag
 from storycircle.tagging.vocabulary import Vocabulary
-
-ALL_COLLECTIONS = "collections"
-"""Section key of every collection at once (a single one is ``collection:<slug>``)."""
 
 
 class Library:
@@ -66,7 +63,7 @@ class Library:
         self.journal = journal
         self.sharing = sharing
         self.preferences = preferences
-        self._data_folder = data_folder
+        self._shelf = CollectionShelf(data_folder)
         self._hope_counts = hope_counts
         self._today = today
         self._index: RelatedIndex | None = None
@@ -80,28 +77,18 @@ class Library:
         # from the journal's own cache (no second id -> row map of every story).
         self._saved: dict[str, StorySummary] = {}
 
-    # Collections and the vocabulary are read on first use, not at start-up:
-    # the welcome screen needs neither.
-
-    @cached_property
-    def _loaded(self) -> tuple[list[Collection], tuple[SkippedFile, ...]]:
-        shipped = shipped_collections()
-        mine = user_collections(self._data_folder)
-        return [*shipped.collections, *mine.collections], (*shipped.skipped, *mine.skipped)
+    # Collections (on the shelf) and the vocabulary are read on first use, not
+    # at start-up: the welcome screen needs neither.
 
     @property
     def collections(self) -> list[Collection]:
         """The shipped collections, then those in the data folder."""
-        return self._loaded[0]
+        return self._shelf.collections
 
     @property
     def skipped(self) -> tuple[SkippedFile, ...]:
         """Collection files that could not be read, with why."""
-        return self._loaded[1]
-
-    @cached_property
-    def _collection_stories(self) -> dict[str, CollectionStory]:
-        return {story.id: story for c in self.collections for story in c.stories}
+        return self._shelf.skipped
 
     @cached_property
     def _vocabulary(self) -> Vocabulary:
@@ -116,20 +103,11 @@ class Library:
             sections.append(("My journal", JOURNAL_SCOPE))
         for circle in self._circles():
             sections.append((f"Circle: {circle.name}", circle.scope))
-        if self.collections:
-            sections.append(("All collections", ALL_COLLECTIONS))
-        for collection in self.collections:
-            mark = {True: " · verified", False: " · signature does not match", None: ""}
-            state = mark[collection.signature]
-            if collection.signature and collection.trust == "changed":
-                state = " · curator key changed"
-            label = f"{collection.title} ({len(collection.stories)}){state}"
-            sections.append((label, COLLECTION_SCOPE_PREFIX + collection.slug))
-        return sections
+        return sections + self._shelf.sections()
 
     def collection(self, slug: str) -> Collection | None:
         """The collection with this slug, or None."""
-        return next((c for c in self.collections if c.slug == slug), None)
+        return self._shelf.collection(slug)
 
     def summaries(self, section: str) -> list[StorySummary]:
         """The visible stories of a section, newest first."""
@@ -138,13 +116,7 @@ class Library:
         elif section.startswith(CIRCLE_SCOPE_PREFIX):
             rows = self._circle_rows(section[len(CIRCLE_SCOPE_PREFIX) :])
         else:
-            chosen = [
-                c
-                for c in self.collections
-                if section == ALL_COLLECTIONS or section == COLLECTION_SCOPE_PREFIX + c.slug
-            ]
-            rows = [story.as_summary() for c in chosen for story in c.stories]
-            rows.sort(key=lambda s: s.created, reverse=True)
+            rows = self._shelf.summaries(section)
         return self.preferences.visible(rows)
 
     def journal_first_page(self, limit: int) -> tuple[list[StorySummary], int] | None:
@@ -181,7 +153,7 @@ class Library:
             rows = [s for s in rows if any(self._theme_of(t) == theme for t in s.tags)]
         if needle:
             # Collection stories are in memory, so their words are searched too.
-            texts = self._collection_stories if self.searches_text(section) else {}
+            texts = self._shelf.stories if self.searches_text(section) else {}
             rows = [
                 s
                 for s in rows
@@ -271,20 +243,11 @@ class Library:
         Said for a story of a collection whose signature does not match, or
         whose curator signed with another key before.
         """
-        found = self._collection_stories.get(story_id)
-        collection = self.collection(found.collection) if found is not None else None
-        if collection is None:
-            return ""
-        if collection.signature is False or collection.trust == "changed":
-            return (
-                f"{collection.title}: {signature_note(collection)}. Its stories may not be "
-                f"what {collection.curator} wrote."
-            )
-        return ""
+        return self._shelf.warning(story_id)
 
     def is_collection_story(self, story_id: str) -> bool:
         """True for a story of a curated collection."""
-        return story_id in self._collection_stories
+        return story_id in self._shelf.stories
 
     def load(self, story_id: str) -> Story:
         """Open any story the reader may read.
@@ -292,7 +255,7 @@ class Library:
         Raises:
             StorycircleError: not found, or damaged (the message says which).
         """
-        found = self._collection_stories.get(story_id)
+        found = self._shelf.stories.get(story_id)
         if found is not None:
             return found.as_story()
         if self.sharing is not None and StoryRef.parse(story_id).is_circle:
@@ -303,7 +266,7 @@ class Library:
 
     def author_name(self, story: Story, members: Mapping[str, str]) -> str:
         """The pseudonym shown for a story's author (``members``: id → pseudonym)."""
-        found = self._collection_stories.get(story.id)
+        found = self._shelf.stories.get(story.id)
         if found is not None:
             return found.author or "anonymous"
         ref = StoryRef.parse(story.id)
@@ -317,7 +280,7 @@ class Library:
 
     def scope_of(self, story_id: str) -> str:
         """The scope a story belongs to."""
-        found = self._collection_stories.get(story_id)
+        found = self._shelf.stories.get(story_id)
         if found is not None:
             return COLLECTION_SCOPE_PREFIX + found.collection
         ref = StoryRef.parse(story_id)

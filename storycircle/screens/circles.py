@@ -4,6 +4,8 @@ Creating, inviting, accepting and choosing a folder are quick and happen on
 the spot. Leaving and removing re-key every story of the circle, and reading
 circle folders may apply many files, so those run in a worker thread on
 their own database connection, with a progress bar; the screen stays usable.
+The forms of the quick changes are built in :mod:`~storycircle.screens.circle_forms`;
+the slow work runs and reports in :mod:`~storycircle.screens.circle_work`.
 """
 
 from __future__ import annotations
@@ -17,30 +19,26 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Header, OptionList, ProgressBar, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
-from textual.worker import Worker, WorkerState
 
-from storycircle.circles.folder import FolderReport
 from storycircle.errors import StorycircleError
-from storycircle.models import Circle, MemberRecord
-from storycircle.screens.circle_dialogs import CardDialog, FormDialog, FormField, PickDialog
-from storycircle.screens.circle_text import (
-    NO_CIRCLES,
-    circle_details,
-    circle_row,
-    needs_print,
-    report_lines,
+from storycircle.models import Circle
+from storycircle.screens.circle_dialogs import CardDialog, PickDialog
+from storycircle.screens.circle_forms import (
+    accept_form,
+    folder_form,
+    invite_form,
+    new_circle_form,
+    open_folder_form,
 )
+from storycircle.screens.circle_text import NO_CIRCLES, circle_details, circle_row, needs_print
+from storycircle.screens.circle_work import CircleWork, Outcome, opened, refreshed
 from storycircle.screens.dialogs import ConfirmScreen
 from storycircle.screens.library import LibraryScreen
 from storycircle.session.session import Session
 from storycircle.widgets.footer import StoryFooter
 from storycircle.widgets.safe import block, line
-from storycircle.wording import counted
-
-Progress = Callable[[int, int], None]
-WORK_GROUP = "circle-work"
 
 
 class CirclesScreen(Screen[None]):
@@ -68,16 +66,14 @@ class CirclesScreen(Screen[None]):
         super().__init__()
         self.session = session
         self._circles: list[Circle] = []
-        self._working = False
-        self._finish: Callable[[object], str] = str
-        self._problems: list[str] = []
+        self._work = CircleWork(session, self._work_done)
 
     @property
     def _me(self) -> str:
         return self.session.require_sharing().circles.member.id
 
     def compose(self) -> ComposeResult:
-        """The list beside the chosen circle, then progress, status and refusals."""
+        """The list beside the chosen circle, then the strip of slow work (progress, status)."""
         yield Header()
         with Horizontal(id="circles-body"):
             with Vertical(id="circles-side"):
@@ -88,14 +84,11 @@ class CirclesScreen(Screen[None]):
                 )
             with VerticalScroll(id="circle-detail"):
                 yield Static(id="circle-info")
-        yield ProgressBar(id="circle-progress", show_eta=False)
-        yield Static(id="circle-status")
-        yield VerticalScroll(id="circle-problems")
+        yield self._work
         yield StoryFooter()
 
     def on_mount(self) -> None:
-        """Fill the list; the progress bar waits for slow work."""
-        self.query_one("#circle-progress").display = False
+        """Fill the list."""
         self.reload()
 
     # -- showing ----------------------------------------------------------------------
@@ -167,12 +160,8 @@ class CirclesScreen(Screen[None]):
             app.pop_screen()
         library.show_section(circle.scope)
 
-    def _say(self, message: str, problems: list[str] | None = None) -> None:
-        self.query_one("#circle-status", Static).update(line(message))
-        box = self.query_one("#circle-problems", VerticalScroll)
-        box.remove_children()
-        if problems:
-            box.mount_all(Static(line(p), classes="problem") for p in problems)
+    def _say(self, message: str) -> None:
+        self._work.say(message)
 
     # -- which keys apply -------------------------------------------------------------
 
@@ -204,24 +193,7 @@ class CirclesScreen(Screen[None]):
 
     def action_new_circle(self) -> None:
         """Start a circle: its name, your pseudonym in it, and an optional folder."""
-        me = self.session.require_sharing().circles.member.pseudonym
-        dialog: FormDialog[Circle] = FormDialog(
-            "New circle",
-            "A circle is a small group (up to a few dozen) who read what each other share. "
-            "You host it: you invite people and may remove them.",
-            [
-                FormField("name", "Name of the circle", placeholder="Tuesday group"),
-                FormField("pseudonym", "Your name in this circle", value=me),
-                FormField(
-                    "folder",
-                    "Folder it travels through (optional)",
-                    placeholder="a shared or synced folder; empty: this machine only",
-                ),
-            ],
-            lambda v: self.session.create_circle(v["name"], v["pseudonym"], v["folder"]),
-            yes="Create",
-        )
-        self.app.push_screen(dialog, self._created)
+        self.app.push_screen(new_circle_form(self.session), self._created)
 
     def _created(self, circle: Circle | None) -> None:
         if circle is not None:
@@ -233,24 +205,7 @@ class CirclesScreen(Screen[None]):
         circle = self.selected
         if circle is None or circle.my_status != "active":
             return
-        members = {m.id: m for m in self.session.invitable_members(circle.id)}
-
-        def invite(choice: str) -> Circle:
-            who: MemberRecord | str = (
-                choice.removeprefix("card:") if choice.startswith("card:") else members[choice]
-            )
-            return self.session.invite(circle.id, who)
-
-        dialog: PickDialog[Circle] = PickDialog(
-            "Invite to " + circle.name,
-            "They see the invitation when they unlock, and join by accepting it. "
-            "Once they accept they can read what is shared to the circle from then on.",
-            [(m.id, line(m.pseudonym)) for m in members.values()],
-            invite,
-            empty="Everyone on this machine is already in this circle.",
-            paste_label="Or paste the member card of someone on another machine",
-        )
-        self.app.push_screen(dialog, self._changed("Invited."))
+        self.app.push_screen(invite_form(self.session, circle), self._changed("Invited."))
 
     def _changed(self, message: str) -> Callable[[Circle | None], None]:
         def done(circle: Circle | None) -> None:
@@ -266,14 +221,7 @@ class CirclesScreen(Screen[None]):
         circle = self.selected
         if circle is None or circle.my_status != "invited":
             return
-        mine = circle.pseudonym_of(self._me)
-        dialog: FormDialog[Circle] = FormDialog(
-            "Join " + circle.name,
-            "Choose the name you go by in this circle. Its members see only this name.",
-            [FormField("pseudonym", "Your name in this circle", value=mine)],
-            lambda v: self.session.accept_invitation(circle.id, v["pseudonym"]),
-            yes="Accept",
-        )
+        dialog = accept_form(self.session, circle, circle.pseudonym_of(self._me))
         self.app.push_screen(dialog, self._changed("You joined. Enter opens the circle's stories."))
 
     def action_set_folder(self) -> None:
@@ -281,15 +229,7 @@ class CirclesScreen(Screen[None]):
         circle = self.selected
         if circle is None:
             return
-        dialog: FormDialog[Circle] = FormDialog(
-            "Folder of " + circle.name,
-            "A folder every member can reach: a shared drive, a USB stick or a synced "
-            "folder. Only encrypted files are written there. Empty: this machine only.",
-            [FormField("folder", "Folder", value=circle.folder, placeholder="~/Shared/circle")],
-            lambda v: self.session.set_circle_folder(circle.id, v["folder"]),
-            yes="Save",
-        )
-        self.app.push_screen(dialog, self._changed("Folder saved."))
+        self.app.push_screen(folder_form(self.session, circle), self._changed("Folder saved."))
 
     def action_card(self) -> None:
         """Show the member's card to copy by hand."""
@@ -299,7 +239,7 @@ class CirclesScreen(Screen[None]):
         """Go back."""
         self.dismiss()
 
-    # -- slow changes, in a worker ------------------------------------------------------
+    # -- slow changes, in a worker (CircleWork) ------------------------------------------
 
     def action_decline(self) -> None:
         """Decline the invitation shown (after a confirmation)."""
@@ -308,7 +248,7 @@ class CirclesScreen(Screen[None]):
     def action_leave(self) -> None:
         """Leave the circle shown, or decline its invitation (after a confirmation)."""
         circle = self.selected
-        if circle is None or self._refuse_while_working():
+        if circle is None or self._work.refuse_while_working():
             return
         if circle.my_status == "invited":
             title, yes = "Decline the invitation to " + circle.name + "?", "Decline"
@@ -330,10 +270,10 @@ class CirclesScreen(Screen[None]):
 
         def answered(yes_: bool | None) -> None:
             if yes_:
-                self._start(
+                self._work.start(
                     "Leaving…",
                     lambda progress: self.session.leave_circle(circle.id, progress),
-                    lambda _: done,
+                    lambda _: Outcome(done),
                 )
 
         self.app.push_screen(ConfirmScreen(title, block(message), yes=yes), answered)
@@ -341,7 +281,7 @@ class CirclesScreen(Screen[None]):
     def action_remove_member(self) -> None:
         """Remove a member (host only): pick who, confirm naming them, re-key."""
         circle = self.selected
-        if circle is None or self._refuse_while_working():
+        if circle is None or self._work.refuse_while_working():
             return
         others = [
             m for m in circle.members if m.id != self._me and m.status in ("active", "invited")
@@ -375,12 +315,12 @@ class CirclesScreen(Screen[None]):
 
             def answered(yes: bool | None) -> None:
                 if yes:
-                    self._start(
+                    self._work.start(
                         f"Removing {who.pseudonym} and re-keying…",
                         lambda progress: self.session.remove_from_circle(
                             circle.id, who.id, progress
                         ),
-                        lambda _: (
+                        lambda _: Outcome(
                             f"{who.pseudonym} was removed from {circle.name}. The circle has "
                             "a new key: theirs opens nothing of it any more."
                         ),
@@ -395,120 +335,33 @@ class CirclesScreen(Screen[None]):
 
     def action_refresh_folders(self) -> None:
         """Apply what arrived in the circles' folders."""
-        if self._refuse_while_working():
+        if self._work.refuse_while_working():
             return
         if not any(c.folder for c in self._circles):
             self._say("None of your circles has a folder. Press f to choose one.")
             return
-        self._start(
+        self._work.start(
             "Reading circle folders…",
             lambda _progress: self.session.refresh_circles(),
-            self._refreshed,
+            refreshed,
         )
-
-    def _refreshed(self, result: object) -> str:
-        assert isinstance(result, list)
-        total = FolderReport()
-        for _circle, report in result:
-            total.applied += report.applied
-            total.refused += report.refused
-            total.farewells += report.farewells
-        self._problems = report_lines(total)
-        read = f"Circle folders read: {total.applied} applied, {len(total.refused)} refused."
-        return " ".join([*total.farewell_lines(), read])
 
     def action_open_folder(self) -> None:
         """Look in a folder for invitations and circle files."""
-        if self._refuse_while_working():
+        if self._work.refuse_while_working():
             return
-
-        def check(values: dict[str, str]) -> str:
-            folder = self.session.clean_folder(values["folder"])
-            if not folder:
-                raise StorycircleError("type the path of the folder")
-            return folder
-
-        dialog: FormDialog[str] = FormDialog(
-            "Open a circle folder",
-            "The folder someone shared with you (a shared drive, a USB stick, a synced "
-            "folder). Invitations to you in it appear here to accept.",
-            [FormField("folder", "Folder", placeholder="~/Shared/circle")],
-            check,
-            yes="Open",
-        )
 
         def chosen(folder: str | None) -> None:
             if folder:
-                self._start(
+                self._work.start(
                     "Reading the folder…",
                     lambda _progress: self.session.open_circle_folder(folder),
-                    self._opened,
+                    opened,
                 )
 
-        self.app.push_screen(dialog, chosen)
+        self.app.push_screen(open_folder_form(self.session), chosen)
 
-    def _opened(self, result: object) -> str:
-        assert isinstance(result, FolderReport)
-        self._problems = report_lines(result)
-        found = len(result.circles)
-        circles = f"{counted(found, 'circle')} found"
-        return f"{circles}; {result.applied} applied, {len(result.refused)} refused."
-
-    def _refuse_while_working(self) -> bool:
-        if self._working:
-            self._say("Wait until the change in progress is done.")
-        return self._working
-
-    def _start(
-        self, message: str, job: Callable[[Progress], object], finish: Callable[[object], str]
-    ) -> None:
-        self._working = True
-        self._finish = finish
-        self._problems = []
-        bar = self.query_one("#circle-progress", ProgressBar)
-        bar.display = True
-        bar.update(total=None, progress=0)
-        self._say(message)
-        if not self.session.can_work_in_threads:
-            # An in-memory store (tests) cannot cross threads: run here.
-            async def here() -> object:
-                return job(self._progress)
-
-            self.run_worker(here(), group=WORK_GROUP, exit_on_error=False)
-            return
-
-        def threaded() -> object:
-            def progress(done: int, total: int) -> None:
-                self.app.call_from_thread(self._progress, done, total)
-
-            return job(progress)
-
-        self.run_worker(threaded, group=WORK_GROUP, thread=True, exit_on_error=False)
-
-    def _progress(self, done: int, total: int) -> None:
-        self.query_one("#circle-progress", ProgressBar).update(total=total, progress=done)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """Show the outcome of slow work once it is done."""
-        if event.worker.group != WORK_GROUP or event.state not in (
-            WorkerState.SUCCESS,
-            WorkerState.ERROR,
-        ):
-            return
-        self._working = False
+    def _work_done(self) -> None:
+        # Slow work ended (done or not): show the circles as they are now.
         self.session.circles_changed()
-        bar = self.query_one("#circle-progress", ProgressBar)
-        if event.state == WorkerState.ERROR:
-            bar.display = False
-            error = event.worker.error
-            reason = (
-                str(error) if isinstance(error, StorycircleError) else "it stopped unexpectedly"
-            )
-            self.reload()
-            self._say(f"Not done: {reason}.")
-            return
-        if bar.total is None:  # nothing to re-key: the work is still complete
-            bar.update(total=1, progress=1)
-        message = self._finish(event.worker.result)
         self.reload()
-        self._say(message, self._problems)

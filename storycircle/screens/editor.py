@@ -9,8 +9,7 @@ the writer; the suggestion row offers, it never decides.
 
 from __future__ import annotations
 
-import re
-from typing import ClassVar, NamedTuple
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,7 +18,6 @@ from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.css.query import NoMatches
 from textual.events import Resize
 from textual.screen import Screen
-from textual.suggester import Suggester
 from textual.timer import Timer
 from textual.widgets import Button, Header, Input, Label, Markdown, Static, TextArea
 from textual.worker import Worker, WorkerState
@@ -28,14 +26,22 @@ from storycircle.journal.prompts import Prompt, holds_only_a_prompt
 from storycircle.models import Draft, Story
 from storycircle.sanitize import sanitize_line, sanitize_text
 from storycircle.screens.dialogs import ConfirmScreen
+from storycircle.screens.editor_fields import (
+    Fields,
+    SuggestionChip,
+    VocabularySuggester,
+    field_input,
+    field_row,
+    split_notes,
+    stored_fields,
+)
 from storycircle.screens.prompt_picker import PromptPicker
 from storycircle.session.session import Session
 from storycircle.tagging.suggest import Suggestion, suggest_tags
 from storycircle.tagging.tags import parse_tag_list
-from storycircle.tagging.vocabulary import Vocabulary
 from storycircle.text.safe_markdown import safe_parser
 from storycircle.widgets.footer import StoryFooter
-from storycircle.widgets.safe import SafeInput, has_unsafe, line
+from storycircle.widgets.safe import has_unsafe, line
 from storycircle.widgets.safe_text_area import SafeTextArea
 from storycircle.wording import counted
 
@@ -53,64 +59,6 @@ MAX_SHOWN = 6
 """At most this many suggestions are on screen at once, so the body keeps its room."""
 NARROW = 90
 """Below this width the preview replaces the body instead of sitting beside it."""
-
-# Separators of a typed tag list, as in storycircle.tagging.tags.parse_tag_list.
-_TAG_SEPARATOR = re.compile("[,;\u060c\u061b\u3001\uff0c\uff1b]")
-
-
-class Fields(NamedTuple):
-    """What the writer has typed, exactly as typed."""
-
-    title: str
-    body: str
-    tags: str
-    notes: str
-
-
-def split_notes(text: str) -> list[str]:
-    """Split the comma-separated content notes field into notes."""
-    return [note.strip() for note in text.split(",") if note.strip()]
-
-
-class VocabularySuggester(Suggester):
-    """Complete the last item of a tag list against vocabulary slugs and labels."""
-
-    def __init__(self, vocabulary: Vocabulary | None = None) -> None:
-        """Offer the terms of ``vocabulary`` (the shipped one by default)."""
-        # Case-sensitive on purpose: we compare folded text ourselves and keep
-        # the writer's own casing of what they already typed.
-        super().__init__(case_sensitive=True)
-        terms = (vocabulary or Vocabulary.load()).terms
-        words = dict.fromkeys([t.slug for t in terms] + [t.label for t in terms])
-        # Folding must keep lengths so the completion lines up with the text.
-        self._words = [(w, w.casefold()) for w in words if len(w.casefold()) == len(w)]
-
-    async def get_suggestion(self, value: str) -> str | None:
-        """The whole field with its last item completed, or None."""
-        typed = _TAG_SEPARATOR.split(value)[-1].lstrip().lstrip("#")
-        needle = typed.casefold()
-        if not needle or len(needle) != len(typed):
-            return None
-        for word, folded in self._words:
-            if folded.startswith(needle) and folded != needle:
-                return value + word[len(typed) :]
-        return None
-
-
-class SuggestionChip(Horizontal):
-    """One suggested tag with its reason, to accept or dismiss."""
-
-    def __init__(self, suggestion: Suggestion) -> None:
-        """Show ``suggestion``."""
-        super().__init__(classes="chip")
-        self.suggestion = suggestion
-
-    def compose(self) -> ComposeResult:
-        """Accept button, reason, dismiss button."""
-        tag = self.suggestion.tag
-        yield Button(line(f"+ {tag}"), classes="accept", compact=True, tooltip="Add this tag")
-        yield Static(line(self.suggestion.reason), classes="reason")
-        yield Button("✕", classes="dismiss", compact=True, tooltip=line(f"Not {tag}"))
 
 
 class EditorScreen(Screen[Story | None]):
@@ -152,12 +100,12 @@ class EditorScreen(Screen[Story | None]):
             self._draft_id = draft.id
             self._base_version = draft.base_version
             self._story_id = draft.id if draft.base_version > 0 else None
-            start = _fields(draft.title, draft.body, draft.tags, draft.content_notes)
+            start = stored_fields(draft.title, draft.body, draft.tags, draft.content_notes)
             self._draft_state = "restored from a draft, not saved yet"
         elif story is not None:
             self._draft_id = self._story_id = story.id
             self._base_version = story.version
-            start = _fields(story.title, story.body, story.tags, story.content_notes)
+            start = stored_fields(story.title, story.body, story.tags, story.content_notes)
             self._draft_state = f"saved (version {story.version})"
         else:
             self._draft_id = self.session.new_draft_id()
@@ -170,7 +118,7 @@ class EditorScreen(Screen[Story | None]):
     def compose(self) -> ComposeResult:
         """Title, prompt line, body and preview, suggestions, tags, notes, status."""
         yield Header()
-        yield _row("Title", _input(self._start.title, "title", TITLE_HINT), "title-row")
+        yield field_row("Title", field_input(self._start.title, "title", TITLE_HINT), "title-row")
         yield Static(id="prompt")
         with Horizontal(id="writing"):
             yield SafeTextArea.code_editor(
@@ -190,9 +138,10 @@ class EditorScreen(Screen[Story | None]):
         with Horizontal(id="suggest-row"):
             yield Label("Suggested tags:", id="suggest-heading")
             yield Grid(id="suggestions")
-        tags = _input(self._start.tags, "tags", TAGS_HINT, VocabularySuggester())
-        yield _row("Tags", tags, "tags-row")
-        yield _row("Content notes", _input(self._start.notes, "notes", NOTES_EXAMPLE), "notes-row")
+        tags = field_input(self._start.tags, "tags", TAGS_HINT, VocabularySuggester())
+        yield field_row("Tags", tags, "tags-row")
+        notes = field_input(self._start.notes, "notes", NOTES_EXAMPLE)
+        yield field_row("Content notes", notes, "notes-row")
         yield Static(line(NOTES_HINT), id="notes-hint")
         yield Static(id="editor-status")
         yield StoryFooter()
@@ -449,21 +398,3 @@ class EditorScreen(Screen[Story | None]):
         self._finished = True
         self._discard_draft()
         self.dismiss(None)
-
-
-def _row(label: str, field: Input, row_id: str) -> Horizontal:
-    return Horizontal(Label(label, classes="field-label"), field, id=row_id, classes="field-row")
-
-
-def _input(value: str, field_id: str, hint: str, suggester: Suggester | None = None) -> Input:
-    return SafeInput(value, id=field_id, compact=True, placeholder=hint, suggester=suggester)
-
-
-def _fields(title: str, body: str, tags: tuple[str, ...], notes: tuple[str, ...]) -> Fields:
-    # Stored text came from outside this screen: clean it before it is shown.
-    return Fields(
-        sanitize_line(title),
-        sanitize_text(body),
-        ", ".join(sanitize_line(t) for t in tags),
-        ", ".join(sanitize_line(n) for n in notes),
-    )

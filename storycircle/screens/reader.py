@@ -4,7 +4,8 @@ The story is decrypted when the screen mounts and lives only in this screen
 and its widgets, so popping the screen drops it. Every piece of story text is
 shown as inert :class:`~textual.content.Content` (titles, tags, notes) or
 through the Markdown widget on sanitized source; links are never opened
-without :func:`storycircle.text.links.check_link` and the reader's yes.
+without :func:`storycircle.text.links.check_link` and the reader's yes
+(:mod:`~storycircle.screens.reader_links`).
 """
 
 from __future__ import annotations
@@ -28,13 +29,12 @@ from storycircle.journal.reactions import LABELS, ReactionKind, ReactionSummary
 from storycircle.models import Story, StoryRef
 from storycircle.sanitize import sanitize_text
 from storycircle.screens.consent import consent_dialog, consent_notice
-from storycircle.screens.dialogs import ConfirmScreen
+from storycircle.screens.reader_links import offer_link
 from storycircle.screens.share import ShareDialog
 from storycircle.session.session import Session
-from storycircle.text.links import LinkCheck, check_link
 from storycircle.text.safe_markdown import safe_parser
 from storycircle.widgets.footer import StoryFooter
-from storycircle.widgets.safe import block, line
+from storycircle.widgets.safe import line
 
 NOTHING_RELATED = "No other story shares a tag with this one yet."
 _SCROLL_ACTIONS = frozenset(
@@ -294,31 +294,7 @@ class ReaderScreen(Screen[None]):
     @on(Markdown.LinkClicked)
     def _on_link(self, event: Markdown.LinkClicked) -> None:
         event.stop()
-        check = check_link(event.href)
-        if not check.allowed:
-            self.notify(f"Link not opened: {check.reason}.", severity="warning", markup=False)
-            return
-
-        def answered(open_it: bool | None) -> None:
-            if open_it:
-                self._open_link(check.url)
-
-        dialog = ConfirmScreen(
-            "Open this link?", self._link_message(check), yes="Open in browser", no="Stay here"
-        )
-        self.app.push_screen(dialog, answered)
-
-    @staticmethod
-    def _link_message(check: LinkCheck) -> Content:
-        where = "It starts an email to" if check.scheme == "mailto" else "It goes to"
-        parts = [f"{where} {check.host}:", "", check.display]
-        if check.warning:
-            parts += ["", f"Careful: {check.warning}."]
-        return block("\n".join(parts))
-
-    def _open_link(self, url: str) -> None:
-        """Hand a checked, confirmed URL to the browser (the one place links open)."""
-        self.app.open_url(url)
+        offer_link(self.app, event.href)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Offer only the keys that do something now (reactions once the story is read)."""

@@ -28,7 +28,6 @@ from textual.worker import Worker, WorkerError
 from storycircle.errors import StorycircleError
 from storycircle.screens.dialogs import ConfirmScreen
 from storycircle.screens.welcome import WelcomeScreen
-from storycircle.session.installation import open_installation
 from storycircle.session.session import Session
 from storycircle.tui.palette import StoryCommands
 from storycircle.tui.themes import CALM, HIGH_CONTRAST
@@ -389,14 +388,4 @@ class StorycircleApp(App[None]):
         self.edit(story=message.story)
 
 
-def run_app() -> int:
-    """Open the installation and run the app until the person quits."""
-    installation = open_installation()
-    try:
-        StorycircleApp(Session(installation)).run()
-    finally:
-        installation.store.close()
-    return 0
-
-
-__all__ = ["StorycircleApp", "run_app"]
+__all__ = ["StorycircleApp"]

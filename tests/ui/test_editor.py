@@ -14,12 +14,8 @@ from storycircle.journal.members import create_member, unlock
 from storycircle.journal.prompts import PROMPTS
 from storycircle.models import Draft, Story
 from storycircle.screens.dialogs import ConfirmScreen
-from storycircle.screens.editor import (
-    INVITATION,
-    EditorScreen,
-    SuggestionChip,
-    VocabularySuggester,
-)
+from storycircle.screens.editor import INVITATION, EditorScreen
+from storycircle.screens.editor_fields import SuggestionChip, VocabularySuggester
 from storycircle.screens.prompt_picker import PromptPicker
 from storycircle.session.session import Session
 from storycircle.tui.app import StorycircleApp
