@@ -19,10 +19,6 @@ SigningKey = Ed25519PrivateKey
 VerifyKey = Ed25519PublicKey
 """A public Ed25519 key that signatures are checked against."""
 
-RAW_KEY_BYTES = 32
-"""Length of a raw public or private Ed25519 key."""
-
-
 class BadSignature(ValueError):
     """A signature that does not hold, or a key or signature that is malformed."""
 
