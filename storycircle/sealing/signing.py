@@ -19,6 +19,7 @@ SigningKey = Ed25519PrivateKey
 VerifyKey = Ed25519PublicKey
 """A public Ed25519 key that signatures are checked against."""
 
+
 class BadSignature(ValueError):
     """A signature that does not hold, or a key or signature that is malformed."""
 
