@@ -26,7 +26,7 @@ from storycircle.vault import derive_key
 
 TAG_INFO = b"storycircle/tag/v1"
 SUMMARY_INFO = b"storycircle/summary/v1"
-JOURNAL_INFO = b"storycircle/journal/journal/v1"
+JOURNAL_INFO = b"storycircle/journal/v1"
 TOKEN_BYTES = 16
 _NONCE_BYTES = 12
 
