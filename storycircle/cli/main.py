@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from storycircle import __version__
 from storycircle.cli.verbs import add_verb
 from storycircle.errors import StorycircleError
-from storycircle.store.database import DatabaseError
 
 # Verbs, the app and the kiosk app are imported where they run: `storycircle
 # list` must not load Textual, nor `storycircle` the verbs (start-up cost).
@@ -107,7 +106,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         warn("stopped; nothing more was saved")
         return 130
-    except DatabaseError as error:
+    except Exception as error:
+        # Imported only once a command has failed: the store package costs
+        # every command ~30 ms of start-up, `--help` and `lock` included.
+        from storycircle.store import DatabaseError
+
+        if not isinstance(error, DatabaseError):
+            raise
         # A file that opened but is damaged inside: say so in one line, with
         # SQLite's reason (never row contents), and change nothing.
         warn(

@@ -113,13 +113,12 @@ class LibraryScreen(Screen[None]):
         def cancelled() -> bool:
             return worker.is_cancelled
 
-        if not merge_only:
-            if not self.session.load_text_index(cancelled):
-                return  # searching falls back to titles and tags; `doctor` can rebuild
+        def ready() -> None:
             # A search typed meanwhile now also looks inside stories.
             self.app.call_from_thread(self._text_index_ready)
-        # Then, still in the background: purge tombstones, fold small segments.
-        self.session.merge_text_index(cancelled)
+
+        # Unreadable segments leave searching on titles and tags; `doctor` rebuilds.
+        self.session.open_text_index(cancelled, ready, merge_only=merge_only)
 
     def _text_index_ready(self) -> None:
         if self.is_mounted and self.query_one("#search", Input).value.strip():

@@ -22,11 +22,9 @@ from storycircle.heap import give_back
 if TYPE_CHECKING:
     from storycircle.journal.journal import Journal
     from storycircle.journal.members import UnlockedMember
-    from storycircle.journal.search_index import SearchIndex
     from storycircle.models import Collection, StorySummary
     from storycircle.reading.library import Library
     from storycircle.session.installation import Installation
-    from storycircle.store import Store
 
 Cancelled = Callable[[], bool]
 """Asked now and then by slow work; True means stop."""
@@ -112,7 +110,7 @@ class ReadingVerbs:
         None when it is listed already, nobody is unlocked, or the database is
         in memory (no worker can open it: the journal is listed at once).
         """
-        if self.journal is None or self.installation.store.path is None:
+        if self.journal is None or not self.can_work_in_threads:
             return None
         return self.library.journal_first_page(limit)
 
@@ -151,47 +149,44 @@ class ReadingVerbs:
         """What the journal's text index needs next: ``"load"``, ``"merge"`` or ``""``.
 
         Call on the app's thread; a ``"load"`` attaches a new index for
-        :meth:`load_text_index` to open.
+        :meth:`open_text_index` to open.
         """
-        if self.journal is None or self.installation.store.path is None:
+        if self.journal is None or not self.can_work_in_threads:
             return ""
         opened = self.library.text_index
         if opened is not None:
             return "merge" if opened.ready and opened.merge_plan() else ""
         return "load" if self.library.start_text_index() is not None else ""
 
-    def load_text_index(self, cancelled: Cancelled) -> bool:
-        """Open the attached text index from its sealed segments (call from a worker).
+    def open_text_index(
+        self, cancelled: Cancelled, ready: Callable[[], None], *, merge_only: bool = False
+    ) -> None:
+        """Open the attached text index, then tidy it, on one connection (call from a worker).
 
-        True when searches may use it now; False when stopped or unreadable
-        (searching then falls back to titles and tags; ``doctor`` rebuilds it).
+        Unless ``merge_only``, the index is loaded from its sealed segments and
+        ``ready`` is called once searches may use it. Then, still in the
+        background, deleted stories are purged and small segments folded.
+        Stopped by ``cancelled``; a database or file error stops it quietly
+        (searching falls back to titles and tags; ``doctor`` rebuilds).
         """
-        return self._with_index(lambda index, store: index.load(store, cancelled))
-
-    def merge_text_index(self, cancelled: Cancelled) -> None:
-        """Purge deleted stories from the index and fold small segments (call from a worker)."""
-
-        def merge(index: SearchIndex, store: Store) -> bool:
-            while not cancelled() and index.merge(store, cancelled):
-                pass
-            give_back()  # the segments read and merged on the way
-            return True
-
-        self._with_index(merge)
-
-    def _with_index(self, job: Callable[[SearchIndex, Store], bool]) -> bool:
         from storycircle.store import SqliteError, Store
 
         index, database = self.library.text_index, self.installation.store.path
         if index is None or database is None:
-            return False
+            return
         try:
             store = Store.open(database)
         except (StorycircleError, OSError, SqliteError):
-            return False
+            return
         try:
-            return job(index, store)
+            if not merge_only:
+                if not index.load(store, cancelled):
+                    return
+                ready()
+            while not cancelled() and index.merge(store, cancelled):
+                pass
+            give_back()  # the segments read and merged on the way
         except (StorycircleError, OSError, SqliteError):
-            return False
+            return
         finally:
             store.close()
