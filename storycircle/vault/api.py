@@ -8,7 +8,7 @@ from typing import Final
 from . import armor as _armor
 from . import mlkem768x25519 as _pq
 from . import scrypt as _scrypt
-from ._format import PAYLOAD_NONCE_SIZE, VERSION_LINE, Stanza, encode_header, parse_header
+from ._format import PAYLOAD_NONCE_SIZE, VERSION_LINE, Header, Stanza, encode_header, parse_header
 from ._format import verify_header_mac as _verify_header_mac
 from ._primitives import FILE_KEY_SIZE, hkdf_sha256, random_bytes
 from ._stream import decrypt_payload, encrypt_payload, encrypted_payload_size
@@ -23,6 +23,16 @@ _TOO_LARGE: Final = "the file is too large for the vault (limit {} MiB)"
 
 def _too_large() -> InputTooLarge:
     return InputTooLarge(_TOO_LARGE.format(MAX_CIPHERTEXT_SIZE // (1024 * 1024)))
+
+
+def _binary_and_header(ciphertext: bytes) -> tuple[bytes, Header]:
+    """The binary file (armor removed) and its parsed header; the size is checked first."""
+    data = ciphertext if isinstance(ciphertext, bytes) else bytes(ciphertext)
+    if len(data) > MAX_CIPHERTEXT_SIZE:
+        raise _too_large()
+    if _armor.looks_armored(data):
+        data = _armor.decode(data)
+    return data, parse_header(data)
 
 
 def _has_mixed_scrypt(stanzas: Sequence[Stanza]) -> bool:
@@ -111,12 +121,7 @@ def decrypt(ciphertext: bytes, identities: Sequence[Identity]) -> bytes:
         PayloadError: if the encrypted content is damaged or truncated.
         UsageError: if no identities are given.
     """
-    data = ciphertext if isinstance(ciphertext, bytes) else bytes(ciphertext)
-    if len(data) > MAX_CIPHERTEXT_SIZE:
-        raise _too_large()
-    if _armor.looks_armored(data):
-        data = _armor.decode(data)
-    header = parse_header(data)
+    data, header = _binary_and_header(ciphertext)
     if _has_mixed_scrypt(header.stanzas):
         raise HeaderError("the file is damaged: a passphrase must be the only recipient of a file")
     # Checked after parsing so a damaged file is reported as such either way.
@@ -150,12 +155,7 @@ def recipient_types(ciphertext: bytes) -> frozenset[str]:
         ArmorError: if the armor is malformed.
         HeaderError: if the header is malformed or unsupported.
     """
-    data = ciphertext if isinstance(ciphertext, bytes) else bytes(ciphertext)
-    if len(data) > MAX_CIPHERTEXT_SIZE:
-        raise _too_large()
-    if _armor.looks_armored(data):
-        data = _armor.decode(data)
-    return frozenset(stanza.type for stanza in parse_header(data).stanzas)
+    return frozenset(stanza.type for stanza in _binary_and_header(ciphertext)[1].stanzas)
 
 
 def scrypt_work_factor(ciphertext: bytes) -> int | None:
@@ -167,12 +167,7 @@ def scrypt_work_factor(ciphertext: bytes) -> int | None:
     Raises:
         AgeError: the file is too large, or its armor or header is malformed.
     """
-    data = ciphertext if isinstance(ciphertext, bytes) else bytes(ciphertext)
-    if len(data) > MAX_CIPHERTEXT_SIZE:
-        raise _too_large()
-    if _armor.looks_armored(data):
-        data = _armor.decode(data)
-    for stanza in parse_header(data).stanzas:
+    for stanza in _binary_and_header(ciphertext)[1].stanzas:
         if stanza.type == "scrypt" and len(stanza.args) == 2 and stanza.args[1].isdigit():
             return int(stanza.args[1])
     return None
